@@ -1,0 +1,3 @@
+"""policykb indexer: corpus schema and validation, analysis, indexes, search, CLI."""
+
+__version__ = "0.1.0"

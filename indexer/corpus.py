@@ -1,0 +1,175 @@
+"""Loading and validating the corpus: sources plus the YAML record files.
+
+Validation collects every problem before failing, each with the file, the
+record id, the field and the reason, so a curator can fix a file in one pass.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from indexer.schema import Record
+from indexer.sources import Source, load_sources, normalize_for_match
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = REPO_ROOT / "corpus"
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    record_id: str
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: record '{self.record_id}': {self.field}: {self.reason}"
+
+
+class CorpusError(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        lines = [str(p) for p in problems[:50]]
+        if len(problems) > 50:
+            lines.append(f"... and {len(problems) - 50} more")
+        super().__init__(f"{len(problems)} problem(s) in the corpus:\n" + "\n".join(lines))
+
+
+@dataclass
+class Corpus:
+    sources: dict[str, Source]
+    records: list[Record]
+    files: dict[str, str] = field(default_factory=dict)  # record id → file it came from
+
+    def __post_init__(self) -> None:
+        self.by_id = {r.id: r for r in self.records}
+
+    def source_of(self, record: Record) -> Source:
+        return self.sources[record.source]
+
+    def neighbours(self) -> dict[str, list[tuple[str, str]]]:
+        """Symmetric view of the links: id → [(link type, other id)]."""
+        out: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for r in self.records:
+            for link in r.links:
+                if (link.type, link.id) not in out[r.id]:
+                    out[r.id].append((link.type, link.id))
+                if (link.type, r.id) not in out[link.id]:
+                    out[link.id].append((link.type, r.id))
+        return dict(out)
+
+    def reading_order(self) -> list[Record]:
+        return sorted(self.records, key=lambda r: (r.source, r.quotes[0].start or 0, r.id))
+
+
+def _read_file(path: Path, rel: str, problems: list[Problem]) -> list[tuple[Record, str]]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        problems.append(Problem(rel, "-", "-", f"not valid YAML: {exc}"))
+        return []
+    if not isinstance(data, dict) or not isinstance(data.get("records"), list):
+        problems.append(Problem(rel, "-", "records", "the file must hold a mapping with a 'records' list"))
+        return []
+    out = []
+    for i, raw in enumerate(data["records"]):
+        rid = raw.get("id", f"#{i + 1}") if isinstance(raw, dict) else f"#{i + 1}"
+        if not isinstance(raw, dict):
+            problems.append(Problem(rel, rid, "-", "a record must be a mapping"))
+            continue
+        if "text" in raw:
+            problems.append(Problem(rel, rid, "text", "text is derived from quotes; do not write it"))
+            continue
+        raw = dict(raw)
+        raw["quotes"] = [{"text": q} if isinstance(q, str) else q for q in raw.get("quotes", [])]
+        try:
+            out.append((Record.model_validate(raw), rel))
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = ".".join(str(x) for x in err["loc"]) or "-"
+                reason = err["msg"]
+                if err["type"] == "missing":
+                    reason = "required field is missing"
+                elif err["type"] == "literal_error":
+                    reason = f"unknown value {err.get('input')!r}: {err['msg']}"
+                problems.append(Problem(rel, str(rid), loc, reason))
+    return out
+
+
+def _check_record(rec: Record, rel: str, sources: dict[str, Source], problems: list[Problem]) -> None:
+    def bad(fieldname: str, reason: str) -> None:
+        problems.append(Problem(rel, rec.id, fieldname, reason))
+
+    src = sources.get(rec.source)
+    if src is None:
+        bad("source", f"unknown source '{rec.source}' (known: {', '.join(sorted(sources))})")
+        return
+    if rec.section not in src.sections:
+        bad("section", f"unknown section '{rec.section}' (known: {', '.join(src.sections)})")
+    for i, q in enumerate(rec.quotes):
+        if q.start is None or q.end is None:
+            spans = src.find_all(q.text)
+            if not spans:
+                bad(f"quotes.{i}", f"quote not found in the source: {q.text[:40]!r}")
+            else:
+                bad(f"quotes.{i}", "quote has no offsets; run `policykb anchor`")
+        elif not src.span_matches(q.text, q.start, q.end):
+            if src.find_all(q.text):
+                bad(f"quotes.{i}", f"offsets {q.start}-{q.end} do not hold this quote; run `policykb anchor`")
+            else:
+                bad(f"quotes.{i}", f"quote not found in the source: {q.text[:40]!r}")
+    if rec.statistical_source and not src.find_all(rec.statistical_source):
+        bad("statistical_source", "not found verbatim in the source")
+    if rec.kind == "target" and rec.target is None:
+        bad("target", "a target record needs its parsed target fields (at least type)")
+    if rec.kind in ("measure", "pillar") and rec.pillar is None:
+        bad("pillar", f"a {rec.kind} record needs its pillar (1–5)")
+    if rec.kind == "comparison" and rec.category != "purpose" and rec.era is None:
+        bad("era", "a comparison cell needs its era (kaizoron, 1.0, 2.0)")
+
+
+def load_corpus(corpus_dir: Path | None = None, *, strict: bool = True) -> Corpus:
+    """Load and validate; raise CorpusError listing every problem when strict."""
+    corpus_dir = corpus_dir or DEFAULT_CORPUS
+    problems: list[Problem] = []
+    sources = load_sources(corpus_dir / "sources")
+    for src in sources.values():
+        if not src.path.exists():
+            problems.append(Problem(str(src.path), "-", "file", "source text file is missing"))
+        elif not src.verify_checksum():
+            problems.append(Problem(str(src.path), "-", "sha256", "source text differs from its recorded checksum"))
+    loaded: list[tuple[Record, str]] = []
+    for path in sorted((corpus_dir / "records").glob("*.yaml")):
+        loaded += _read_file(path, str(path.relative_to(corpus_dir.parent)), problems)
+    seen: dict[str, str] = {}
+    for rec, rel in loaded:
+        if rec.id in seen:
+            problems.append(Problem(rel, rec.id, "id", f"duplicate id (also in {seen[rec.id]})"))
+        else:
+            seen[rec.id] = rel
+    for rec, rel in loaded:
+        _check_record(rec, rel, sources, problems)
+    for rec, rel in loaded:
+        for i, link in enumerate(rec.links):
+            if link.id not in seen:
+                problems.append(Problem(rel, rec.id, f"links.{i}", f"dangling link to unknown id '{link.id}'"))
+            elif link.id == rec.id:
+                problems.append(Problem(rel, rec.id, f"links.{i}", "a record cannot link to itself"))
+    if problems and strict:
+        raise CorpusError(problems)
+    records = []
+    files = {}
+    for rec, rel in loaded:
+        if rec.id not in files:
+            records.append(rec)
+            files[rec.id] = rel
+    return Corpus(sources=sources, records=records, files=files)
+
+
+def normalized_quote_text(record: Record) -> str:
+    return normalize_for_match(record.text)

@@ -1,0 +1,43 @@
+"""Records as plain dicts: the one shape shared by the CLI, the indexes and the web API."""
+
+from __future__ import annotations
+
+from indexer.citation import cite
+from indexer.corpus import Corpus
+from indexer.schema import Record
+
+
+def target_dict(rec: Record) -> dict:
+    spec = rec.target.model_dump() if rec.target else {}
+    return {"id": rec.id, "wording": rec.quotes[0].text, **spec}
+
+
+def targets_of(rec: Record, corpus: Corpus, neighbours: dict[str, list[tuple[str, str]]]) -> list[Record]:
+    if rec.kind == "target":
+        return [rec]
+    ids = [oid for _, oid in neighbours.get(rec.id, [])]
+    return [corpus.by_id[i] for i in ids if corpus.by_id[i].kind == "target"]
+
+
+def record_dict(rec: Record, corpus: Corpus, neighbours: dict[str, list[tuple[str, str]]] | None = None) -> dict:
+    neighbours = corpus.neighbours() if neighbours is None else neighbours
+    src = corpus.source_of(rec)
+    return {
+        "id": rec.id,
+        "kind": rec.kind,
+        "title": rec.title,
+        "text": rec.text,
+        "section": " ＞ ".join(s.label for s in src.section_path(rec.section)),
+        "section_id": rec.section,
+        "category": rec.category,
+        "pillar": rec.pillar,
+        "era": rec.era,
+        "place": rec.place.model_dump() if rec.place else None,
+        "themes": rec.themes,
+        "statistical_source": rec.statistical_source,
+        "targets": [target_dict(t) for t in targets_of(rec, corpus, neighbours)],
+        "links": [{"type": t, "id": i} for t, i in neighbours.get(rec.id, [])],
+        "quotes": [q.model_dump() for q in rec.quotes],
+        "citation": cite(rec, src).as_dict(),
+        "source": rec.source,
+    }
