@@ -14,12 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validat
 
 from indexer.prefectures import normalize_prefecture
 
-KINDS = ("data", "comparison", "stance", "pillar", "measure", "target", "role", "case")
+KINDS = ("data", "comparison", "stance", "pillar", "measure", "target", "role", "case", "note")
 ERAS = ("kaizoron", "1.0", "2.0")
 ERA_LABELS = {"kaizoron": "日本列島改造論", "1.0": "地方創生1.0", "2.0": "地方創生2.0"}
 KIND_LABELS = {
     "data": "データ", "comparison": "比較表", "stance": "基本姿勢・視点", "pillar": "政策の柱",
-    "measure": "施策", "target": "目標・KPI", "role": "役割・進め方", "case": "好事例",
+    "measure": "施策", "target": "目標・KPI", "role": "役割・進め方", "case": "好事例", "note": "注記",
 }
 TARGET_TYPES = ("numeric", "qualitative", "milestone")
 # Relations between records. Stored once, on either side; shown on both sides.
@@ -33,7 +33,7 @@ LINK_TYPES = (
     "related",      # curated theme link the document makes plain
 )
 
-Kind = Literal["data", "comparison", "stance", "pillar", "measure", "target", "role", "case"]
+Kind = Literal["data", "comparison", "stance", "pillar", "measure", "target", "role", "case", "note"]
 Era = Literal["kaizoron", "1.0", "2.0"]
 LinkType = Literal["pillar", "measure", "pair", "counterpart", "illustrates", "motivates", "related"]
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
