@@ -7,7 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from indexer.corpus import DEFAULT_CORPUS, CorpusError, load_corpus
+from indexer.corpus import CorpusError, load_corpus
+from indexer.engine_errors import IndexUnavailable, QueryError
 from indexer.schema import KINDS
 
 
@@ -16,7 +17,7 @@ class UsageError(Exception):
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    corpus = load_corpus(args.corpus)
+    corpus = load_corpus(_settings(args).corpus_dir)
     by_kind: dict[str, int] = {}
     for r in corpus.records:
         by_kind[r.kind] = by_kind.get(r.kind, 0) + 1
@@ -29,7 +30,7 @@ def _cmd_anchor(args: argparse.Namespace) -> int:
     from indexer.anchor import anchor_corpus
 
     status = 0
-    for rep in anchor_corpus(args.corpus, write=not args.check):
+    for rep in anchor_corpus(_settings(args).corpus_dir, write=not args.check):
         print(f"{rep.file}: {rep.filled} quote(s) anchored")
         for a in rep.ambiguous:
             print(f"  ambiguous (first after the previous quote taken): {a}")
@@ -42,7 +43,7 @@ def _cmd_anchor(args: argparse.Namespace) -> int:
 def _cmd_records(args: argparse.Namespace) -> int:
     from indexer.export import record_dict
 
-    corpus = load_corpus(args.corpus)
+    corpus = load_corpus(_settings(args).corpus_dir)
     if args.kind and args.kind not in KINDS:
         raise UsageError(f"unknown kind '{args.kind}'; valid: {', '.join(KINDS)}")
     neighbours = corpus.neighbours()
@@ -59,7 +60,7 @@ def _cmd_records(args: argparse.Namespace) -> int:
 def _cmd_coverage(args: argparse.Namespace) -> int:
     from indexer.coverage import coverage
 
-    corpus = load_corpus(args.corpus, strict=False)
+    corpus = load_corpus(_settings(args).corpus_dir, strict=False)
     for src in corpus.sources.values():
         cov = coverage(corpus, src)
         print(f"{src.id}: {cov.covered_chars}/{cov.content_chars} content characters quoted ({cov.ratio:.1%})")
@@ -69,9 +70,118 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _settings(args: argparse.Namespace):
+    from indexer.config import load_settings
+
+    return load_settings(corpus_dir=args.corpus, index_dir=args.index_dir, model_dir=args.model)
+
+
+def _open_engine(args: argparse.Namespace):
+    from indexer.engine import SearchEngine
+
+    return SearchEngine.open(_settings(args))
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from indexer.build import build
+
+    result = build(_settings(args), force=args.force, progress=not args.quiet)
+    verb = "built" if result.built else "up to date, nothing to do:"
+    print(f"{verb} {result.path} ({result.records} records, {result.seconds:.1f} s)")
+    return 0
+
+
+def _print_human(resp) -> None:
+    print(f"{resp.total} 件（{resp.mode}, {resp.took_ms:.1f} ms）")
+    for n, r in enumerate(resp.results, start=resp.offset + 1):
+        print(f"{n:>3}. [{r['kind']}] {r['title']}  ({r['id']})")
+        print(f"     {r['snippet'][:120]}")
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    from indexer.engine import parse_filters
+
+    filters = parse_filters(args.kind, args.pillar, args.era, args.prefecture, args.deadline_year)
+    engine = _open_engine(args)
+    queries = [q for q in sys.stdin.read().splitlines() if q.strip()] if args.query == "-" else [args.query]
+    if args.query == "-":
+        for q in queries:
+            resp = engine.search(q, mode=args.mode, k=args.k, filters=filters)
+            print(json.dumps(resp.as_dict(), ensure_ascii=False), flush=True)
+        return 0
+    resp = engine.search(queries[0], mode=args.mode, k=args.k, filters=filters)
+    if args.json:
+        print(json.dumps(resp.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_human(resp)
+    return 0
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from indexer.export import record_dict
+
+    corpus = load_corpus(_settings(args).corpus_dir)
+    rec = corpus.by_id.get(args.id)
+    if rec is None:
+        raise UsageError(f"no record with id '{args.id}' (see `policykb records`)")
+    d = record_dict(rec, corpus)
+    if args.json:
+        print(json.dumps(d, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{d['title']}  [{d['kind']}]  {d['id']}")
+    print(f"{d['section']}")
+    print()
+    print(d["text"])
+    print()
+    print("引用: " + d["citation"]["text"])
+    if d["targets"] and d["kind"] != "target":
+        print("\n目標:")
+        for t in d["targets"]:
+            print(f"  - {t['wording']}  (期限: {t.get('deadline') or '—'}, 種別: {t['type']})")
+    if d["links"]:
+        print("\n関連付け:")
+        for link in d["links"]:
+            other = corpus.by_id[link["id"]]
+            print(f"  - {link['type']}: [{other.kind}] {other.title} ({other.id})")
+    return 0
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from indexer.baseline import TrigramBaseline
+    from indexer.evaluation import evaluate, format_report, load_gold
+
+    gold = load_gold(args.gold)
+    engine = _open_engine(args)
+    no_filters = parse_filters_default()
+
+    def system(mode: str):
+        def run(q: str) -> list[str]:
+            ranked, _ = engine.rank(q, mode, no_filters)
+            return [engine.by_id[i]["title"] + engine.by_id[i]["text"] for i, _ in ranked[:10]]
+        return run
+
+    baseline = TrigramBaseline(engine.records)
+    systems = {m: system(m) for m in ("hybrid", "keyword", "semantic")}
+    systems["fts5"] = lambda q: [engine.by_id[i]["title"] + engine.by_id[i]["text"] for i in baseline.search(q, 10)]
+    report = evaluate(gold, systems)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(format_report(report))
+    return 0
+
+
+def parse_filters_default():
+    from indexer.keyword_index import Filters
+
+    return Filters()
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="policykb", description="Knowledge base and hybrid search over Japanese policy text.")
-    p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus directory (sources/ and records/)")
+    p.add_argument("--corpus", type=Path, default=None, help="corpus directory (sources/ and records/)")
+    p.add_argument("--index-dir", type=Path, default=None, help="index directory (default var/index)")
+    p.add_argument("--model", type=Path, default=None, help="a local sentence-transformers model directory")
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("validate", help="validate every record against the schema and the source")
@@ -86,6 +196,33 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--jsonl", action="store_true", help="one JSON object per line")
     s.set_defaults(func=_cmd_records)
 
+    s = sub.add_parser("build", help="validate the corpus and build both indexes (skipped when nothing changed)")
+    s.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=_cmd_build)
+
+    s = sub.add_parser("search", help="search the knowledge base")
+    s.add_argument("query", help="the query; '-' reads one query per line from stdin and prints JSON lines")
+    s.add_argument("--mode", default="hybrid", help="hybrid (default), keyword or semantic")
+    s.add_argument("-k", type=int, default=10, help="number of results (1–100)")
+    s.add_argument("--kind", help=f"filter: {', '.join(KINDS)}")
+    s.add_argument("--pillar", help="filter: 1–5")
+    s.add_argument("--era", help="filter: kaizoron, 1.0, 2.0")
+    s.add_argument("--prefecture", help="filter: a prefecture (島根 or 島根県)")
+    s.add_argument("--deadline-year", help="filter: a target's deadline year")
+    s.add_argument("--json", action="store_true", help="print the response as JSON")
+    s.set_defaults(func=_cmd_search)
+
+    s = sub.add_parser("show", help="print a record with its cross-references")
+    s.add_argument("id")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=_cmd_show)
+
+    s = sub.add_parser("eval", help="evaluate search on a gold set, beside an SQLite FTS5 baseline")
+    s.add_argument("gold", type=Path, help="JSONL of {id, query, category, expect, split}")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=_cmd_eval)
+
     s = sub.add_parser("coverage", help="how much of the source the records quote")
     s.add_argument("--lines", action="store_true", help="list the lines no record quotes")
     s.set_defaults(func=_cmd_coverage)
@@ -99,9 +236,12 @@ def main(argv: list[str] | None = None) -> int:
     except CorpusError as exc:
         print(f"policykb: {exc}", file=sys.stderr)
         return 1
-    except UsageError as exc:
+    except (UsageError, QueryError) as exc:
         print(f"policykb: {exc}", file=sys.stderr)
         return 2
+    except IndexUnavailable as exc:
+        print(f"policykb: {exc}", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         return 0
 

@@ -51,11 +51,17 @@ class Source:
         """Normalised text and, per normalised char, its original offset."""
         chars: list[str] = []
         origin: list[int] = []
-        for i, ch in enumerate(self.text):
-            for n in unicodedata.normalize("NFKC", ch):
+        text, i = self.text, 0
+        while i < len(text):
+            # A half-width voiced mark (ﾍﾞ) composes with its base under NFKC, as in a quote.
+            j = i + 1
+            while j < len(text) and text[j] in "\uff9e\uff9f":
+                j += 1
+            for n in unicodedata.normalize("NFKC", text[i:j]):
                 if not n.isspace():
                     chars.append(n)
                     origin.append(i)
+            i = j
         return "".join(chars), origin
 
     def find_all(self, quote: str) -> list[tuple[int, int]]:

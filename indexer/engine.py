@@ -1,0 +1,213 @@
+"""The search engine: one object per process over the index in service.
+
+Both the CLI and the web app call `SearchEngine.search`, so `/search`,
+`/api/search` and `policykb search --json` return the same thing.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer.analysis import analyze
+from indexer.build import _manifest_hash, content_hash, current_build
+from indexer.config import Settings
+from indexer.engine_errors import IndexUnavailable, QueryError
+from indexer.fusion import convex, rrf
+from indexer.keyword_index import Filters, KeywordIndex
+from indexer.prefectures import normalize_prefecture
+from indexer.schema import ERAS, KINDS
+from indexer.semantic_index import Embedder, VectorIndex
+from indexer.snippets import make_snippet
+
+MODES = ("hybrid", "keyword", "semantic")
+MAX_QUERY_CHARS = 1000
+KEYWORD_CANDIDATES = 200
+SEMANTIC_CANDIDATES = 40
+# Chosen on the gold set (see README, "評価"): RRF with the dense list weighted ×2.
+FUSION = {"method": "rrf", "k": 60, "weights": {"keyword": 1.0, "semantic": 2.0}}
+FACETS = ("kind", "pillar", "era", "prefecture", "deadline_year")
+
+
+@dataclass
+class SearchResponse:
+    query: str
+    mode: str
+    total: int
+    took_ms: float
+    results: list[dict]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    filters: dict = field(default_factory=dict)
+    offset: int = 0
+    k: int = 10
+
+    def as_dict(self) -> dict:
+        return {"query": self.query, "mode": self.mode, "total": self.total, "took_ms": round(self.took_ms, 2),
+                "offset": self.offset, "k": self.k, "filters": self.filters, "facets": self.facets,
+                "results": self.results}
+
+
+def parse_filters(kind: str | None = None, pillar: str | int | None = None, era: str | None = None,
+                  prefecture: str | None = None, deadline_year: str | int | None = None) -> Filters:
+    """Turn user-supplied filter values into Filters, or say which values are valid."""
+    if kind in ("", None):
+        kind = None
+    elif kind not in KINDS:
+        raise QueryError(f"種別 '{kind}' は不明です。指定できる値: {', '.join(KINDS)}")
+    p: int | None = None
+    if pillar not in ("", None):
+        try:
+            p = int(pillar)
+        except (TypeError, ValueError):
+            p = 0
+        if not 1 <= p <= 5:
+            raise QueryError(f"柱 '{pillar}' は不明です。指定できる値: 1, 2, 3, 4, 5")
+    if era in ("", None):
+        era = None
+    elif era not in ERAS:
+        raise QueryError(f"時代 '{era}' は不明です。指定できる値: {', '.join(ERAS)}")
+    pref = None
+    if prefecture not in ("", None):
+        pref = normalize_prefecture(str(prefecture))
+        if pref is None:
+            raise QueryError(f"都道府県 '{prefecture}' は不明です。47都道府県名（例: 島根県）を指定してください")
+    year: int | None = None
+    if deadline_year not in ("", None):
+        try:
+            year = int(deadline_year)
+        except (TypeError, ValueError):
+            raise QueryError(f"期限年 '{deadline_year}' は西暦の整数で指定してください（例: 2030）") from None
+        if not 1900 <= year <= 2100:
+            raise QueryError(f"期限年 '{deadline_year}' は1900〜2100の範囲で指定してください")
+    return Filters(kind=kind, pillar=p, era=era, prefecture=pref, deadline_year=year)
+
+
+class SearchEngine:
+    def __init__(self, settings: Settings, build_dir: Path, embedder: Embedder | None = None):
+        self.settings = settings
+        self.build_dir = build_dir
+        self.manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
+        self.records: list[dict] = [json.loads(line) for line in (build_dir / "records.jsonl").open(encoding="utf-8")]
+        self.by_id = {r["id"]: r for r in self.records}
+        self.keyword = KeywordIndex(build_dir / "keyword")
+        self.vectors = VectorIndex.load(build_dir / "vectors")
+        self.embedder = embedder or Embedder(settings.model_dir)
+        self._facet_values = {r["id"]: _facet_values(r) for r in self.records}
+
+    @classmethod
+    def open(cls, settings: Settings, *, allow_stale: bool = False) -> "SearchEngine":
+        build_dir = current_build(settings.index_dir)
+        if build_dir is None or not (build_dir / "manifest.json").exists():
+            raise IndexUnavailable(f"索引がありません（{settings.index_dir}）。`policykb build` を実行してください。")
+        if not allow_stale and _manifest_hash(build_dir) != content_hash(settings):
+            raise IndexUnavailable("索引が現在のコーパス・モデルと一致しません。`policykb build` を実行してください。")
+        return cls(settings, build_dir)
+
+    # -- the query side -------------------------------------------------------
+
+    def _keyword(self, tokens, filters: Filters) -> list[tuple[str, float]]:
+        return self.keyword.search(tokens, filters, limit=KEYWORD_CANDIDATES)
+
+    def _semantic(self, query: str, filters: Filters, allowed: set[str] | None) -> list[tuple[str, float]]:
+        vec = self.embedder.encode_query(query)
+        return self.vectors.search(vec, SEMANTIC_CANDIDATES, allowed)
+
+    def rank(self, query: str, mode: str, filters: Filters, fusion: dict | None = None) -> tuple[list[tuple[str, float]], dict]:
+        """Ranked (id, score) for the query, and per-id explanation parts."""
+        tokens = analyze(query)
+        fusion = fusion or FUSION
+        kw: list[tuple[str, float]] = []
+        sem: list[tuple[str, float]] = []
+        if mode in ("hybrid", "keyword"):
+            kw = self._keyword(tokens, filters)
+        if mode in ("hybrid", "semantic"):
+            allowed = self.keyword.filtered_ids(filters) if filters.active() else None
+            sem = self._semantic(query, filters, allowed)
+        if mode == "keyword":
+            ranked = kw
+        elif mode == "semantic":
+            ranked = sem
+        elif fusion["method"] == "rrf":
+            ranked = rrf({"keyword": [i for i, _ in kw], "semantic": [i for i, _ in sem]},
+                         k=fusion["k"], weights=fusion["weights"])
+        else:
+            ranked = convex({"keyword": dict(kw), "semantic": dict(sem)}, weights=fusion["weights"])
+        info = {
+            "tokens": tokens,
+            "kw_rank": {i: (n, s) for n, (i, s) in enumerate(kw, start=1)},
+            "sem_rank": {i: (n, s) for n, (i, s) in enumerate(sem, start=1)},
+        }
+        return ranked, info
+
+    def search(self, query: str, *, mode: str = "hybrid", k: int = 10, offset: int = 0, filters: Filters | None = None) -> SearchResponse:
+        t0 = time.perf_counter()
+        query = (query or "").strip()
+        if not query:
+            raise QueryError("検索語を入力してください。")
+        if len(query) > MAX_QUERY_CHARS:
+            raise QueryError(f"検索語が長すぎます（{len(query)}文字）。{MAX_QUERY_CHARS}文字以内にしてください。")
+        if mode not in MODES:
+            raise QueryError(f"検索モード '{mode}' は不明です。指定できる値: {', '.join(MODES)}")
+        if not 1 <= k <= 100:
+            raise QueryError("件数 k は1〜100の整数で指定してください。")
+        if offset < 0:
+            raise QueryError("offset は0以上の整数で指定してください。")
+        filters = filters or Filters()
+        ranked, info = self.rank(query, mode, filters)
+        query_terms = {t.term for t in info["tokens"]}
+        page = ranked[offset:offset + k]
+        results = []
+        for pos, (rid, score) in enumerate(page, start=offset + 1):
+            rec = self.by_id[rid]
+            why = {"fused_rank": pos, "score": round(score, 6)}
+            if rid in info["kw_rank"]:
+                n, s = info["kw_rank"][rid]
+                why["keyword"] = {"rank": n, "bm25": round(s, 3), "terms": self.keyword.matched_terms(rid, info["tokens"])}
+            if rid in info["sem_rank"]:
+                n, s = info["sem_rank"][rid]
+                why["semantic"] = {"rank": n, "similarity": round(s, 4)}
+            snip = make_snippet(rec["text"], query_terms)
+            results.append({
+                "id": rid, "kind": rec["kind"], "title": rec["title"], "text": rec["text"],
+                "snippet": snip.text, "highlights": snip.as_dict()["highlights"], "score": round(score, 6),
+                "why": why, "pillar": rec["pillar"], "era": rec["era"], "place": rec["place"],
+                "section": rec["section"], "targets": rec["targets"], "citation": rec["citation"],
+            })
+        facets = self.facet_counts([rid for rid, _ in ranked])
+        return SearchResponse(query, mode, len(ranked), (time.perf_counter() - t0) * 1000, results, facets,
+                              filters.active(), offset, k)
+
+    def facet_counts(self, ids: list[str]) -> dict[str, dict[str, int]]:
+        counts: dict[str, Counter] = {f: Counter() for f in FACETS}
+        for rid in ids:
+            for facet, values in self._facet_values[rid].items():
+                counts[facet].update(str(v) for v in values)
+        return {f: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for f, c in counts.items()}
+
+    def record(self, rid: str) -> dict | None:
+        return self.by_id.get(rid)
+
+    def neighbours(self, rid: str, k: int = 6) -> list[tuple[dict, float]]:
+        """Semantically nearest records ("関連"), excluding the record and what it links to."""
+        rec = self.by_id[rid]
+        linked = {l["id"] for l in rec["links"]} | {rid}
+        rows = [i for i, o in enumerate(self.vectors.owners) if o == rid]
+        vec = self.vectors.vectors[rows].mean(axis=0)
+        vec = vec / (float((vec ** 2).sum()) ** 0.5 or 1.0)
+        out = [(self.by_id[i], s) for i, s in self.vectors.search(vec, k + len(linked)) if i not in linked]
+        return out[:k]
+
+
+def _facet_values(rec: dict) -> dict[str, list]:
+    place = rec.get("place") or {}
+    prefs = list(dict.fromkeys(([place["prefecture"]] if place.get("prefecture") else []) + place.get("prefectures", [])))
+    return {
+        "kind": [rec["kind"]],
+        "pillar": [rec["pillar"]] if rec.get("pillar") else [],
+        "era": [rec["era"]] if rec.get("era") else [],
+        "prefecture": prefs,
+        "deadline_year": sorted({t["deadline_year"] for t in rec["targets"] if t.get("deadline_year")}),
+    }

@@ -1,0 +1,148 @@
+"""BM25 keyword index over Sudachi terms, in tantivy.
+
+tantivy's default tokenizer drops Japanese, so documents are indexed as
+space-joined Sudachi terms through a whitespace+lowercase analyzer. User input
+never reaches tantivy's query parser: queries are built from terms, so quotes,
+parentheses, `field:` and `*` are just characters.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import tantivy
+
+from indexer.analysis import Token, analyze
+from indexer.documents import SearchDoc
+
+ANALYZER = "ja_ws"
+TEXT_FIELDS = {"title": 3.0, "body": 1.0, "context": 0.5}
+PHRASE_BOOST = 2.0
+
+
+@dataclass(frozen=True)
+class Filters:
+    kind: str | None = None
+    pillar: int | None = None
+    era: str | None = None
+    prefecture: str | None = None
+    deadline_year: int | None = None
+
+    def active(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+def _schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw")
+    for name in ("kind", "era", "prefecture"):
+        sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    sb.add_integer_field("pillar", indexed=True)
+    sb.add_integer_field("deadline_year", indexed=True)
+    for field in TEXT_FIELDS:
+        for mode in "AC":
+            sb.add_text_field(f"{field}_{mode.lower()}", tokenizer_name=ANALYZER)
+    return sb.build()
+
+
+def _register(index: tantivy.Index) -> None:
+    # Must be done again every time the index is opened.
+    analyzer = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).filter(tantivy.Filter.lowercase()).build()
+    index.register_tokenizer(ANALYZER, analyzer)
+
+
+def _joined(tokens: list[Token], mode: str) -> str:
+    return " ".join(t.term.replace(" ", "_") for t in tokens if t.mode == mode)
+
+
+def build_keyword_index(path: Path, docs: list[SearchDoc], facets: dict[str, dict]) -> dict[str, dict[str, list[str]]]:
+    """Write the index into `path`; return each record's terms per field (for explanations)."""
+    path.mkdir(parents=True, exist_ok=True)
+    index = tantivy.Index(_schema(), path=str(path))
+    _register(index)
+    record_terms: dict[str, dict[str, list[str]]] = {}
+    with index.writer(heap_size=50_000_000, num_threads=1) as writer:
+        for doc in docs:
+            f = facets[doc.id]
+            fields: dict = {"id": doc.id, "kind": f["kind"]}
+            if f.get("era"):
+                fields["era"] = f["era"]
+            if f.get("prefectures"):
+                fields["prefecture"] = f["prefectures"]
+            if f.get("pillar"):
+                fields["pillar"] = [f["pillar"]]
+            if f.get("deadline_years"):
+                fields["deadline_year"] = f["deadline_years"]
+            terms: dict[str, list[str]] = {}
+            for field, text in (("title", doc.title), ("body", doc.body), ("context", doc.context)):
+                tokens = analyze(text)
+                for mode in "AC":
+                    fields[f"{field}_{mode.lower()}"] = _joined(tokens, mode)
+                terms[field] = sorted({t.term for t in tokens})
+            record_terms[doc.id] = terms
+            writer.add_document(tantivy.Document(**fields))
+        writer.commit()
+    (path / "terms.json").write_text(json.dumps(record_terms, ensure_ascii=False), encoding="utf-8")
+    return record_terms
+
+
+class KeywordIndex:
+    def __init__(self, path: Path):
+        self.index = tantivy.Index.open(str(path))
+        _register(self.index)
+        self.index.reload()
+        self.schema = self.index.schema
+        self.searcher = self.index.searcher()
+        self.record_terms: dict[str, dict[str, list[str]]] = json.loads((path / "terms.json").read_text(encoding="utf-8"))
+        self._term_sets = {rid: {f: set(ts) for f, ts in fields.items()} for rid, fields in self.record_terms.items()}
+
+    def _filter_clauses(self, filters: Filters) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        clauses = []
+        for name, value in filters.active().items():
+            field = "deadline_year" if name == "deadline_year" else name
+            clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(self.schema, field, value)))
+        return clauses
+
+    def query_for(self, query_tokens: list[Token]) -> tantivy.Query | None:
+        should: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        for mode in "AC":
+            words = [t.term.replace(" ", "_") for t in query_tokens if t.mode == mode]
+            for field, boost in TEXT_FIELDS.items():
+                fname = f"{field}_{mode.lower()}"
+                for term in dict.fromkeys(words):
+                    q = tantivy.Query.term_query(self.schema, fname, term)
+                    should.append((tantivy.Occur.Should, tantivy.Query.boost_query(q, boost)))
+                if len(words) > 1 and field != "context":
+                    phrase = tantivy.Query.phrase_query(self.schema, fname, words, slop=1)
+                    should.append((tantivy.Occur.Should, tantivy.Query.boost_query(phrase, boost * PHRASE_BOOST)))
+        if not should:
+            return None
+        return tantivy.Query.boolean_query(should)
+
+    def search(self, query_tokens: list[Token], filters: Filters, limit: int = 200) -> list[tuple[str, float]]:
+        text_query = self.query_for(query_tokens)
+        if text_query is None:
+            return []
+        query = tantivy.Query.boolean_query([(tantivy.Occur.Must, text_query), *self._filter_clauses(filters)])
+        hits = self.searcher.search(query, limit=limit, count=False).hits
+        out = []
+        for score, address in hits:
+            doc = self.searcher.doc(address)
+            out.append((doc["id"][0], float(score)))
+        return out
+
+    def filtered_ids(self, filters: Filters, limit: int = 100_000) -> set[str]:
+        clauses = self._filter_clauses(filters)
+        if not clauses:
+            return set(self.record_terms)
+        query = tantivy.Query.boolean_query([(tantivy.Occur.Must, tantivy.Query.all_query()), *clauses])
+        hits = self.searcher.search(query, limit=limit, count=False).hits
+        return {self.searcher.doc(a)["id"][0] for _, a in hits}
+
+    def matched_terms(self, record_id: str, query_tokens: list[Token]) -> dict[str, list[str]]:
+        """Which query terms occur in which field of the record: the keyword side of 'why'."""
+        sets = self._term_sets.get(record_id, {})
+        wanted = list(dict.fromkeys(t.term for t in query_tokens))
+        return {field: [t for t in wanted if t in sets.get(field, ())] for field in TEXT_FIELDS if any(t in sets.get(field, ()) for t in wanted)}

@@ -1,0 +1,110 @@
+"""Dense vectors: a sentence-transformers model loaded from a directory, and exact search.
+
+The default model directory is produced offline by indexer.e5_convert; any
+other local sentence-transformers directory works too, with its own prompts
+(e5's "query: "/"passage: ", ruri's 検索クエリ/検索文書) taken from its config.
+At this corpus size exact search with numpy is milliseconds; `VectorIndex.search`
+is the small interface an ANN index could fill later.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+
+# Chunks longer than the model's 512 tokens would be truncated silently.
+CHUNK_CHARS = 300
+
+
+class ModelMissing(Exception):
+    pass
+
+
+class Embedder:
+    def __init__(self, model_dir: Path, *, cache_size: int = 2048):
+        if not (model_dir / "modules.json").exists():
+            raise ModelMissing(f"no sentence-transformers model in {model_dir}; run `policykb build` (it makes the default model)")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        from sentence_transformers import SentenceTransformer
+
+        self.model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+        prompts = self.model.prompts or {}
+        self.query_prompt = "query" if "query" in prompts else None
+        self.passage_prompt = next((p for p in ("passage", "document") if p in prompts), None)
+        self.name = model_dir.name
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    def encode_passages(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        return self.model.encode(texts, prompt_name=self.passage_prompt, batch_size=16, normalize_embeddings=True,
+                                 convert_to_numpy=True, show_progress_bar=progress).astype(np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            hit = self._cache.get(text)
+            if hit is not None:
+                self._cache.move_to_end(text)
+                return hit
+        vec = self.model.encode([text], prompt_name=self.query_prompt, normalize_embeddings=True,
+                                convert_to_numpy=True)[0].astype(np.float32)
+        with self._lock:
+            self._cache[text] = vec
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return vec
+
+
+def chunk_passage(title: str, text: str, limit: int = CHUNK_CHARS) -> list[str]:
+    """Split a long passage at line ends; each chunk keeps the title for context."""
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    chunks: list[str] = []
+    cur = ""
+    for ln in lines:
+        if cur and len(cur) + len(ln) > limit:
+            chunks.append(cur)
+            cur = ""
+        cur = f"{cur}\n{ln}" if cur else ln
+    if cur:
+        chunks.append(cur)
+    if not chunks:
+        return [title]
+    return [c if c.startswith(title) else f"{title}\n{c}" for c in chunks]
+
+
+class VectorIndex:
+    """Rows of unit vectors, several rows (chunks) per record; a record scores its best chunk."""
+
+    def __init__(self, vectors: np.ndarray, owners: list[str]):
+        self.vectors = vectors
+        self.owners = owners
+        self.ids = list(dict.fromkeys(owners))
+        pos = {rid: i for i, rid in enumerate(self.ids)}
+        self._owner_idx = np.array([pos[o] for o in owners], dtype=np.int64)
+
+    def save(self, path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        np.save(path / "vectors.npy", self.vectors)
+        (path / "owners.json").write_text(json.dumps(self.owners), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> "VectorIndex":
+        return cls(np.load(path / "vectors.npy"), json.loads((path / "owners.json").read_text(encoding="utf-8")))
+
+    def scores(self, query: np.ndarray) -> dict[str, float]:
+        sims = self.vectors @ query
+        best = np.full(len(self.ids), -1.0, dtype=np.float32)
+        np.maximum.at(best, self._owner_idx, sims)
+        return dict(zip(self.ids, best.tolist()))
+
+    def search(self, query: np.ndarray, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        scored = self.scores(query)
+        items = [(rid, s) for rid, s in scored.items() if allowed is None or rid in allowed]
+        items.sort(key=lambda kv: -kv[1])
+        return items[:k]

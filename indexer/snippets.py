@@ -1,0 +1,56 @@
+"""Snippets with highlight spans, from Sudachi offsets on the original text.
+
+Highlights are given as (start, end) offsets into the snippet string; rendering
+them (escaping, <mark>) is the web app's business.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from indexer.analysis import analyze
+
+
+@dataclass(frozen=True)
+class Snippet:
+    text: str
+    highlights: list[tuple[int, int]]
+
+    def as_dict(self) -> dict:
+        return {"text": self.text, "highlights": [list(h) for h in self.highlights]}
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def highlight_spans(text: str, query_terms: set[str]) -> list[tuple[int, int]]:
+    if not query_terms:
+        return []
+    return _merge([(t.start, t.end) for t in analyze(text) if t.term in query_terms])
+
+
+def make_snippet(text: str, query_terms: set[str], width: int = 140) -> Snippet:
+    """The window of `text` holding the most highlighted characters, with its highlights."""
+    flat = text.replace("\n", " ")
+    spans = highlight_spans(text, query_terms)
+    if len(flat) <= width:
+        return Snippet(flat, spans)
+    best_start, best_cover = 0, -1
+    for s, _ in spans:
+        start = max(0, min(s - width // 4, len(flat) - width))
+        cover = sum(min(e, start + width) - max(b, start) for b, e in spans if b < start + width and e > start)
+        if cover > best_cover:
+            best_start, best_cover = start, cover
+    end = best_start + width
+    prefix = "…" if best_start > 0 else ""
+    suffix = "…" if end < len(flat) else ""
+    shift = len(prefix) - best_start
+    inside = [(max(b, best_start) + shift, min(e, end) + shift) for b, e in spans if b < end and e > best_start]
+    return Snippet(prefix + flat[best_start:end] + suffix, inside)
