@@ -24,7 +24,7 @@ from tqdm import tqdm
 from indexer import __version__
 from indexer.config import Settings
 
-CODE_FILES = ("analysis.py", "documents.py", "keyword_index.py", "semantic_index.py", "build.py",
+CODE_FILES = ("thesaurus.py", "analysis.py", "documents.py", "keyword_index.py", "semantic_index.py", "build.py",
               "export.py", "schema.py", "citation.py", "corpus.py")
 
 
@@ -137,6 +137,12 @@ def build(settings: Settings, *, force: bool = False, progress: bool = True) -> 
             }
             for r in records
         }
+        thesaurus = settings.corpus_dir / "thesaurus.yaml"
+        if thesaurus.exists():
+            from indexer.thesaurus import load_thesaurus
+
+            load_thesaurus(thesaurus)  # fail the build, not a query, on a malformed file
+            shutil.copy(thesaurus, tmp / "thesaurus.yaml")
         steps.set_postfix_str("keyword index")
         build_keyword_index(tmp / "keyword", docs, facets)
         steps.update()

@@ -91,6 +91,22 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from webapp.serve import serve
+
+    if not 1 <= args.port <= 65535:
+        raise UsageError(f"--port must be 1–65535, not {args.port}")
+    if args.threads < 1:
+        raise UsageError(f"--threads must be at least 1, not {args.threads}")
+    try:
+        serve(_settings(args), host=args.host, port=args.port, threads=args.threads)
+    except KeyboardInterrupt:
+        return 0
+    except OSError as exc:  # the port is taken, the address is not ours…
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from exc
+    return 0
+
+
 def _print_human(resp) -> None:
     print(f"{resp.total} 件（{resp.mode}, {resp.took_ms:.1f} ms）")
     for n, r in enumerate(resp.results, start=resp.offset + 1):
@@ -212,6 +228,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--deadline-year", help="filter: a target's deadline year")
     s.add_argument("--json", action="store_true", help="print the response as JSON")
     s.set_defaults(func=_cmd_search)
+
+    s = sub.add_parser("serve", help="serve the web app with waitress (production WSGI server)")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
+    s.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    s.add_argument("--threads", type=int, default=4, help="worker threads (default 4)")
+    s.set_defaults(func=_cmd_serve)
 
     s = sub.add_parser("show", help="print a record with its cross-references")
     s.add_argument("id")

@@ -39,7 +39,11 @@ def search_doc(rec: dict, by_id: dict[str, dict]) -> SearchDoc:
         ctx.append(rec["statistical_source"])
     for link in rec["links"]:
         other = by_id.get(link["id"])
-        # Titles of the pillar, the measure of a target, and the targets of a measure.
-        if other and (other["kind"] in ("pillar", "measure") or (rec["kind"] == "measure" and other["kind"] == "target")):
+        if other is None:
+            continue
+        # Titles of the pillar and measure a record belongs to; a measure also
+        # carries its targets and the case studies that illustrate it, whose
+        # concrete words (バス, 郵便局, 本社) are what people with a problem type.
+        if other["kind"] in ("pillar", "measure") or (rec["kind"] == "measure" and other["kind"] in ("target", "case")):
             ctx.append(other["title"])
     return SearchDoc(rec["id"], rec["title"], rec["text"], "\n".join(dict.fromkeys(ctx)))

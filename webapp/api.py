@@ -1,0 +1,54 @@
+"""The JSON API: the same query code as the pages, as JSON. Read-only (GET only)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template, request
+
+from webapp.cases import cases_payload
+from webapp.compare import compare_payload
+from webapp.query import parse_params
+from webapp.records import record_payload
+from webapp.search import search_json
+from webapp.targets import targets_payload
+
+bp = Blueprint("api", __name__)
+
+ENDPOINTS = (
+    ("/api/search?q=交通空白", "検索（q, mode, k, page, kind, pillar, era, prefecture, deadline_year）。"
+     "`policykb search --json` と同じ形に、各結果の url とページ情報を加えたもの"),
+    ("/api/search?q=まちづくり&kind=case&prefecture=島根県", "絞り込み付きの検索"),
+    ("/api/records/measure-1-transport-gaps", "記録1件と、柱・目標・事例・データ・意味の近い記録などの相互参照"),
+    ("/api/targets?pillar=1&sort=deadline_year", "目標・KPIの一覧（sort, order, pillar, type, year）"),
+    ("/api/cases?prefecture=島根県", "好事例の一覧と都道府県別件数（prefecture, pillar, theme）"),
+    ("/api/compare?theme=デジタル", "時代比較表、1.0↔2.0の対、テーマ別の各時代の該当箇所"),
+)
+
+
+@bp.get("/api")
+def index():
+    return render_template("api.html", endpoints=ENDPOINTS)
+
+
+@bp.get("/api/search")
+def search():
+    return jsonify(search_json(parse_params(request.args)))
+
+
+@bp.get("/api/records/<rid>")
+def record(rid: str):
+    return jsonify(record_payload(rid))
+
+
+@bp.get("/api/targets")
+def targets():
+    return jsonify(targets_payload(request.args))
+
+
+@bp.get("/api/cases")
+def cases():
+    return jsonify(cases_payload(request.args))
+
+
+@bp.get("/api/compare")
+def compare():
+    return jsonify(compare_payload(request.args.get("theme", "")))

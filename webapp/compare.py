@@ -1,0 +1,121 @@
+"""`/compare`: the 日本列島改造論 | 地方創生1.0 | 2.0 table row by row, the 1.0 reflection ↔ 2.0
+stance pairs, and a theme box that ranks each era's cells for a theme, side by side."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template, request
+
+from indexer.analysis import analyze
+from indexer.engine_errors import QueryError
+from indexer.keyword_index import Filters
+from indexer.snippets import make_snippet
+from webapp import get_engine
+from webapp.labels import ERA_LABELS, ERAS
+
+bp = Blueprint("compare", __name__)
+
+THEMES = ("人の流れ", "産業", "デジタル", "インフラ", "人口減少", "若者・女性", "官民連携", "広域連携")
+THEME_HITS = 3
+MAX_THEME_CHARS = 100
+
+
+def _body_lines(rec: dict) -> list[str]:
+    """The cell's own words: the quotes minus the repeated headings (era, table title, row label)."""
+    section_label = rec["section"].split(" ＞ ")[-1]
+    era_label = ERA_LABELS.get(rec["era"] or "", "")
+    out = []
+    for q in rec["quotes"]:
+        t = q["text"].strip()
+        if t in (rec.get("category"), section_label, rec["title"]) or section_label.endswith(t):
+            continue
+        if era_label and t.startswith(era_label) and len(t) <= 40:
+            continue
+        out.append(t)
+    return out
+
+
+def comparison_table() -> dict:
+    engine = get_engine()
+    cells = [r for r in engine.records if r["kind"] == "comparison"]
+    columns = []
+    for era in ERAS:
+        period = next((r for r in cells if r["era"] == era and r["category"] == "年代"), None)
+        heading = ERA_LABELS[era]
+        if period:
+            first = period["quotes"][0]["text"].strip()
+            heading = first if first.startswith(ERA_LABELS[era]) else heading
+        columns.append({"era": era, "label": ERA_LABELS[era], "heading": heading,
+                        "period": " ".join(_body_lines(period)) if period else "",
+                        "period_id": period["id"] if period else None})
+    rows = []
+    for cat in dict.fromkeys(r["category"] for r in cells if r["era"] and r["category"] != "年代"):
+        row_cells = []
+        for era in ERAS:
+            rec = next((r for r in cells if r["era"] == era and r["category"] == cat), None)
+            row_cells.append({"era": era, "id": rec["id"], "url": f"/records/{rec['id']}", "lines": _body_lines(rec)}
+                             if rec else {"era": era, "id": None, "url": None, "lines": []})
+        rows.append({"category": cat, "cells": row_cells})
+    purpose = next((r for r in cells if not r["era"]), None)
+    return {"columns": columns, "rows": rows,
+            "purpose": {"id": purpose["id"], "url": f"/records/{purpose['id']}", "lines": _body_lines(purpose)}
+            if purpose else None}
+
+
+def stance_pairs() -> list[dict]:
+    engine = get_engine()
+    pairs = []
+    for rec in engine.records:
+        if rec["kind"] != "stance" or rec["era"] != "2.0":
+            continue
+        other = next((engine.by_id[l["id"]] for l in rec["links"] if l["type"] == "pair"), None)
+        if other is None:
+            continue
+        lines = [ln.strip() for ln in rec["text"].splitlines() if ln.strip()]
+        heading = rec["title"]
+        if lines and lines[0].startswith("〇"):
+            heading, lines = lines[0].lstrip("〇"), lines[1:]
+        pairs.append({
+            "heading": heading,
+            "reflection": {"id": other["id"], "url": f"/records/{other['id']}",
+                           "lines": [ln.strip() for ln in other["text"].splitlines() if ln.strip()]},
+            "stance": {"id": rec["id"], "url": f"/records/{rec['id']}", "title": rec["title"], "lines": lines},
+        })
+    return pairs
+
+
+def theme_matches(theme: str) -> list[dict]:
+    """Per era, the best-matching cells (comparison table and stances) for the theme."""
+    engine = get_engine()
+    terms = {t.term for t in analyze(theme)}
+    out = []
+    for era in ERAS:
+        ranked, info = engine.rank(theme, "hybrid", Filters(era=era))
+        hits = []
+        for rid, score in ranked[:THEME_HITS]:
+            rec = engine.by_id[rid]
+            snip = make_snippet(rec["text"], terms, width=160)
+            hits.append({"id": rid, "kind": rec["kind"], "title": rec["title"], "url": f"/records/{rid}",
+                         "snippet": snip.text, "highlights": snip.as_dict()["highlights"],
+                         "score": round(score, 6),
+                         "keyword_rank": info["kw_rank"].get(rid, (None,))[0],
+                         "semantic_rank": info["sem_rank"].get(rid, (None,))[0]})
+        out.append({"era": era, "label": ERA_LABELS[era], "hits": hits})
+    return out
+
+
+def compare_payload(theme: str) -> dict:
+    theme = theme.strip()
+    if len(theme) > MAX_THEME_CHARS:
+        raise QueryError(f"テーマが長すぎます（{len(theme)}文字）。{MAX_THEME_CHARS}文字以内にしてください。")
+    return {"theme": theme, "themes": list(THEMES), "table": comparison_table(), "pairs": stance_pairs(),
+            "theme_matches": theme_matches(theme) if theme else []}
+
+
+@bp.get("/compare")
+def compare():
+    return render_template("compare.html", data=compare_payload(request.args.get("theme", "")))
+
+
+@bp.get("/compare.json")
+def compare_json():
+    return jsonify(compare_payload(request.args.get("theme", "")))

@@ -1,0 +1,136 @@
+"""Facets as small classes (datasette style): each turns value counts into items
+that carry the URL toggling that value, so the whole UI state lives in the URL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from indexer.prefectures import PREFECTURES
+from webapp.labels import ERA_LABELS, ERAS, KIND_LABELS, KINDS, TARGET_TYPE_LABELS, TARGET_TYPES
+from webapp.urls import url_with
+
+
+@dataclass(frozen=True)
+class FacetItem:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    toggle_url: str
+
+    def as_dict(self) -> dict:
+        return {"value": self.value, "label": self.label, "count": self.count, "selected": self.selected,
+                "toggle_url": self.toggle_url}
+
+
+@dataclass(frozen=True)
+class FacetResult:
+    name: str
+    label: str
+    items: list[FacetItem]
+
+    @property
+    def selected(self) -> FacetItem | None:
+        return next((i for i in self.items if i.selected), None)
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "label": self.label, "items": [i.as_dict() for i in self.items]}
+
+
+class Facet:
+    """One filter dimension. `name` is both the URL argument and the key of the engine's facet counts."""
+
+    name = ""
+    label = ""
+
+    def value_label(self, value: str) -> str:
+        return value
+
+    def order(self, counts: dict[str, int]) -> list[str]:
+        """Values in display order; default: by count, then value."""
+        return sorted(counts, key=lambda v: (-counts[v], v))
+
+    def facet_results(self, counts: dict[str, int], args: dict[str, str], path: str | None = None) -> FacetResult:
+        chosen = args.get(self.name)
+        values = self.order(counts)
+        if chosen is not None and chosen not in values:
+            values = [chosen, *values]
+        items = []
+        for v in values:
+            selected = v == chosen
+            url = url_with(args, path, **{self.name: None if selected else v})
+            items.append(FacetItem(v, self.value_label(v), counts.get(v, 0), selected, url))
+        return FacetResult(self.name, self.label, items)
+
+
+class _FixedOrderFacet(Facet):
+    values: tuple[str, ...] = ()
+
+    def order(self, counts: dict[str, int]) -> list[str]:
+        known = [v for v in self.values if v in counts]
+        return known + sorted(v for v in counts if v not in self.values)
+
+
+class KindFacet(_FixedOrderFacet):
+    name, label = "kind", "種別"
+    values = KINDS
+
+    def value_label(self, value: str) -> str:
+        return KIND_LABELS.get(value, value)
+
+
+class PillarFacet(_FixedOrderFacet):
+    name, label = "pillar", "政策の柱"
+    values = ("1", "2", "3", "4", "5")
+
+    def __init__(self, titles: dict[int, str]):
+        self.titles = titles
+
+    def value_label(self, value: str) -> str:
+        return f"柱{value}　{self.titles.get(int(value), '')}" if value.isdigit() else value
+
+
+class EraFacet(_FixedOrderFacet):
+    name, label = "era", "時代"
+    values = ERAS
+
+    def value_label(self, value: str) -> str:
+        return ERA_LABELS.get(value, value)
+
+
+class PrefectureFacet(Facet):
+    name, label = "prefecture", "都道府県"
+
+    def order(self, counts: dict[str, int]) -> list[str]:
+        rank = {p: i for i, p in enumerate(PREFECTURES)}
+        return sorted(counts, key=lambda v: (-counts[v], rank.get(v, 99)))
+
+
+class DeadlineYearFacet(Facet):
+    name, label = "deadline_year", "目標の期限年"
+
+    def value_label(self, value: str) -> str:
+        return f"{value}年"
+
+    def order(self, counts: dict[str, int]) -> list[str]:
+        return sorted(counts)
+
+
+class ThemeFacet(Facet):
+    name, label = "theme", "テーマ"
+
+
+class TargetTypeFacet(_FixedOrderFacet):
+    name, label = "type", "目標の種別"
+    values = TARGET_TYPES
+
+    def value_label(self, value: str) -> str:
+        return TARGET_TYPE_LABELS.get(value, value)
+
+
+class YearFacet(DeadlineYearFacet):
+    name, label = "year", "期限年"
+
+
+def search_facets(titles: dict[int, str]) -> list[Facet]:
+    return [KindFacet(), PillarFacet(titles), EraFacet(), PrefectureFacet(), DeadlineYearFacet()]

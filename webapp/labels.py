@@ -1,0 +1,29 @@
+"""Japanese labels for the values the indexer stores as codes."""
+
+from __future__ import annotations
+
+from indexer.schema import ERA_LABELS, ERAS, KIND_LABELS, KINDS, TARGET_TYPES
+
+__all__ = ["ERA_LABELS", "ERAS", "KIND_LABELS", "KINDS", "TARGET_TYPES", "TARGET_TYPE_LABELS", "MODE_LABELS",
+           "LINK_TYPE_LABELS", "ERA_SHORT", "pillar_titles", "pillar_label"]
+
+TARGET_TYPE_LABELS = {"numeric": "数値目標", "qualitative": "定性目標", "milestone": "工程（期限付き）"}
+MODE_LABELS = {"hybrid": "ハイブリッド", "keyword": "キーワード", "semantic": "意味検索"}
+ERA_SHORT = {"kaizoron": "列島改造論", "1.0": "1.0", "2.0": "2.0"}
+LINK_TYPE_LABELS = {
+    "pillar": "所属する柱", "measure": "施策と目標", "pair": "1.0の反省と2.0の対",
+    "counterpart": "比較表の同じ行", "illustrates": "事例", "motivates": "根拠となるデータ", "related": "関連",
+}
+
+
+def pillar_titles(records: list[dict]) -> dict[int, str]:
+    """{1: '安心して働き、暮らせる地方の生活環境の創生', ...} from the pillar records."""
+    return {r["pillar"]: r["title"] for r in records if r["kind"] == "pillar" and r.get("pillar")}
+
+
+def pillar_label(n: int | None, titles: dict[int, str], short: bool = False) -> str:
+    if not n:
+        return ""
+    if short:
+        return f"柱{n}"
+    return f"柱{n}　{titles.get(n, '')}".rstrip()

@@ -1,0 +1,132 @@
+"""The one query path behind /search, /search.json, /search.csv and /api/search.
+
+Request arguments become a `SearchParams` (or a QueryError with a Japanese
+message, which the app turns into a 400). With a query, the engine searches;
+with no query but with filters, the matching records are listed in reading
+order ("browse"), with the same facets, so a facet link never needs a query.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from indexer.engine import MODES, SearchEngine, parse_filters
+from indexer.engine_errors import QueryError
+from indexer.keyword_index import Filters
+
+DEFAULT_K = 10
+MAX_PAGE = 10_000
+FILTER_PARAMS = ("kind", "pillar", "era", "prefecture", "deadline_year")
+
+
+def _int_param(raw: str | None, default: int, message: str, lo: int, hi: int) -> int:
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except (TypeError, ValueError):
+        raise QueryError(message) from None
+    if not lo <= value <= hi:
+        raise QueryError(message)
+    return value
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str = ""
+    mode: str = "hybrid"
+    k: int = DEFAULT_K
+    page: int = 1
+    filters: Filters = field(default_factory=Filters)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.k
+
+    def filter_args(self) -> dict[str, str]:
+        """The active filters as URL arguments (normalised values, e.g. 島根 → 島根県)."""
+        return {name: str(value) for name, value in self.filters.active().items()}
+
+    def url_args(self) -> dict[str, str]:
+        """The whole state as URL arguments, defaults left out."""
+        args: dict[str, str] = {}
+        if self.q:
+            args["q"] = self.q
+        if self.mode != "hybrid":
+            args["mode"] = self.mode
+        if self.k != DEFAULT_K:
+            args["k"] = str(self.k)
+        args.update(self.filter_args())
+        if self.page != 1:
+            args["page"] = str(self.page)
+        return args
+
+    @property
+    def is_overview(self) -> bool:
+        return not self.q and not self.filters.active()
+
+
+def parse_params(args) -> SearchParams:
+    """`args` is a mapping of single values (request.args works). Raises QueryError."""
+    q = (args.get("q") or "").strip()
+    mode = args.get("mode") or "hybrid"
+    if mode not in MODES:
+        raise QueryError(f"検索モード '{mode}' は不明です。指定できる値: {', '.join(MODES)}")
+    k = _int_param(args.get("k"), DEFAULT_K, "件数 k は1〜100の整数で指定してください。", 1, 100)
+    page = _int_param(args.get("page"), 1, f"ページ page は1〜{MAX_PAGE}の整数で指定してください。", 1, MAX_PAGE)
+    filters = parse_filters(*(args.get(name) for name in FILTER_PARAMS))
+    return SearchParams(q=q, mode=mode, k=k, page=page, filters=filters)
+
+
+def _browse(engine: SearchEngine, params: SearchParams) -> dict:
+    """No query: every record that passes the filters, in the document's reading order."""
+    t0 = time.perf_counter()
+    allowed = engine.keyword.filtered_ids(params.filters) if params.filters.active() else None
+    ids = [r["id"] for r in engine.records if allowed is None or r["id"] in allowed]
+    page_ids = ids[params.offset:params.offset + params.k]
+    results = []
+    for rid in page_ids:
+        rec = engine.by_id[rid]
+        snippet = rec["text"].replace("\n", " ")
+        if len(snippet) > 140:
+            snippet = snippet[:140] + "…"
+        results.append({
+            "id": rid, "kind": rec["kind"], "title": rec["title"], "text": rec["text"],
+            "snippet": snippet, "highlights": [], "score": None, "why": None,
+            "pillar": rec["pillar"], "era": rec["era"], "place": rec["place"], "section": rec["section"],
+            "targets": rec["targets"], "citation": rec["citation"],
+        })
+    return {"query": "", "mode": params.mode, "total": len(ids), "took_ms": round((time.perf_counter() - t0) * 1000, 2),
+            "offset": params.offset, "k": params.k, "filters": params.filters.active(),
+            "facets": engine.facet_counts(ids), "results": results}
+
+
+def run_search(engine: SearchEngine, params: SearchParams) -> dict:
+    """The search response as a dict (the shape of `policykb search --json`) plus paging and a `url` per result."""
+    if params.q:
+        data = engine.search(params.q, mode=params.mode, k=params.k, offset=params.offset,
+                             filters=params.filters).as_dict()
+        data["browse"] = False
+    else:
+        data = _browse(engine, params)
+        data["browse"] = True
+    for r in data["results"]:
+        r["url"] = f"/records/{r['id']}"
+    total = data["total"]
+    data["page"] = params.page
+    data["pages"] = max(1, -(-total // params.k))
+    return data
+
+
+def page_numbers(page: int, pages: int, window: int = 2) -> list[int | None]:
+    """1 … 4 5 [6] 7 8 … 20 — None marks a gap."""
+    wanted = {1, pages} | set(range(max(1, page - window), min(pages, page + window) + 1))
+    out: list[int | None] = []
+    prev = 0
+    for n in sorted(wanted):
+        if n - prev > 1:
+            out.append(None)
+        out.append(n)
+        prev = n
+    return out

@@ -1,0 +1,102 @@
+"""Search: `/` and `/search` (HTML), `/search.json`, `/search.csv` — one query path (webapp.query)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+
+from webapp import get_engine
+from webapp.facets import search_facets
+from webapp.labels import ERA_LABELS, KIND_LABELS
+from webapp.query import page_numbers, parse_params, run_search
+from webapp.urls import url_with
+from webapp.views import place_label
+
+bp = Blueprint("search", __name__)
+
+EXAMPLE_QUERIES = (
+    "交通空白", "若者や女性に選ばれる地方", "二地域居住", "関係人口", "自動運転", "地方創生1.0の反省",
+    "農林水産業の付加価値", "デジタル人材の育成", "広域リージョン連携", "防災",
+)
+
+
+def search_json(params) -> dict:
+    """The API body: the engine's response plus `url` per result and paging."""
+    return run_search(get_engine(), params)
+
+
+def overview() -> dict:
+    engine = get_engine()
+    kinds = Counter(r["kind"] for r in engine.records)
+    measures_by_pillar = Counter(r["pillar"] for r in engine.records if r["kind"] == "measure" and r["pillar"])
+    cases_by_pillar = Counter(r["pillar"] for r in engine.records if r["kind"] == "case" and r["pillar"])
+    targets_by_pillar = Counter(r["pillar"] for r in engine.records if r["kind"] == "target" and r["pillar"])
+    titles = current_app.extensions["policykb_pillar_titles"]
+    pillars = [{"pillar": n, "title": titles.get(n, ""), "measures": measures_by_pillar.get(n, 0),
+                "cases": cases_by_pillar.get(n, 0), "targets": targets_by_pillar.get(n, 0),
+                "record_id": f"pillar-{n}" if f"pillar-{n}" in engine.by_id else None}
+               for n in sorted(titles)]
+    return {"total": len(engine.records),
+            "kinds": [{"kind": k, "label": KIND_LABELS[k], "count": kinds.get(k, 0)} for k in KIND_LABELS],
+            "pillars": pillars, "examples": list(EXAMPLE_QUERIES), "manifest": engine.manifest}
+
+
+def _page():
+    params = parse_params(request.args)
+    if params.is_overview:
+        return render_template("overview.html", params=params, ov=overview())
+    data = search_json(params)
+    args = params.url_args()
+    facets = [f.facet_results(data["facets"].get(f.name, {}), args, "/search")
+              for f in search_facets(current_app.extensions["policykb_pillar_titles"])]
+    chips = [(f.label, f.selected.label, url_with(args, "/search", **{f.name: None}))
+             for f in facets if f.selected]
+    return render_template(
+        "search.html", params=params, data=data, facets=facets, chips=chips, args=args,
+        pages=page_numbers(params.page, data["pages"]),
+        json_url=url_with(args, "/search.json"), csv_url=url_with(args, "/search.csv"))
+
+
+@bp.get("/")
+def index():
+    return _page()
+
+
+@bp.get("/search")
+def search():
+    return _page()
+
+
+@bp.get("/search.json")
+def search_dot_json():
+    return jsonify(search_json(parse_params(request.args)))
+
+
+CSV_COLUMNS = ("順位", "ID", "種別", "タイトル", "政策の柱", "時代", "地域", "節", "抜粋", "スコア", "URL", "引用")
+
+
+def csv_response(rows: list[list], filename: str) -> Response:
+    buf = io.StringIO()
+    buf.write("\ufeff")  # BOM: Excel in Japanese offices opens UTF-8 correctly only with it
+    writer = csv.writer(buf, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return Response(buf.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Content-Type": "text/csv; charset=utf-8"})
+
+
+@bp.get("/search.csv")
+def search_csv():
+    params = parse_params(request.args)
+    data = search_json(params)
+    base = request.host_url.rstrip("/")
+    rows: list[list] = [list(CSV_COLUMNS)]
+    for n, r in enumerate(data["results"], start=data["offset"] + 1):
+        rows.append([n, r["id"], KIND_LABELS.get(r["kind"], r["kind"]), r["title"], r["pillar"] or "",
+                     ERA_LABELS.get(r["era"], "") if r["era"] else "", place_label(r["place"]), r["section"],
+                     r["snippet"], "" if r["score"] is None else r["score"], base + r["url"], r["citation"]["text"]])
+    return csv_response(rows, "policykb-search.csv")

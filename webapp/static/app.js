@@ -1,0 +1,137 @@
+/* policykb: small progressive enhancements. Every page works without this file. */
+(function () {
+  "use strict";
+
+  // ---- copy to clipboard ---------------------------------------------------
+  function fallbackCopy(text) {
+    var ta = document.createElement("textarea");
+    ta.value = text;
+    ta.setAttribute("readonly", "");
+    ta.className = "visually-hidden";
+    document.body.appendChild(ta);
+    ta.select();
+    ta.setSelectionRange(0, text.length);
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    document.body.removeChild(ta);
+    return ok;
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).then(function () { return true; }, function () {
+        return fallbackCopy(text);
+      });
+    }
+    return Promise.resolve(fallbackCopy(text));
+  }
+
+  function statusFor(button) {
+    var scope = button.closest(".copy-buttons, .result-foot, .case-cite, .citation") || button.parentNode;
+    return scope.querySelector(".copy-status");
+  }
+
+  function announce(button, ok) {
+    var status = statusFor(button);
+    if (!status) return;
+    status.textContent = ok ? "コピーしました" : "コピーできませんでした。文字を選択してコピーしてください";
+    window.clearTimeout(status._timer);
+    status._timer = window.setTimeout(function () { status.textContent = ""; }, 4000);
+  }
+
+  function setUpCopy() {
+    document.querySelectorAll(".copy-buttons[hidden], button[data-copy-text][hidden]").forEach(function (el) {
+      el.hidden = false;
+    });
+    document.addEventListener("click", function (ev) {
+      var button = ev.target.closest("button[data-copy-target], button[data-copy-text]");
+      if (!button) return;
+      var text = button.getAttribute("data-copy-text");
+      if (text === null) {
+        var source = document.getElementById(button.getAttribute("data-copy-target"));
+        text = source ? source.textContent : "";
+      }
+      copyText(text).then(function (ok) { announce(button, ok); });
+    });
+  }
+
+  // ---- client-side sort for tables marked data-sortable ------------------
+  // The header links sort on the server (shareable URLs); with JS the rows are
+  // re-ordered in place and the address bar gets the same URL.
+  function cellValue(row, index) {
+    var cell = row.children[index];
+    if (!cell) return "";
+    var v = cell.getAttribute("data-sort-value");
+    return v === null ? cell.textContent.trim() : v;
+  }
+
+  function compare(a, b) {
+    var na = Number(a), nb = Number(b);
+    if (a !== "" && b !== "" && !isNaN(na) && !isNaN(nb)) return na - nb;
+    return a.localeCompare(b, "ja");
+  }
+
+  function setUpSortable(table) {
+    var headers = Array.prototype.slice.call(table.querySelectorAll("thead th[data-sort-key]"));
+    var tbody = table.tBodies[0];
+    headers.forEach(function (th, index) {
+      var link = th.querySelector("a");
+      if (!link) return;
+      link.addEventListener("click", function (ev) {
+        if (ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.button !== 0) return;
+        ev.preventDefault();
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        var rows = Array.prototype.slice.call(tbody.rows);
+        rows.sort(function (r1, r2) {
+          var a = cellValue(r1, index), b = cellValue(r2, index);
+          if (a === "" && b !== "") return 1;    // blanks last, either direction
+          if (b === "" && a !== "") return -1;
+          var c = compare(a, b);
+          if (c === 0) c = Number(r1.getAttribute("data-order")) - Number(r2.getAttribute("data-order"));
+          else if (!ascending) c = -c;
+          return c;
+        });
+        rows.forEach(function (r) { tbody.appendChild(r); });
+        headers.forEach(function (h) {
+          h.removeAttribute("aria-sort");
+          var ind = h.querySelector(".sort-ind");
+          if (ind) ind.textContent = "↕";
+        });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var ind = th.querySelector(".sort-ind");
+        if (ind) ind.textContent = ascending ? "▲" : "▼";
+        var url = new URL(link.href, window.location.href);
+        url.searchParams.set("sort", th.getAttribute("data-sort-key"));
+        if (ascending) url.searchParams.delete("order"); else url.searchParams.set("order", "desc");
+        if (window.history && window.history.replaceState) window.history.replaceState(null, "", url.pathname + url.search);
+        // Keep the server-side links in step with the new state.
+        headers.forEach(function (h) {
+          var a = h.querySelector("a");
+          var u = new URL(a.href, window.location.href);
+          var active = h === th;
+          u.searchParams.set("sort", h.getAttribute("data-sort-key"));
+          if (active && ascending) u.searchParams.set("order", "desc"); else u.searchParams.delete("order");
+          a.href = u.pathname + u.search;
+        });
+      });
+    });
+  }
+
+  // ---- search mode: switching re-runs the current query --------------------
+  function setUpModeSwitch() {
+    document.querySelectorAll(".search-form").forEach(function (form) {
+      form.querySelectorAll("input[name=mode]").forEach(function (radio) {
+        radio.addEventListener("change", function () {
+          var q = form.querySelector("input[name=q]");
+          if (q && q.value.trim()) form.submit();
+        });
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setUpCopy();
+    document.querySelectorAll("table[data-sortable]").forEach(setUpSortable);
+    setUpModeSwitch();
+  });
+})();

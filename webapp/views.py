@@ -1,0 +1,77 @@
+"""What every page shares: template helpers, labels, navigation, static files."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+
+from indexer.prefectures import PREFECTURES
+from webapp import get_engine
+from webapp.highlight import highlight
+from webapp.labels import (ERA_LABELS, ERA_SHORT, KIND_LABELS, LINK_TYPE_LABELS, MODE_LABELS, TARGET_TYPE_LABELS,
+                           pillar_label, pillar_titles)
+from webapp.urls import url_with
+
+NAV = (
+    ("search.index", "検索"),
+    ("compare.compare", "時代比較"),
+    ("targets.targets", "目標・KPI"),
+    ("cases.cases", "好事例マップ"),
+    ("api.index", "API"),
+)
+
+
+def place_label(place: dict | None) -> str:
+    if not place:
+        return ""
+    parts = []
+    if place.get("prefecture"):
+        parts.append(place["prefecture"])
+    if place.get("municipality"):
+        parts.append(place["municipality"])
+    if place.get("region"):
+        parts.append(place["region"])
+    others = [p for p in place.get("prefectures") or [] if p != place.get("prefecture")]
+    if others:
+        parts.append("・".join(others))
+    return " ".join(parts)
+
+
+def japanese_date(iso: str | None) -> str:
+    """'2025-06-13' → '令和7年（2025年）6月13日'."""
+    try:
+        y, m, d = (int(x) for x in (iso or "").split("-"))
+    except ValueError:
+        return iso or ""
+    era = f"令和{y - 2018}年（{y}年）" if y >= 2019 else f"{y}年"
+    return f"{era}{m}月{d}日"
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters["highlight"] = highlight
+    app.jinja_env.filters["kind_label"] = lambda v: KIND_LABELS.get(v, v or "")
+    app.jinja_env.filters["era_label"] = lambda v: ERA_LABELS.get(v, v or "")
+    app.jinja_env.filters["era_short"] = lambda v: ERA_SHORT.get(v, v or "")
+    app.jinja_env.filters["type_label"] = lambda v: TARGET_TYPE_LABELS.get(v, v or "")
+    app.jinja_env.filters["link_label"] = lambda v: LINK_TYPE_LABELS.get(v, v or "")
+    app.jinja_env.filters["mode_label"] = lambda v: MODE_LABELS.get(v, v or "")
+    app.jinja_env.filters["place_label"] = place_label
+    app.jinja_env.filters["jdate"] = japanese_date
+    app.jinja_env.filters["num"] = lambda v: f"{v:,}" if isinstance(v, int) else v
+
+    titles = pillar_titles(app.extensions["policykb_engine"].records)
+    app.extensions["policykb_pillar_titles"] = titles
+
+    @app.context_processor
+    def _globals():
+        engine = get_engine()
+        return {
+            "nav": NAV,
+            "pillar_titles": titles,
+            "pillar_label": lambda n, short=False: pillar_label(n, titles, short),
+            "url_with": url_with,
+            "prefectures": PREFECTURES,
+            "source_meta": engine.records[0]["citation"] if engine.records else {},
+            "current_endpoint": request.endpoint or "",
+        }
