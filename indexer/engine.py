@@ -129,7 +129,7 @@ class SearchEngine:
         if mode in ("hybrid", "keyword"):
             kw = self.keyword.search(tokens, filters, limit=KEYWORD_CANDIDATES, extra_tokens=extra)
         if mode in ("hybrid", "semantic"):
-            allowed = self.keyword.filtered_ids(filters) if filters.active() else None
+            allowed = self.filtered_ids(filters)
             sem_query = query
             if expansions and fusion.get("expand_semantic", True):
                 sem_query = f"{query}（{'、'.join(t for e in expansions for t in e.terms)}）"
@@ -195,6 +195,10 @@ class SearchEngine:
         facets = self.facet_counts([rid for rid, _ in ranked])
         return SearchResponse(query, mode, len(ranked), (time.perf_counter() - t0) * 1000, results, facets,
                               filters.active(), offset, k)
+
+    def filtered_ids(self, filters: Filters) -> set[str] | None:
+        """Ids of the records that pass `filters`; None when no filter is set (all pass)."""
+        return self.keyword.filtered_ids(filters) if filters.active() else None
 
     def facet_counts(self, ids: list[str]) -> dict[str, dict[str, int]]:
         counts: dict[str, Counter] = {f: Counter() for f in FACETS}

@@ -82,7 +82,7 @@ def parse_params(args) -> SearchParams:
 def _browse(engine: SearchEngine, params: SearchParams) -> dict:
     """No query: every record that passes the filters, in the document's reading order."""
     t0 = time.perf_counter()
-    allowed = engine.keyword.filtered_ids(params.filters) if params.filters.active() else None
+    allowed = engine.filtered_ids(params.filters)
     ids = [r["id"] for r in engine.records if allowed is None or r["id"] in allowed]
     page_ids = ids[params.offset:params.offset + params.k]
     results = []
