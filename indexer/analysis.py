@@ -25,6 +25,7 @@ from sudachipy import Dictionary, SplitMode
 
 _MAX_BYTES = 40_000
 _SKIP_POS = {"補助記号", "空白", "助詞", "助動詞"}
+_HONORIFIC = {"御"}
 _NUMERAL = re.compile(r"[0-9]")
 _HALF_VOICED = {"\uff9e", "\uff9f"}
 _local = threading.local()
@@ -111,9 +112,12 @@ def analyze(text: str, modes: str = "AC") -> list[Token]:
         split = SplitMode.A if mode == "A" else SplitMode.C
         for base, piece in _pieces(prepared):
             for m in tok.tokenize(piece, split):
-                if m.part_of_speech()[0] in _SKIP_POS:
+                pos = m.part_of_speech()[0]
+                if pos in _SKIP_POS:
                     continue
                 term = _term(m)
+                if pos == "接頭辞" and term in _HONORIFIC:
+                    continue  # お年寄り's お would match every 御 in the corpus
                 if not term.strip():
                     continue
                 b, e = base + m.begin(), base + m.end()

@@ -15,7 +15,9 @@ def target_dict(rec: Record) -> dict:
 def targets_of(rec: Record, corpus: Corpus, neighbours: dict[str, list[tuple[str, str]]]) -> list[Record]:
     if rec.kind == "target":
         return [rec]
-    ids = [oid for _, oid in neighbours.get(rec.id, [])]
+    # Only targets that measure this record: a `related` target (a 目指す姿 goal
+    # beside a measure) is shown as a cross-reference, not as the measure's own KPI.
+    ids = [oid for ltype, oid in neighbours.get(rec.id, []) if ltype == "measure"]
     return [corpus.by_id[i] for i in ids if corpus.by_id[i].kind == "target"]
 
 
