@@ -113,12 +113,23 @@ class SearchEngine:
 
     # -- the query side -------------------------------------------------------
 
-    def _semantic(self, query: str, filters: Filters, allowed: set[str] | None) -> list[tuple[str, float]]:
+    def _semantic(self, query: str, allowed: set[str] | None, within: bool) -> list[tuple[str, float]]:
         vec = self.embedder.encode_query(query)
-        return self.vectors.search(vec, SEMANTIC_CANDIDATES, allowed)
+        if within:
+            return self.vectors.search(vec, SEMANTIC_CANDIDATES, allowed)
+        # Taken before filtering, so a facet's count is exactly what clicking it
+        # returns (filtering first would refill the list to 40 every time).
+        top = self.vectors.search(vec, SEMANTIC_CANDIDATES)
+        return [(i, s) for i, s in top if allowed is None or i in allowed]
 
-    def rank(self, query: str, mode: str, filters: Filters, fusion: dict | None = None) -> tuple[list[tuple[str, float]], dict]:
-        """Ranked (id, score) for the query, and per-id explanation parts."""
+    def rank(self, query: str, mode: str, filters: Filters, fusion: dict | None = None, *,
+             within: bool = False) -> tuple[list[tuple[str, float]], dict]:
+        """Ranked (id, score) for the query, and per-id explanation parts.
+
+        within=True draws the semantic candidates from inside the filter: for
+        views that must show the best of a small set (one era's cells) however
+        far down the whole ranking it stands.
+        """
         tokens = analyze(query)
         fusion = fusion or FUSION
         expansions = self.thesaurus.expand(query) if fusion.get("expand", True) else []
@@ -133,7 +144,7 @@ class SearchEngine:
             sem_query = query
             if expansions and fusion.get("expand_semantic", True):
                 sem_query = f"{query}（{'、'.join(t for e in expansions for t in e.terms)}）"
-            sem = self._semantic(sem_query, filters, allowed)
+            sem = self._semantic(sem_query, allowed, within)
         if mode == "keyword":
             ranked = kw
         elif mode == "semantic":

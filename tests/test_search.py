@@ -231,3 +231,10 @@ def test_cli_show_prints_cross_references(settings):
     out = _cli(settings, "show", "measure-1-transport-gaps")
     assert out.returncode == 0
     assert "目標" in out.stdout and "case-ibaraki-sakai-autonomous-bus" in out.stdout
+
+
+def test_a_facet_count_is_what_the_filter_returns(engine):
+    for mode in ("hybrid", "semantic", "keyword"):
+        resp = engine.search("交通空白", mode=mode, k=100)
+        for kind, count in resp.facets["kind"].items():
+            assert engine.search("交通空白", mode=mode, k=100, filters=Filters(kind=kind)).total == count, (mode, kind)

@@ -89,7 +89,7 @@ def theme_matches(theme: str) -> list[dict]:
     terms = {t.term for t in analyze(theme)}
     out = []
     for era in ERAS:
-        ranked, info = engine.rank(theme, "hybrid", Filters(era=era))
+        ranked, info = engine.rank(theme, "hybrid", Filters(era=era), within=True)
         hits = []
         for rid, score in ranked[:THEME_HITS]:
             rec = engine.by_id[rid]
