@@ -7,6 +7,7 @@ Both the CLI and the web app call `SearchEngine.search`, so `/search`,
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -98,9 +99,32 @@ class SearchEngine:
         self.by_id = {r["id"]: r for r in self.records}
         self.keyword = KeywordIndex(build_dir / "keyword")
         self.vectors = VectorIndex.load(build_dir / "vectors")
-        self.embedder = embedder or Embedder(settings.model_dir)
+        # The model is loaded on first need: keyword search, `show` and the
+        # record pages answer without paying for torch (≈4 s of imports).
+        self._embedder = embedder
+        self._embedder_lock = threading.Lock()
+        self._text_tokens: dict[str, list] = {}
         self._facet_values = {r["id"]: _facet_values(r) for r in self.records}
         self.thesaurus = load_thesaurus(build_dir / "thesaurus.yaml")
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            with self._embedder_lock:
+                if self._embedder is None:
+                    self._embedder = Embedder(self.settings.model_dir)
+        return self._embedder
+
+    @embedder.setter
+    def embedder(self, value: Embedder) -> None:
+        self._embedder = value
+
+    def text_tokens(self, rid: str) -> list:
+        """Sudachi tokens of a record's text, analysed once per process (for highlighting)."""
+        toks = self._text_tokens.get(rid)
+        if toks is None:
+            toks = self._text_tokens[rid] = analyze(self.by_id[rid]["text"])
+        return toks
 
     @classmethod
     def open(cls, settings: Settings, *, allow_stale: bool = False) -> "SearchEngine":
@@ -196,7 +220,7 @@ class SearchEngine:
             if rid in info["sem_rank"]:
                 n, s = info["sem_rank"][rid]
                 why["semantic"] = {"rank": n, "similarity": round(s, 4)}
-            snip = make_snippet(rec["text"], query_terms)
+            snip = make_snippet(rec["text"], query_terms, tokens=self.text_tokens(rid))
             results.append({
                 "id": rid, "kind": rec["kind"], "title": rec["title"], "text": rec["text"],
                 "snippet": snip.text, "highlights": snip.as_dict()["highlights"], "score": round(score, 6),

@@ -98,6 +98,7 @@ class KeywordIndex:
         self.searcher = self.index.searcher()
         self.record_terms: dict[str, dict[str, list[str]]] = json.loads((path / "terms.json").read_text(encoding="utf-8"))
         self._term_sets = {rid: {f: set(ts) for f, ts in fields.items()} for rid, fields in self.record_terms.items()}
+        self._all_terms = {rid: set().union(*fields.values()) for rid, fields in self._term_sets.items()}
 
     def _filter_clauses(self, filters: Filters) -> list[tuple[tantivy.Occur, tantivy.Query]]:
         clauses = []
@@ -153,9 +154,8 @@ class KeywordIndex:
         """Share of the query's concepts (a term, or a term with its expansions) found in the record."""
         if not concepts:
             return 0.0
-        sets = self._term_sets.get(record_id, {})
-        found = sum(1 for c in concepts if any(t in s for t in c for s in sets.values()))
-        return found / len(concepts)
+        terms = self._all_terms.get(record_id, set())
+        return sum(1 for c in concepts if not terms.isdisjoint(c)) / len(concepts)
 
     def matched_terms(self, record_id: str, query_tokens: list[Token]) -> dict[str, list[str]]:
         """Which query terms occur in which field of the record: the keyword side of 'why'."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from indexer.analysis import analyze
+from indexer.analysis import Token, analyze
 
 
 @dataclass(frozen=True)
@@ -30,16 +30,20 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def highlight_spans(text: str, query_terms: set[str]) -> list[tuple[int, int]]:
+def highlight_spans(text: str, query_terms: set[str], tokens: list[Token] | None = None) -> list[tuple[int, int]]:
     if not query_terms:
         return []
-    return _merge([(t.start, t.end) for t in analyze(text) if t.term in query_terms])
+    tokens = analyze(text) if tokens is None else tokens
+    return _merge([(t.start, t.end) for t in tokens if t.term in query_terms])
 
 
-def make_snippet(text: str, query_terms: set[str], width: int = 140) -> Snippet:
-    """The window of `text` holding the most highlighted characters, with its highlights."""
+def make_snippet(text: str, query_terms: set[str], width: int = 140, tokens: list[Token] | None = None) -> Snippet:
+    """The window of `text` holding the most highlighted characters, with its highlights.
+
+    `tokens` is `analyze(text)` when the caller already has it (the engine caches it per record).
+    """
     flat = text.replace("\n", " ")
-    spans = highlight_spans(text, query_terms)
+    spans = highlight_spans(text, query_terms, tokens)
     if len(flat) <= width:
         return Snippet(flat, spans)
     best_start, best_cover = 0, -1

@@ -93,7 +93,7 @@ def theme_matches(theme: str) -> list[dict]:
         hits = []
         for rid, score in ranked[:THEME_HITS]:
             rec = engine.by_id[rid]
-            snip = make_snippet(rec["text"], terms, width=160)
+            snip = make_snippet(rec["text"], terms, width=160, tokens=engine.text_tokens(rid))
             hits.append({"id": rid, "kind": rec["kind"], "title": rec["title"], "url": f"/records/{rid}",
                          "snippet": snip.text, "highlights": snip.as_dict()["highlights"],
                          "score": round(score, 6),
