@@ -85,7 +85,12 @@ def _open_engine(args: argparse.Namespace):
 def _cmd_build(args: argparse.Namespace) -> int:
     from indexer.build import build
 
-    result = build(_settings(args), force=args.force, progress=not args.quiet)
+    try:
+        result = build(_settings(args), force=args.force, progress=not args.quiet)
+    except (FileNotFoundError, ValueError) as exc:
+        # A bad model directory or thesaurus: say so; the previous index keeps serving.
+        print(f"policykb: build failed, the previous index (if any) is still in service: {exc}", file=sys.stderr)
+        return 1
     verb = "built" if result.built else "up to date, nothing to do:"
     print(f"{verb} {result.path} ({result.records} records, {result.seconds:.1f} s)")
     return 0

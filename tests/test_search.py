@@ -238,3 +238,12 @@ def test_a_facet_count_is_what_the_filter_returns(engine):
         resp = engine.search("交通空白", mode=mode, k=100)
         for kind, count in resp.facets["kind"].items():
             assert engine.search("交通空白", mode=mode, k=100, filters=Filters(kind=kind)).total == count, (mode, kind)
+
+
+def test_cli_build_with_a_bad_model_dir_fails_with_a_message(settings, tmp_path):
+    empty = tmp_path / "not-a-model"
+    empty.mkdir()
+    out = subprocess.run([sys.executable, "-m", "indexer.cli", "--index-dir", str(tmp_path / "idx"), "--model", str(empty),
+                          "build", "--quiet"], capture_output=True, text=True, cwd=REPO)
+    assert out.returncode == 1
+    assert "not-a-model" in out.stderr and "Traceback" not in out.stderr
