@@ -48,9 +48,12 @@ class SearchResponse:
     filters: dict = field(default_factory=dict)
     offset: int = 0
     k: int = 10
+    # How many of `total` contain query words; the rest came from the semantic side.
+    keyword_matches: int = 0
 
     def as_dict(self) -> dict:
-        return {"query": self.query, "mode": self.mode, "total": self.total, "took_ms": round(self.took_ms, 2),
+        return {"query": self.query, "mode": self.mode, "total": self.total, "keyword_matches": self.keyword_matches,
+                "took_ms": round(self.took_ms, 2),
                 "offset": self.offset, "k": self.k, "filters": self.filters, "facets": self.facets,
                 "results": self.results}
 
@@ -229,7 +232,7 @@ class SearchEngine:
             })
         facets = self.facet_counts([rid for rid, _ in ranked])
         return SearchResponse(query, mode, len(ranked), (time.perf_counter() - t0) * 1000, results, facets,
-                              filters.active(), offset, k)
+                              filters.active(), offset, k, keyword_matches=len(info["kw_rank"]))
 
     def filtered_ids(self, filters: Filters) -> set[str] | None:
         """Ids of the records that pass `filters`; None when no filter is set (all pass)."""

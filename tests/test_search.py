@@ -247,3 +247,9 @@ def test_cli_build_with_a_bad_model_dir_fails_with_a_message(settings, tmp_path)
                           "build", "--quiet"], capture_output=True, text=True, cwd=REPO)
     assert out.returncode == 1
     assert "not-a-model" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_hybrid_says_how_many_results_contain_the_query_words(engine):
+    resp = engine.search("RESAS", mode="hybrid")
+    assert resp.keyword_matches == len(engine.search("RESAS", mode="keyword", k=100).results) >= 1
+    assert resp.total >= resp.keyword_matches
