@@ -97,7 +97,7 @@ def _prune(index_dir: Path, keep: set[str]) -> None:
 def build(settings: Settings, *, force: bool = False, progress: bool = True) -> BuildResult:
     from indexer.corpus import load_corpus
     from indexer.documents import search_doc
-    from indexer.export import record_dict
+    from indexer.export import facet_values, record_dict
     from indexer.keyword_index import build_keyword_index
     from indexer.semantic_index import Embedder, VectorIndex, chunk_passage
 
@@ -128,15 +128,7 @@ def build(settings: Settings, *, force: bool = False, progress: bool = True) -> 
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
         by_id = {r["id"]: r for r in records}
         docs = [search_doc(r, by_id) for r in records]
-        facets = {
-            r["id"]: {
-                "kind": r["kind"], "era": r["era"], "pillar": r["pillar"],
-                "prefectures": ([r["place"]["prefecture"]] if r["place"] and r["place"]["prefecture"] else [])
-                + (r["place"]["prefectures"] if r["place"] else []),
-                "deadline_years": sorted({t["deadline_year"] for t in r["targets"] if t.get("deadline_year")}),
-            }
-            for r in records
-        }
+        facets = {r["id"]: facet_values(r) for r in records}
         thesaurus = settings.corpus_dir / "thesaurus.yaml"
         if thesaurus.exists():
             from indexer.thesaurus import load_thesaurus

@@ -17,6 +17,7 @@ from indexer.analysis import analyze
 from indexer.build import _manifest_hash, content_hash, current_build
 from indexer.config import Settings
 from indexer.engine_errors import IndexUnavailable, QueryError
+from indexer.export import facet_values
 from indexer.fusion import convex, rrf
 from indexer.keyword_index import Filters, KeywordIndex
 from indexer.prefectures import normalize_prefecture
@@ -107,7 +108,7 @@ class SearchEngine:
         self._embedder = embedder
         self._embedder_lock = threading.Lock()
         self._text_tokens: dict[str, list] = {}
-        self._facet_values = {r["id"]: _facet_values(r) for r in self.records}
+        self._facet_values = {r["id"]: facet_values(r) for r in self.records}
         self.thesaurus = load_thesaurus(build_dir / "thesaurus.yaml")
 
     @property
@@ -224,12 +225,7 @@ class SearchEngine:
                 n, s = info["sem_rank"][rid]
                 why["semantic"] = {"rank": n, "similarity": round(s, 4)}
             snip = make_snippet(rec["text"], query_terms, tokens=self.text_tokens(rid))
-            results.append({
-                "id": rid, "kind": rec["kind"], "title": rec["title"], "text": rec["text"],
-                "snippet": snip.text, "highlights": snip.as_dict()["highlights"], "score": round(score, 6),
-                "why": why, "pillar": rec["pillar"], "era": rec["era"], "place": rec["place"],
-                "section": rec["section"], "targets": rec["targets"], "citation": rec["citation"],
-            })
+            results.append(result_dict(rec, snip.text, snip.as_dict()["highlights"], round(score, 6), why))
         facets = self.facet_counts([rid for rid, _ in ranked])
         return SearchResponse(query, mode, len(ranked), (time.perf_counter() - t0) * 1000, results, facets,
                               filters.active(), offset, k, keyword_matches=len(info["kw_rank"]))
@@ -259,6 +255,16 @@ class SearchEngine:
         return out[:k]
 
 
+def result_dict(rec: dict, snippet: str, highlights: list, score: float | None, why: dict | None) -> dict:
+    """One search result: the shape of `policykb search --json` results, shared with the web app's listings."""
+    return {
+        "id": rec["id"], "kind": rec["kind"], "title": rec["title"], "text": rec["text"],
+        "snippet": snippet, "highlights": highlights, "score": score, "why": why,
+        "pillar": rec["pillar"], "era": rec["era"], "place": rec["place"],
+        "section": rec["section"], "targets": rec["targets"], "citation": rec["citation"],
+    }
+
+
 def _concepts(tokens, expansions: list[Expansion]) -> list[frozenset[str]]:
     """The query's concepts: each expansion with the plain words it came from, and every other term."""
     concepts: list[frozenset[str]] = []
@@ -271,15 +277,3 @@ def _concepts(tokens, expansions: list[Expansion]) -> list[frozenset[str]]:
         if term not in claimed:
             concepts.append(frozenset([term]))
     return concepts
-
-
-def _facet_values(rec: dict) -> dict[str, list]:
-    place = rec.get("place") or {}
-    prefs = list(dict.fromkeys(([place["prefecture"]] if place.get("prefecture") else []) + place.get("prefectures", [])))
-    return {
-        "kind": [rec["kind"]],
-        "pillar": [rec["pillar"]] if rec.get("pillar") else [],
-        "era": [rec["era"]] if rec.get("era") else [],
-        "prefecture": prefs,
-        "deadline_year": sorted({t["deadline_year"] for t in rec["targets"] if t.get("deadline_year")}),
-    }

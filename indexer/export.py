@@ -21,6 +21,23 @@ def targets_of(rec: Record, corpus: Corpus, neighbours: dict[str, list[tuple[str
     return [corpus.by_id[i] for i in ids if corpus.by_id[i].kind == "target"]
 
 
+def record_prefectures(rec: dict) -> list[str]:
+    """Every prefecture a record dict names: its own, then those of a multi-prefecture case."""
+    place = rec.get("place") or {}
+    return list(dict.fromkeys(([place["prefecture"]] if place.get("prefecture") else []) + list(place.get("prefectures") or [])))
+
+
+def facet_values(rec: dict) -> dict[str, list]:
+    """A record dict's values per filterable facet: what the keyword index stores and the facets count."""
+    return {
+        "kind": [rec["kind"]],
+        "pillar": [rec["pillar"]] if rec.get("pillar") else [],
+        "era": [rec["era"]] if rec.get("era") else [],
+        "prefecture": record_prefectures(rec),
+        "deadline_year": sorted({t["deadline_year"] for t in rec["targets"] if t.get("deadline_year")}),
+    }
+
+
 def record_dict(rec: Record, corpus: Corpus, neighbours: dict[str, list[tuple[str, str]]] | None = None) -> dict:
     neighbours = corpus.neighbours() if neighbours is None else neighbours
     src = corpus.source_of(rec)

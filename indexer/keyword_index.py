@@ -66,16 +66,8 @@ def build_keyword_index(path: Path, docs: list[SearchDoc], facets: dict[str, dic
     record_terms: dict[str, dict[str, list[str]]] = {}
     with index.writer(heap_size=50_000_000, num_threads=1) as writer:
         for doc in docs:
-            f = facets[doc.id]
-            fields: dict = {"id": doc.id, "kind": f["kind"]}
-            if f.get("era"):
-                fields["era"] = f["era"]
-            if f.get("prefectures"):
-                fields["prefecture"] = f["prefectures"]
-            if f.get("pillar"):
-                fields["pillar"] = [f["pillar"]]
-            if f.get("deadline_years"):
-                fields["deadline_year"] = f["deadline_years"]
+            # facets[id] is export.facet_values: field name → values, named as in the schema.
+            fields: dict = {"id": doc.id, **{name: values for name, values in facets[doc.id].items() if values}}
             terms: dict[str, list[str]] = {}
             for field, text in (("title", doc.title), ("body", doc.body), ("context", doc.context)):
                 tokens = analyze(text)

@@ -11,6 +11,7 @@ from collections import Counter
 from flask import Blueprint, current_app, jsonify, render_template, request
 
 from indexer.engine_errors import QueryError
+from indexer.export import record_prefectures
 from indexer.prefectures import PREFECTURES, normalize_prefecture
 from webapp import get_engine
 from webapp.facets import PillarFacet, ThemeFacet
@@ -20,12 +21,6 @@ from webapp.urls import url_with
 from webapp.views import place_label
 
 bp = Blueprint("cases", __name__)
-
-
-def case_prefectures(rec: dict) -> list[str]:
-    place = rec.get("place") or {}
-    names = ([place["prefecture"]] if place.get("prefecture") else []) + list(place.get("prefectures") or [])
-    return list(dict.fromkeys(names))
 
 
 def all_cases() -> list[dict]:
@@ -49,7 +44,7 @@ def parse_case_args(args) -> dict:
 
 
 def _matches(rec: dict, state: dict, skip: str | None = None) -> bool:
-    if skip != "prefecture" and state["prefecture"] and state["prefecture"] not in case_prefectures(rec):
+    if skip != "prefecture" and state["prefecture"] and state["prefecture"] not in record_prefectures(rec):
         return False
     if skip != "pillar" and state["pillar"] and str(rec["pillar"]) != state["pillar"]:
         return False
@@ -64,7 +59,7 @@ def case_item(rec: dict) -> dict:
                    if l["type"] == "illustrates" and l["id"] in engine.by_id]
     return {
         "id": rec["id"], "title": rec["title"], "url": f"/records/{rec['id']}", "pillar": rec["pillar"],
-        "place": rec["place"], "place_label": place_label(rec["place"]), "prefectures": case_prefectures(rec),
+        "place": rec["place"], "place_label": place_label(rec["place"]), "prefectures": record_prefectures(rec),
         "themes": rec["themes"], "text": rec["text"], "citation": rec["citation"],
         "measures": [i for i in illustrates if i["kind"] == "measure"],
     }
@@ -72,15 +67,15 @@ def case_item(rec: dict) -> dict:
 
 def prefecture_counts(state: dict) -> dict[str, int]:
     """Cases per prefecture under the pillar/theme filters (not the prefecture one: the map shows all)."""
-    counts = Counter(p for r in all_cases() if _matches(r, state, "prefecture") for p in case_prefectures(r))
+    counts = Counter(p for r in all_cases() if _matches(r, state, "prefecture") for p in record_prefectures(r))
     return {p: counts.get(p, 0) for p in PREFECTURES}
 
 
 def cases_payload(args) -> dict:
     state = parse_case_args(args)
     chosen = [r for r in all_cases() if _matches(r, state)]
-    on_map = [case_item(r) for r in chosen if case_prefectures(r)]
-    region_only = [case_item(r) for r in chosen if not case_prefectures(r)]
+    on_map = [case_item(r) for r in chosen if record_prefectures(r)]
+    region_only = [case_item(r) for r in chosen if not record_prefectures(r)]
     return {"filters": {k: v for k, v in state.items() if v}, "total": len(chosen),
             "counts": prefecture_counts(state), "cases": on_map, "region_only": region_only}
 

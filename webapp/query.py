@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from indexer.engine import MODES, SearchEngine, parse_filters
+from indexer.engine import MODES, SearchEngine, parse_filters, result_dict
 from indexer.engine_errors import QueryError
 from indexer.keyword_index import Filters
 
@@ -91,12 +91,7 @@ def _browse(engine: SearchEngine, params: SearchParams) -> dict:
         snippet = rec["text"].replace("\n", " ")
         if len(snippet) > 140:
             snippet = snippet[:140] + "…"
-        results.append({
-            "id": rid, "kind": rec["kind"], "title": rec["title"], "text": rec["text"],
-            "snippet": snippet, "highlights": [], "score": None, "why": None,
-            "pillar": rec["pillar"], "era": rec["era"], "place": rec["place"], "section": rec["section"],
-            "targets": rec["targets"], "citation": rec["citation"],
-        })
+        results.append(result_dict(rec, snippet, [], None, None))
     return {"query": "", "mode": params.mode, "total": len(ids), "took_ms": round((time.perf_counter() - t0) * 1000, 2),
             "offset": params.offset, "k": params.k, "filters": params.filters.active(),
             "facets": engine.facet_counts(ids), "results": results}
