@@ -173,7 +173,9 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
     gold = load_gold(args.gold)
     engine = _open_engine(args)
-    no_filters = parse_filters_default()
+    from indexer.keyword_index import Filters
+
+    no_filters = Filters()
 
     def system(mode: str):
         def run(q: str) -> list[str]:
@@ -190,12 +192,6 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     else:
         print(format_report(report))
     return 0
-
-
-def parse_filters_default():
-    from indexer.keyword_index import Filters
-
-    return Filters()
 
 
 def build_parser() -> argparse.ArgumentParser:

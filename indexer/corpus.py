@@ -14,7 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from indexer.schema import Record
-from indexer.sources import Source, load_sources, normalize_for_match
+from indexer.sources import Source, load_sources
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO_ROOT / "corpus"
@@ -170,6 +170,3 @@ def load_corpus(corpus_dir: Path | None = None, *, strict: bool = True) -> Corpu
             files[rec.id] = rel
     return Corpus(sources=sources, records=records, files=files)
 
-
-def normalized_quote_text(record: Record) -> str:
-    return normalize_for_match(record.text)

@@ -84,10 +84,6 @@ class Place(_Strict):
             out.append(full)
         return out
 
-    def all_prefectures(self) -> list[str]:
-        names = ([self.prefecture] if self.prefecture else []) + self.prefectures
-        return list(dict.fromkeys(names))
-
 
 class TargetSpec(_Strict):
     """Fields parsed from a target's wording, where the wording has them."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -51,7 +50,3 @@ def load_thesaurus(path: Path) -> Thesaurus:
         entries.append((tuple(str(p) for p in plains), tuple(str(t) for t in terms)))
     return Thesaurus(tuple(entries))
 
-
-@lru_cache(maxsize=4)
-def cached_thesaurus(path: Path) -> Thesaurus:
-    return load_thesaurus(path)
