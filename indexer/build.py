@@ -56,7 +56,7 @@ def content_hash(settings: Settings) -> str:
     return h.hexdigest()[:16]
 
 
-def _manifest_hash(build_dir: Path) -> str | None:
+def manifest_hash(build_dir: Path) -> str | None:
     try:
         return json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))["hash"]
     except (OSError, ValueError, KeyError):
@@ -111,7 +111,7 @@ def build(settings: Settings, *, force: bool = False, progress: bool = True) -> 
     digest = content_hash(settings)
     index_dir = settings.index_dir
     previous = current_build(index_dir)
-    if not force and previous is not None and _manifest_hash(previous) == digest:
+    if not force and previous is not None and manifest_hash(previous) == digest:
         steps.close()
         return BuildResult(previous, False, time.perf_counter() - t0, len(corpus.records))
     steps.update()

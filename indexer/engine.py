@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.analysis import analyze
-from indexer.build import _manifest_hash, content_hash, current_build
+from indexer.build import manifest_hash, content_hash, current_build
 from indexer.config import Settings
 from indexer.engine_errors import IndexUnavailable, QueryError
 from indexer.export import facet_values
@@ -135,7 +135,7 @@ class SearchEngine:
         build_dir = current_build(settings.index_dir)
         if build_dir is None or not (build_dir / "manifest.json").exists():
             raise IndexUnavailable(f"索引がありません（{settings.index_dir}）。`policykb build` を実行してください。")
-        if not allow_stale and _manifest_hash(build_dir) != content_hash(settings):
+        if not allow_stale and manifest_hash(build_dir) != content_hash(settings):
             raise IndexUnavailable("索引が現在のコーパス・モデルと一致しません。`policykb build` を実行してください。")
         return cls(settings, build_dir)
 
