@@ -7,13 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from indexer.corpus import CorpusError, load_corpus
-from indexer.engine_errors import IndexUnavailable, QueryError
-from indexer.schema import KINDS
-
-
-class UsageError(Exception):
-    """A problem with what the user asked for: printed, exit code 2."""
+from indexer.corpus.loader import load_corpus
+from indexer.corpus.schema import KINDS
+from indexer.errors import NotFound, PolicykbError, UsageError
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -27,7 +23,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_anchor(args: argparse.Namespace) -> int:
-    from indexer.anchor import anchor_corpus
+    from indexer.corpus.anchor import anchor_corpus
 
     status = 0
     for rep in anchor_corpus(_settings(args).corpus_dir, write=not args.check):
@@ -41,24 +37,24 @@ def _cmd_anchor(args: argparse.Namespace) -> int:
 
 
 def _cmd_records(args: argparse.Namespace) -> int:
-    from indexer.export import record_dict
+    from indexer.corpus.export import record_dict
 
     corpus = load_corpus(_settings(args).corpus_dir)
     if args.kind and args.kind not in KINDS:
         raise UsageError(f"unknown kind '{args.kind}'; valid: {', '.join(KINDS)}")
-    neighbours = corpus.neighbours()
+    links = corpus.links_both_ways()
     for rec in corpus.reading_order():
         if args.kind and rec.kind != args.kind:
             continue
         if args.jsonl:
-            print(json.dumps(record_dict(rec, corpus, neighbours), ensure_ascii=False))
+            print(json.dumps(record_dict(rec, corpus, links), ensure_ascii=False))
         else:
             print(f"{rec.id}\t{rec.kind}\t{rec.title}")
     return 0
 
 
 def _cmd_coverage(args: argparse.Namespace) -> int:
-    from indexer.coverage import coverage
+    from indexer.corpus.quote_coverage import coverage
 
     corpus = load_corpus(_settings(args).corpus_dir, strict=False)
     for src in corpus.sources.values():
@@ -77,20 +73,15 @@ def _settings(args: argparse.Namespace):
 
 
 def _open_engine(args: argparse.Namespace):
-    from indexer.engine import SearchEngine
+    from indexer.search.engine import SearchEngine
 
     return SearchEngine.open(_settings(args))
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from indexer.build import build
+    from indexer.index.build import build
 
-    try:
-        result = build(_settings(args), force=args.force, progress=not args.quiet)
-    except (FileNotFoundError, ValueError) as exc:
-        # A bad model directory or thesaurus: say so; the previous index keeps serving.
-        print(f"policykb: build failed, the previous index (if any) is still in service: {exc}", file=sys.stderr)
-        return 1
+    result = build(_settings(args), force=args.force, progress=not args.quiet)
     verb = "built" if result.built else "up to date, nothing to do:"
     print(f"{verb} {result.path} ({result.records} records, {result.seconds:.1f} s)")
     return 0
@@ -120,9 +111,11 @@ def _print_human(resp) -> None:
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
-    from indexer.engine import parse_filters
+    from indexer.search.filters import parse_filters
 
-    filters = parse_filters(args.kind, args.pillar, args.era, args.prefecture, args.deadline_year)
+    filters = parse_filters({"kind": args.kind, "pillar": args.pillar, "era": args.era, "prefecture": args.prefecture,
+                             "deadline_year": args.deadline_year, "deadline_from": args.deadline_from,
+                             "deadline_to": args.deadline_to})
     engine = _open_engine(args)
     queries = [q for q in sys.stdin.read().splitlines() if q.strip()] if args.query == "-" else [args.query]
     if args.query == "-":
@@ -139,12 +132,12 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    from indexer.export import record_dict
+    from indexer.corpus.export import record_dict
 
     corpus = load_corpus(_settings(args).corpus_dir)
     rec = corpus.by_id.get(args.id)
     if rec is None:
-        raise UsageError(f"no record with id '{args.id}' (see `policykb records`)")
+        raise NotFound(f"no record with id '{args.id}' (see `policykb records`)")
     d = record_dict(rec, corpus)
     if args.json:
         print(json.dumps(d, ensure_ascii=False, indent=2))
@@ -168,19 +161,19 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from indexer.baseline import TrigramBaseline
-    from indexer.evaluation import evaluate, format_report, load_gold
+    from indexer.evaluation.baseline import TrigramBaseline
+    from indexer.evaluation.metrics import evaluate, format_report, load_gold
 
     gold = load_gold(args.gold)
     engine = _open_engine(args)
-    from indexer.keyword_index import Filters
+    from indexer.search import Filters
 
     no_filters = Filters()
 
     def system(mode: str):
         def run(q: str) -> list[str]:
-            ranked, _ = engine.rank(q, mode, no_filters)
-            return [engine.by_id[i]["title"] + engine.by_id[i]["text"] for i, _ in ranked[:10]]
+            ids = engine.rank(q, mode, no_filters).ids[:10]
+            return [engine.by_id[i]["title"] + engine.by_id[i]["text"] for i in ids]
         return run
 
     baseline = TrigramBaseline(engine.records)
@@ -222,11 +215,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("query", help="the query; '-' reads one query per line from stdin and prints JSON lines")
     s.add_argument("--mode", default="hybrid", help="hybrid (default), keyword or semantic")
     s.add_argument("-k", type=int, default=10, help="number of results (1–100)")
-    s.add_argument("--kind", help=f"filter: {', '.join(KINDS)}")
-    s.add_argument("--pillar", help="filter: 1–5")
-    s.add_argument("--era", help="filter: kaizoron, 1.0, 2.0")
-    s.add_argument("--prefecture", help="filter: a prefecture (島根 or 島根県)")
-    s.add_argument("--deadline-year", help="filter: a target's deadline year")
+    s.add_argument("--kind", action="append", help=f"filter (repeatable: any of): {', '.join(KINDS)}")
+    s.add_argument("--pillar", action="append", help="filter (repeatable): 1–5")
+    s.add_argument("--era", action="append", help="filter (repeatable): kaizoron, 1.0, 2.0")
+    s.add_argument("--prefecture", action="append", help="filter (repeatable): a prefecture (島根 or 島根県)")
+    s.add_argument("--deadline-from", help="filter: targets due in this year or later (inclusive)")
+    s.add_argument("--deadline-to", help="filter: targets due in this year or earlier (inclusive)")
+    s.add_argument("--deadline-year", help="filter: targets due in this one year (= --deadline-from Y --deadline-to Y)")
     s.add_argument("--json", action="store_true", help="print the response as JSON")
     s.set_defaults(func=_cmd_search)
 
@@ -256,15 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except CorpusError as exc:
-        print(f"policykb: {exc}", file=sys.stderr)
-        return 1
-    except (UsageError, QueryError) as exc:
-        print(f"policykb: {exc}", file=sys.stderr)
-        return 2
-    except IndexUnavailable as exc:
-        print(f"policykb: {exc}", file=sys.stderr)
-        return 1
+    except PolicykbError as exc:
+        print(f"policykb: {exc.message}", file=sys.stderr)
+        return exc.exit_code
     except BrokenPipeError:
         return 0
 

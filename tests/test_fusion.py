@@ -1,6 +1,6 @@
 """Fusion functions, without any index."""
 
-from indexer.fusion import convex, min_max, rrf
+from indexer.search.fusion import convex, min_max, rrf
 
 
 def test_rrf_rewards_agreement_and_respects_weights():

@@ -11,14 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import build, current_build
+from indexer.index.build import build, current_build
 from indexer.config import load_settings
-from indexer.corpus import CorpusError
-from indexer.engine import MAX_QUERY_CHARS, SearchEngine, parse_filters
-from indexer.engine_errors import IndexUnavailable, QueryError
-from indexer.evaluation import evaluate, load_gold
-from indexer.keyword_index import Filters
-from indexer.sources import normalize_for_match
+from indexer.corpus.loader import CorpusError
+from indexer.search.engine import SearchEngine
+from indexer.search.filters import MAX_QUERY_CHARS, parse_filters
+from indexer.errors import IndexUnavailable, ModelUnavailable, QueryError
+from indexer.evaluation.metrics import evaluate, load_gold
+from indexer.search import Filters
+from indexer.text.normalize import normalize_for_match
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -42,9 +43,9 @@ def test_numbers_match_across_formats(engine):
 
 
 def test_versions_stay_apart(engine):
-    top = engine.search("地方創生1.0", mode="keyword", filters=Filters(kind="comparison")).results[0]
+    top = engine.search("地方創生1.0", mode="keyword", filters=Filters(kind=("comparison",))).results[0]
     assert top["era"] == "1.0"
-    top2 = engine.search("地方創生２．０ 基本構想", mode="keyword", filters=Filters(kind="comparison")).results[0]
+    top2 = engine.search("地方創生２．０ 基本構想", mode="keyword", filters=Filters(kind=("comparison",))).results[0]
     assert top2["era"] == "2.0"
 
 
@@ -67,14 +68,14 @@ def test_query_syntax_is_just_text(engine):
 
 
 def test_filters_restrict_every_mode(engine):
-    f = Filters(kind="case", prefecture="島根県")
+    f = Filters(kind=("case",), prefecture=("島根県",))
     for mode in ("keyword", "semantic", "hybrid"):
         resp = engine.search("まちづくり", mode=mode, k=20, filters=f)
         assert resp.results
         for r in resp.results:
             prefs = [r["place"]["prefecture"], *r["place"]["prefectures"]]
             assert r["kind"] == "case" and "島根県" in prefs
-    years = engine.search("目標", mode="hybrid", k=50, filters=Filters(deadline_year=2030))
+    years = engine.search("目標", mode="hybrid", k=50, filters=Filters(deadline_from=2030, deadline_to=2030))
     assert years.results and all(any(t.get("deadline_year") == 2030 for t in r["targets"]) for r in years.results)
 
 
@@ -111,19 +112,19 @@ def test_long_query_within_the_limit_works(engine):
                                            ({"deadline_year": "来年"}, "2030")])
 def test_unknown_filter_values_name_the_valid_ones(kwargs, valid):
     with pytest.raises(QueryError) as exc:
-        parse_filters(**kwargs)
+        parse_filters(kwargs)
     assert valid in str(exc.value)
 
 
 def test_gold_set_hybrid_beats_every_single_system(engine):
-    from indexer.baseline import TrigramBaseline
+    from indexer.evaluation.baseline import TrigramBaseline
 
     gold = load_gold(REPO / "tests" / "gold" / "queries.jsonl")
     assert len(gold) >= 60
     text = {r["id"]: r["title"] + r["text"] for r in engine.records}
 
     def system(mode):
-        return lambda q: [text[i] for i, _ in engine.rank(q, mode, Filters())[0][:10]]
+        return lambda q: [text[i] for i, _ in engine.rank(q, mode, Filters()).hits[:10]]
 
     base = TrigramBaseline(engine.records)
     report = evaluate(gold, {m: system(m) for m in ("hybrid", "keyword", "semantic")}
@@ -172,7 +173,7 @@ def test_failed_build_leaves_the_previous_index_serving(settings, tmp_path):
         build(load_settings(corpus_dir=broken, index_dir=index_dir, model_dir=settings.model_dir), progress=False)
     no_model = tmp_path / "no-model"
     no_model.mkdir()
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(ModelUnavailable):
         build(load_settings(index_dir=index_dir, model_dir=no_model), force=True, progress=False)
     assert os.readlink(index_dir / "current") == before
     assert not [p for p in (index_dir / "builds").iterdir() if p.name.startswith(".tmp")]
@@ -181,7 +182,7 @@ def test_failed_build_leaves_the_previous_index_serving(settings, tmp_path):
 
 
 def _shared(settings):
-    from indexer.semantic_index import Embedder
+    from indexer.model.embedder import Embedder
 
     return Embedder(settings.model_dir)
 
@@ -237,7 +238,7 @@ def test_a_facet_count_is_what_the_filter_returns(engine):
     for mode in ("hybrid", "semantic", "keyword"):
         resp = engine.search("交通空白", mode=mode, k=100)
         for kind, count in resp.facets["kind"].items():
-            assert engine.search("交通空白", mode=mode, k=100, filters=Filters(kind=kind)).total == count, (mode, kind)
+            assert engine.search("交通空白", mode=mode, k=100, filters=Filters(kind=(kind,))).total == count, (mode, kind)
 
 
 def test_cli_build_with_a_bad_model_dir_fails_with_a_message(settings, tmp_path):

@@ -142,10 +142,10 @@ def test_search_finds_transport_gaps_with_highlights(client):
 
 
 def test_api_search_is_the_engine_response_plus_urls(client, engine):
-    from indexer.engine import parse_filters
+    from indexer.search.filters import parse_filters
 
     data = _json(client.get("/api/search?q=交通空白&k=5"))
-    expected = engine.search("交通空白", k=5, filters=parse_filters()).as_dict()
+    expected = engine.search("交通空白", k=5, filters=parse_filters({})).as_dict()
     assert [r["id"] for r in data["results"]] == [r["id"] for r in expected["results"]]
     assert set(expected) <= set(data)
     assert data["total"] == expected["total"] and data["facets"] == expected["facets"]
@@ -196,7 +196,7 @@ def test_facet_link_applies_its_filter(client):
     href = next(h for h in _links(sidebar) if "prefecture=" in h)
     pref = parse_qs(urlsplit(href).query)["prefecture"][0]
     data = _json(client.get(href.replace("/search?", "/api/search?", 1)))
-    assert data["filters"] == {"prefecture": pref}
+    assert data["filters"] == {"prefecture": [pref]}
     assert all(pref in [r["place"]["prefecture"], *r["place"]["prefectures"]] for r in data["results"])
 
 
@@ -275,7 +275,7 @@ def test_record_json_twin_equals_api(client, engine):
     assert a == b
     assert a["record"] == engine.record("cmp-period-1.0")
     keys = [g["key"] for g in a["cross_references"]]
-    assert "counterpart" in keys and keys[-1] == "neighbours"
+    assert "counterpart" in keys and keys[-1] == "similar"
 
 
 def test_statistical_source_shown_for_data(client):
@@ -354,7 +354,7 @@ def test_targets_page_has_sortable_table_and_timeline(client):
 # -- cases --------------------------------------------------------------------
 
 def test_cases_api_counts_per_prefecture_match_records(client, engine):
-    from indexer.prefectures import PREFECTURES
+    from indexer.corpus.prefectures import PREFECTURES
 
     data = _json(client.get("/api/cases"))
     expected: Counter = Counter()
@@ -530,7 +530,7 @@ def test_no_bad_input_reaches_the_500_handler(app, caplog):
 # -- parts ----------------------------------------------------------------------
 
 def test_tilemap_layout():
-    from indexer.prefectures import PREFECTURES
+    from indexer.corpus.prefectures import PREFECTURES
 
     assert set(TILES) == set(PREFECTURES)
     assert len(set(TILES.values())) == 47

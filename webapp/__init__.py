@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from indexer.engine import SearchEngine
+from indexer.search.engine import SearchEngine
 
 EXTENSION_KEY = "policykb_engine"
 
@@ -47,9 +47,9 @@ def create_app(config: dict | None = None) -> Flask:
     engine = app.config.pop("ENGINE", None) or _open_engine(app.config)
     app.extensions[EXTENSION_KEY] = engine
 
-    from webapp import api, cases, compare, errors, records, search, targets, views
+    from webapp import api, cases, compare, errors, records, search, targets, template_filters
 
-    views.init_app(app)
+    template_filters.init_app(app)
     errors.init_app(app)
     for bp in (search.bp, records.bp, compare.bp, targets.bp, cases.bp, api.bp):
         app.register_blueprint(bp)

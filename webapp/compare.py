@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request
 
-from indexer.analysis import analyze
-from indexer.engine_errors import QueryError
-from indexer.keyword_index import Filters
-from indexer.snippets import make_snippet
+from indexer.text.analysis import analyze
+from indexer.errors import QueryError
+from indexer.search import Filters
+from indexer.text.snippets import make_snippet
 from webapp import get_engine
 from webapp.labels import ERA_LABELS, ERAS
+from webapp.urls import record_url
 
 bp = Blueprint("compare", __name__)
 
@@ -35,8 +36,7 @@ def _body_lines(rec: dict) -> list[str]:
 
 
 def comparison_table() -> dict:
-    engine = get_engine()
-    cells = [r for r in engine.records if r["kind"] == "comparison"]
+    cells = get_engine().catalog.of_kind("comparison")
     columns = []
     for era in ERAS:
         period = next((r for r in cells if r["era"] == era and r["category"] == "年代"), None)
@@ -52,22 +52,22 @@ def comparison_table() -> dict:
         row_cells = []
         for era in ERAS:
             rec = next((r for r in cells if r["era"] == era and r["category"] == cat), None)
-            row_cells.append({"era": era, "id": rec["id"], "url": f"/records/{rec['id']}", "lines": _body_lines(rec)}
+            row_cells.append({"era": era, "id": rec["id"], "url": record_url(rec['id']), "lines": _body_lines(rec)}
                              if rec else {"era": era, "id": None, "url": None, "lines": []})
         rows.append({"category": cat, "cells": row_cells})
     purpose = next((r for r in cells if not r["era"]), None)
     return {"columns": columns, "rows": rows,
-            "purpose": {"id": purpose["id"], "url": f"/records/{purpose['id']}", "lines": _body_lines(purpose)}
+            "purpose": {"id": purpose["id"], "url": record_url(purpose['id']), "lines": _body_lines(purpose)}
             if purpose else None}
 
 
 def stance_pairs() -> list[dict]:
-    engine = get_engine()
+    catalog = get_engine().catalog
     pairs = []
-    for rec in engine.records:
-        if rec["kind"] != "stance" or rec["era"] != "2.0":
+    for rec in catalog.of_kind("stance"):
+        if rec["era"] != "2.0":
             continue
-        other = next((engine.by_id[l["id"]] for l in rec["links"] if l["type"] == "pair"), None)
+        other = catalog.pair_of(rec["id"])
         if other is None:
             continue
         lines = [ln.strip() for ln in rec["text"].splitlines() if ln.strip()]
@@ -76,9 +76,9 @@ def stance_pairs() -> list[dict]:
             heading, lines = lines[0].lstrip("〇"), lines[1:]
         pairs.append({
             "heading": heading,
-            "reflection": {"id": other["id"], "url": f"/records/{other['id']}",
+            "reflection": {"id": other["id"], "url": record_url(other['id']),
                            "lines": [ln.strip() for ln in other["text"].splitlines() if ln.strip()]},
-            "stance": {"id": rec["id"], "url": f"/records/{rec['id']}", "title": rec["title"], "lines": lines},
+            "stance": {"id": rec["id"], "url": record_url(rec['id']), "title": rec["title"], "lines": lines},
         })
     return pairs
 
@@ -89,16 +89,17 @@ def theme_matches(theme: str) -> list[dict]:
     terms = {t.term for t in analyze(theme)}
     out = []
     for era in ERAS:
-        ranked, info = engine.rank(theme, "hybrid", Filters(era=era), within=True)
+        ranking = engine.rank(theme, "hybrid", Filters(era=(era,)), within=True)
+        info = ranking.info
         hits = []
-        for rid, score in ranked[:THEME_HITS]:
+        for rid, score in ranking.hits[:THEME_HITS]:
             rec = engine.by_id[rid]
             snip = make_snippet(rec["text"], terms, width=160, tokens=engine.text_tokens(rid))
-            hits.append({"id": rid, "kind": rec["kind"], "title": rec["title"], "url": f"/records/{rid}",
+            hits.append({"id": rid, "kind": rec["kind"], "title": rec["title"], "url": record_url(rid),
                          "snippet": snip.text, "highlights": snip.as_dict()["highlights"],
                          "score": round(score, 6),
-                         "keyword_rank": info["kw_rank"].get(rid, (None,))[0],
-                         "semantic_rank": info["sem_rank"].get(rid, (None,))[0]})
+                         "keyword_rank": info.keyword_rank.get(rid, (None,))[0],
+                         "semantic_rank": info.semantic_rank.get(rid, (None,))[0]})
         out.append({"era": era, "label": ERA_LABELS[era], "hits": hits})
     return out
 

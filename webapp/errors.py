@@ -1,5 +1,7 @@
-"""Every error a user can cause gets a 4xx with a Japanese message: an HTML page for pages,
-{"error": message} for the API and .json twins, plain text for .csv. Nothing reaches a 500."""
+"""One error handler: every error a user can cause becomes a 4xx with a Japanese message,
+rendered by the request as an HTML page, {"error": message} for the API and .json twins,
+or plain text for .csv (datasette's handle_exception does the same). Nothing reaches a 500
+but a real fault, which is logged."""
 
 from __future__ import annotations
 
@@ -8,18 +10,21 @@ import logging
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from indexer.engine_errors import QueryError
+from indexer.errors import PolicykbError
 
 log = logging.getLogger("webapp")
 
-MESSAGES = {
-    400: "リクエストの内容に誤りがあります。",
-    404: "お探しのページまたは記録は見つかりませんでした。",
-    405: "このURLでは、その操作（HTTPメソッド）はできません。このサイトは閲覧専用です。",
-    500: "サーバー内部でエラーが発生しました。時間をおいて再度お試しください。",
+# werkzeug's own errors (routing, methods, oversized requests) get these Japanese texts.
+HTTP_MESSAGES = {
+    400: ("入力内容を確認してください", "リクエストの内容に誤りがあります。"),
+    404: ("見つかりません", "お探しのページまたは記録は見つかりませんでした。"),
+    405: ("許可されていない操作です", "このURLでは、その操作（HTTPメソッド）はできません。このサイトは閲覧専用です。"),
+    413: ("リクエストが大きすぎます", "リクエストが大きすぎます。"),
+    414: ("URLが長すぎます", "URLが長すぎます。検索語を短くしてください。"),
+    431: ("リクエストヘッダーが大きすぎます", "リクエストヘッダーが大きすぎます。"),
+    500: ("サーバーエラー", "サーバー内部でエラーが発生しました。時間をおいて再度お試しください。"),
+    503: ("一時的に利用できません", "サービスが一時的に利用できません。時間をおいて再度お試しください。"),
 }
-TITLES = {400: "入力内容を確認してください", 404: "見つかりません", 405: "許可されていない操作です",
-          500: "サーバーエラー"}
 
 
 def _flavour() -> str:
@@ -31,7 +36,7 @@ def _flavour() -> str:
     return "html"
 
 
-def error_response(status: int, message: str) -> Response:
+def error_response(status: int, title: str, message: str) -> Response:
     flavour = _flavour()
     if flavour == "json":
         resp = jsonify({"error": message, "status": status})
@@ -39,31 +44,28 @@ def error_response(status: int, message: str) -> Response:
         resp = make_response(message + "\n")
         resp.headers["Content-Type"] = "text/plain; charset=utf-8"
     else:
-        resp = make_response(render_template("error.html", status=status, title=TITLES.get(status, "エラー"),
-                                             message=message))
+        resp = make_response(render_template("error.html", status=status, title=title, message=message))
     resp.status_code = status
+    resp.headers["Cache-Control"] = "no-store"
     return resp
 
 
-def init_app(app: Flask) -> None:
-    @app.errorhandler(QueryError)
-    def _query_error(exc: QueryError):
-        return error_response(400, str(exc))
-
-    @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):
+def handle_exception(exc: Exception) -> Response:
+    if isinstance(exc, PolicykbError):
+        if exc.status >= 500:
+            log.error("%s on %s: %s", type(exc).__name__, request.full_path, exc.message)
+        return error_response(exc.status, exc.title, exc.message)
+    if isinstance(exc, HTTPException):
         status = exc.code or 500
-        message = MESSAGES.get(status) or exc.description or "エラーが発生しました。"
-        if status == 404 and getattr(exc, "description", None) and exc.description.startswith("記録"):
-            message = exc.description
-        resp = error_response(status, message)
+        title, message = HTTP_MESSAGES.get(status, ("エラー", "エラーが発生しました。"))
+        resp = error_response(status, title, message)
         if status == 405 and getattr(exc, "valid_methods", None):
             resp.headers["Allow"] = ", ".join(exc.valid_methods)
         return resp
+    log.exception("unhandled error on %s", request.full_path)
+    title, message = HTTP_MESSAGES[500]
+    return error_response(500, title, message)
 
-    @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):
-        if isinstance(exc, HTTPException):
-            return _http_error(exc)
-        log.exception("unhandled error on %s", request.full_path)
-        return error_response(500, MESSAGES[500])
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(Exception, handle_exception)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from indexer.prefectures import PREFECTURES
+from indexer.corpus.prefectures import PREFECTURES
 from webapp.labels import ERA_LABELS, ERAS, KIND_LABELS, KINDS, TARGET_TYPE_LABELS, TARGET_TYPES
-from webapp.urls import url_with
+from webapp.urls import toggled, url_with
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,8 @@ class FacetResult:
     items: list[FacetItem]
 
     @property
-    def selected(self) -> FacetItem | None:
-        return next((i for i in self.items if i.selected), None)
+    def selected(self) -> list[FacetItem]:
+        return [i for i in self.items if i.selected]
 
     def as_dict(self) -> dict:
         return {"name": self.name, "label": self.label, "items": [i.as_dict() for i in self.items]}
@@ -50,16 +50,23 @@ class Facet:
         """Values in display order; default: by count, then value."""
         return sorted(counts, key=lambda v: (-counts[v], v))
 
-    def facet_results(self, counts: dict[str, int], args: dict[str, str], path: str | None = None) -> FacetResult:
-        chosen = args.get(self.name)
+    #: False for a facet that holds one value at a time (a click replaces it).
+    multiple = True
+
+    def facet_results(self, counts: dict[str, int], args: dict, endpoint: str | None = None) -> FacetResult:
+        raw = args.get(self.name) or []
+        chosen = [raw] if isinstance(raw, str) else list(raw)
         values = self.order(counts)
-        if chosen is not None and chosen not in values:
-            values = [chosen, *values]
+        values = [v for v in chosen if v not in values] + values
         items = []
         for v in values:
-            selected = v == chosen
-            url = url_with(args, path, **{self.name: None if selected else v})
-            items.append(FacetItem(v, self.value_label(v), counts.get(v, 0), selected, url))
+            selected = v in chosen
+            if self.multiple:
+                new = toggled(args, self.name, v)
+            else:
+                new = None if selected else v
+            items.append(FacetItem(v, self.value_label(v), counts.get(v, 0), selected,
+                                   url_with(args, endpoint, **{self.name: new})))
         return FacetResult(self.name, self.label, items)
 
 
@@ -107,13 +114,26 @@ class PrefectureFacet(Facet):
 
 
 class DeadlineYearFacet(Facet):
+    """Deadline years: a click narrows to that one year (deadline_from = deadline_to), a second click clears."""
+
     name, label = "deadline_year", "目標の期限年"
+    low, high = "deadline_from", "deadline_to"
 
     def value_label(self, value: str) -> str:
         return f"{value}年"
 
     def order(self, counts: dict[str, int]) -> list[str]:
         return sorted(counts)
+
+    def facet_results(self, counts: dict[str, int], args: dict, endpoint: str | None = None) -> FacetResult:
+        lo, hi = args.get(self.low), args.get(self.high)
+        items = []
+        for v in self.order(counts):
+            selected = lo == v and hi == v
+            inside = (lo is None or int(v) >= int(lo)) and (hi is None or int(v) <= int(hi)) and (lo or hi)
+            url = url_with(args, endpoint, **{self.low: None if selected else v, self.high: None if selected else v})
+            items.append(FacetItem(v, self.value_label(v), counts.get(v, 0), bool(selected or inside), url))
+        return FacetResult(self.name, self.label, items)
 
 
 class ThemeFacet(Facet):
@@ -129,7 +149,7 @@ class TargetTypeFacet(_FixedOrderFacet):
 
 
 class YearFacet(DeadlineYearFacet):
-    name, label = "year", "期限年"
+    label = "期限年"
 
 
 def search_facets(titles: dict[int, str]) -> list[Facet]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from indexer.schema import ERA_LABELS, ERAS, KIND_LABELS, KINDS, TARGET_TYPES
+from indexer.corpus.schema import ERA_LABELS, ERAS, KIND_LABELS, KINDS, TARGET_TYPES
 
 __all__ = ["ERA_LABELS", "ERAS", "KIND_LABELS", "KINDS", "TARGET_TYPES", "TARGET_TYPE_LABELS", "MODE_LABELS",
-           "LINK_TYPE_LABELS", "ERA_SHORT", "pillar_titles", "pillar_label"]
+           "LINK_TYPE_LABELS", "ERA_SHORT", "pillar_label", "year_span"]
 
 TARGET_TYPE_LABELS = {"numeric": "数値目標", "qualitative": "定性目標", "milestone": "工程（期限付き）"}
 MODE_LABELS = {"hybrid": "ハイブリッド", "keyword": "キーワード", "semantic": "意味検索"}
@@ -16,14 +16,20 @@ LINK_TYPE_LABELS = {
 }
 
 
-def pillar_titles(records: list[dict]) -> dict[int, str]:
-    """{1: '安心して働き、暮らせる地方の生活環境の創生', ...} from the pillar records."""
-    return {r["pillar"]: r["title"] for r in records if r["kind"] == "pillar" and r.get("pillar")}
-
-
 def pillar_label(n: int | None, titles: dict[int, str], short: bool = False) -> str:
     if not n:
         return ""
     if short:
         return f"柱{n}"
     return f"柱{n}　{titles.get(n, '')}".rstrip()
+
+
+def year_span(low: int | None, high: int | None) -> str:
+    """An inclusive range of years as officials write it: 2030年, 2025年〜2030年, 2027年まで, 2030年以降."""
+    if low is not None and low == high:
+        return f"{low}年"
+    if low is not None and high is not None:
+        return f"{low}年〜{high}年"
+    if high is not None:
+        return f"{high}年まで"
+    return f"{low}年以降" if low is not None else ""

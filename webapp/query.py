@@ -1,9 +1,10 @@
 """The one query path behind /search, /search.json, /search.csv and /api/search.
 
 Request arguments become a `SearchParams` (or a QueryError with a Japanese
-message, which the app turns into a 400). With a query, the engine searches;
-with no query but with filters, the matching records are listed in reading
-order ("browse"), with the same facets, so a facet link never needs a query.
+message, which the app turns into a 400), validated by indexer.search.filters.
+With a query, the engine searches; with no query but with filters, the
+matching records are listed in reading order ("browse"), with the same facets,
+so a facet link never needs a query.
 """
 
 from __future__ import annotations
@@ -11,25 +12,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from indexer.engine import MODES, SearchEngine, parse_filters, result_dict
-from indexer.engine_errors import QueryError
-from indexer.keyword_index import Filters
+from indexer.search import Filters, SearchEngine, parse_filters, result_dict
+from indexer.search.engine import MAX_K
+from indexer.search.filters import parse_int, parse_mode, parse_query
+from webapp.urls import record_url
 
 DEFAULT_K = 10
 MAX_PAGE = 10_000
-FILTER_PARAMS = ("kind", "pillar", "era", "prefecture", "deadline_year")
-
-
-def _int_param(raw: str | None, default: int, message: str, lo: int, hi: int) -> int:
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw.strip())
-    except (TypeError, ValueError):
-        raise QueryError(message) from None
-    if not lo <= value <= hi:
-        raise QueryError(message)
-    return value
 
 
 @dataclass(frozen=True)
@@ -44,13 +33,14 @@ class SearchParams:
     def offset(self) -> int:
         return (self.page - 1) * self.k
 
-    def filter_args(self) -> dict[str, str]:
-        """The active filters as URL arguments (normalised values, e.g. 島根 → 島根県)."""
-        return {name: str(value) for name, value in self.filters.active().items()}
+    def filter_args(self) -> dict:
+        """The active filters as URL arguments (normalised values, e.g. 島根 → 島根県; lists for facets)."""
+        return {name: [str(v) for v in value] if isinstance(value, list) else str(value)
+                for name, value in self.filters.active().items()}
 
-    def url_args(self) -> dict[str, str]:
+    def url_args(self) -> dict:
         """The whole state as URL arguments, defaults left out."""
-        args: dict[str, str] = {}
+        args: dict = {}
         if self.q:
             args["q"] = self.q
         if self.mode != "hybrid":
@@ -68,15 +58,14 @@ class SearchParams:
 
 
 def parse_params(args) -> SearchParams:
-    """`args` is a mapping of single values (request.args works). Raises QueryError."""
-    q = (args.get("q") or "").strip()
-    mode = args.get("mode") or "hybrid"
-    if mode not in MODES:
-        raise QueryError(f"検索モード '{mode}' は不明です。指定できる値: {', '.join(MODES)}")
-    k = _int_param(args.get("k"), DEFAULT_K, "件数 k は1〜100の整数で指定してください。", 1, 100)
-    page = _int_param(args.get("page"), 1, f"ページ page は1〜{MAX_PAGE}の整数で指定してください。", 1, MAX_PAGE)
-    filters = parse_filters(*(args.get(name) for name in FILTER_PARAMS))
-    return SearchParams(q=q, mode=mode, k=k, page=page, filters=filters)
+    """`args` is request.args (or any mapping; lists for several values). Raises QueryError."""
+    return SearchParams(
+        q=parse_query(args.get("q"), required=False),
+        mode=parse_mode(args.get("mode")),
+        k=parse_int(args.get("k"), DEFAULT_K, "件数", 1, MAX_K),
+        page=parse_int(args.get("page"), 1, "ページ", 1, MAX_PAGE),
+        filters=parse_filters(args),
+    )
 
 
 def _browse(engine: SearchEngine, params: SearchParams) -> dict:
@@ -107,7 +96,7 @@ def run_search(engine: SearchEngine, params: SearchParams) -> dict:
         data = _browse(engine, params)
         data["browse"] = True
     for r in data["results"]:
-        r["url"] = f"/records/{r['id']}"
+        r["url"] = record_url(r["id"])
     total = data["total"]
     data["page"] = params.page
     data["pages"] = max(1, -(-total // params.k))

@@ -3,14 +3,17 @@ quotes and citation, then everything the document ties to it, grouped by what it
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template
+from flask import Blueprint, jsonify, render_template
+
+from indexer.errors import NotFound
 
 from webapp import get_engine
-from webapp.labels import ERAS, KIND_LABELS, LINK_TYPE_LABELS
+from webapp.labels import KIND_LABELS, LINK_TYPE_LABELS
+from webapp.urls import json_twin, record_url
 
 bp = Blueprint("records", __name__)
 
-NEIGHBOURS = 6
+SIMILAR = 6
 # (group key, heading): a link falls in the group of its type for pair/counterpart, else of the other record's kind.
 GROUPS = (
     ("pillar", "政策の柱"),
@@ -26,7 +29,7 @@ GROUPS = (
     ("note", "注記・見出し"),
 )
 GROUP_HEADINGS = dict(GROUPS)
-NEIGHBOUR_HEADING = "関連（意味の近い記録）"
+SIMILAR_HEADING = "関連（意味の近い記録）"
 
 
 def _summary(rec: dict, length: int = 90) -> str:
@@ -37,7 +40,7 @@ def _summary(rec: dict, length: int = 90) -> str:
 def ref_item(rec: dict, link_type: str | None = None, similarity: float | None = None) -> dict:
     item = {
         "id": rec["id"], "kind": rec["kind"], "kind_label": KIND_LABELS.get(rec["kind"], rec["kind"]),
-        "title": rec["title"], "url": f"/records/{rec['id']}", "summary": _summary(rec),
+        "title": rec["title"], "url": record_url(rec['id']), "summary": _summary(rec),
         "pillar": rec["pillar"], "era": rec["era"], "place": rec["place"],
     }
     if link_type:
@@ -51,43 +54,38 @@ def ref_item(rec: dict, link_type: str | None = None, similarity: float | None =
 
 
 def cross_references(rid: str) -> list[dict]:
-    """[{key, heading, items}] in a fixed order; empty groups left out; semantic neighbours last."""
+    """[{key, heading, items}] in a fixed order; empty groups left out; semantically similar records last."""
     engine = get_engine()
-    rec = engine.by_id[rid]
+    catalog = engine.catalog
     groups: dict[str, list[dict]] = {key: [] for key, _ in GROUPS}
-    seen: set[str] = set()
-    for link in rec["links"]:
-        other = engine.by_id.get(link["id"])
-        if other is None or other["id"] in seen:
+    for link_type, other in catalog.links(rid):
+        if link_type == "counterpart":
             continue
-        seen.add(other["id"])
-        key = link["type"] if link["type"] in ("pair", "counterpart") else other["kind"]
-        groups.setdefault(key, []).append(ref_item(other, link["type"]))
-    era_rank = {e: i for i, e in enumerate(ERAS)}
-    groups["counterpart"].sort(key=lambda i: era_rank.get(i["era"], 9))
+        key = link_type if link_type == "pair" else other["kind"]
+        groups.setdefault(key, []).append(ref_item(other, link_type))
+    groups["counterpart"] = [ref_item(other, "counterpart") for other in catalog.counterparts(rid)]
     out = [{"key": key, "heading": GROUP_HEADINGS.get(key, key), "items": items}
            for key, items in groups.items() if items]
-    neighbours = [ref_item(other, None, sim) for other, sim in engine.neighbours(rid, NEIGHBOURS)]
-    if neighbours:
-        out.append({"key": "neighbours", "heading": NEIGHBOUR_HEADING, "items": neighbours})
+    similar = [ref_item(other, None, sim) for other, sim in engine.similar(rid, SIMILAR)]
+    if similar:
+        out.append({"key": "similar", "heading": SIMILAR_HEADING, "items": similar})
     return out
 
 
 def record_payload(rid: str) -> dict:
     """The record with its grouped cross-references: the JSON of /api/records/<id>."""
-    engine = get_engine()
-    rec = engine.record(rid)
+    catalog = get_engine().catalog
+    rec = catalog.get(rid)
     if rec is None:
-        abort(404, description=f"記録 '{rid}' は見つかりませんでした。IDを確認するか、検索から探してください。")
-    pos = next(i for i, r in enumerate(engine.records) if r["id"] == rid)
-    prev_rec = engine.records[pos - 1] if pos > 0 else None
-    next_rec = engine.records[pos + 1] if pos + 1 < len(engine.records) else None
+        raise NotFound(f"記録「{rid}」は見つかりませんでした。IDを確認するか、検索から探してください。")
+    pos = catalog.position(rid)
+    prev_rec, next_rec = catalog.previous(rid), catalog.next(rid)
     return {
         "record": rec,
-        "url": f"/records/{rid}",
+        "url": record_url(rid),
         "cross_references": cross_references(rid),
         "reading_order": {
-            "position": pos + 1, "of": len(engine.records),
+            "position": pos + 1, "of": len(catalog.records),
             "previous": ref_item(prev_rec) if prev_rec else None,
             "next": ref_item(next_rec) if next_rec else None,
         },
@@ -96,8 +94,8 @@ def record_payload(rid: str) -> dict:
 
 @bp.get("/records/<rid>")
 def record(rid: str):
-    engine = get_engine()
-    if rid.endswith(".json") and rid not in engine.by_id:
-        return jsonify(record_payload(rid[: -len(".json")]))
+    rid, as_json = json_twin(rid, get_engine().catalog.get)
+    if as_json:
+        return jsonify(record_payload(rid))
     payload = record_payload(rid)
     return render_template("record.html", rec=payload["record"], payload=payload)

@@ -10,10 +10,10 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from webapp import get_engine
 from webapp.facets import search_facets
-from webapp.labels import ERA_LABELS, KIND_LABELS
+from webapp.labels import ERA_LABELS, KIND_LABELS, year_span
 from webapp.query import page_numbers, parse_params, run_search
 from webapp.urls import url_with
-from webapp.views import place_label
+from webapp.template_filters import place_label
 
 bp = Blueprint("search", __name__)
 
@@ -50,14 +50,16 @@ def _page():
         return render_template("overview.html", params=params, ov=overview())
     data = search_json(params)
     args = params.url_args()
-    facets = [f.facet_results(data["facets"].get(f.name, {}), args, "/search")
+    facets = [f.facet_results(data["facets"].get(f.name, {}), args, "search.search")
               for f in search_facets(current_app.extensions["policykb_pillar_titles"])]
-    chips = [(f.label, f.selected.label, url_with(args, "/search", **{f.name: None}))
-             for f in facets if f.selected]
+    chips = [(f.label, item.label, item.toggle_url) for f in facets if f.name != "deadline_year" for item in f.selected]
+    lo, hi = params.filters.deadline_from, params.filters.deadline_to
+    if lo is not None or hi is not None:
+        chips.append(("目標の期限年", year_span(lo, hi), url_with(args, "search.search", deadline_from=None, deadline_to=None)))
     return render_template(
         "search.html", params=params, data=data, facets=facets, chips=chips, args=args,
         pages=page_numbers(params.page, data["pages"]),
-        json_url=url_with(args, "/search.json"), csv_url=url_with(args, "/search.csv"))
+        json_url=url_with(args, "search.search_dot_json"), csv_url=url_with(args, "search.search_csv"))
 
 
 @bp.get("/")

@@ -14,7 +14,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, threads
     """
     from waitress.server import create_server
 
-    from indexer.engine import SearchEngine
+    from indexer.search.engine import SearchEngine
     from webapp import create_app
 
     # Root at WARNING: sentence-transformers draws a progress bar per query when its logger is at INFO.

@@ -8,11 +8,14 @@ from collections import Counter
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from indexer.engine_errors import QueryError
+from dataclasses import dataclass
+
+from indexer.errors import QueryError
+from indexer.search.filters import parse_deadline_range, parse_pillar, parse_target_type, values
 from webapp import get_engine
 from webapp.facets import FacetItem, PillarFacet, TargetTypeFacet, YearFacet
-from webapp.labels import KIND_LABELS, TARGET_TYPE_LABELS, TARGET_TYPES
-from webapp.urls import url_with
+from webapp.labels import KIND_LABELS, TARGET_TYPE_LABELS
+from webapp.urls import record_url, url_with
 
 bp = Blueprint("targets", __name__)
 
@@ -47,19 +50,17 @@ def target_rows() -> list[dict]:
 
 
 def _build_target_rows() -> list[dict]:
-    engine = get_engine()
+    catalog = get_engine().catalog
     rows = []
-    for n, rec in enumerate(r for r in engine.records if r["kind"] == "target"):
+    for n, rec in enumerate(catalog.of_kind("target")):
         spec = rec["targets"][0] if rec["targets"] else {"type": None}
-        owner = next((engine.by_id[l["id"]] for l in rec["links"] if l["type"] == "measure" and l["id"] in engine.by_id),
-                     None)
-        pillar = rec["pillar"] or (owner["pillar"] if owner else None)
+        owner = catalog.measure_of(rec["id"])
         rows.append({
-            "order": n + 1, "id": rec["id"], "url": f"/records/{rec['id']}", "wording": spec.get("wording", rec["text"]),
+            "order": n + 1, "id": rec["id"], "url": record_url(rec["id"]), "wording": spec.get("wording", rec["text"]),
             "measure_id": owner["id"] if owner else None, "measure_title": owner["title"] if owner else "",
             "measure_kind": KIND_LABELS.get(owner["kind"], "") if owner else "",
-            "measure_url": f"/records/{owner['id']}" if owner else None,
-            "pillar": pillar, "metric": spec.get("metric") or "", "value": spec.get("value"),
+            "measure_url": record_url(owner["id"]) if owner else None,
+            "pillar": catalog.pillar_of(rec["id"]), "metric": spec.get("metric") or "", "value": spec.get("value"),
             "value_text": spec.get("value_text") or "", "value_display": _value_text(spec),
             "value_sort": spec.get("value") if spec.get("value") is not None else None,
             "unit": spec.get("unit") or "", "deadline": spec.get("deadline") or "",
@@ -70,49 +71,83 @@ def _build_target_rows() -> list[dict]:
     return rows
 
 
-def parse_target_args(args) -> dict:
+@dataclass(frozen=True)
+class TargetParams:
+    """/targets state: sort, direction, and filters (several pillars or types; one deadline range)."""
+
+    sort: str = "order"
+    order: str = "asc"
+    pillar: tuple[int, ...] = ()
+    type: tuple[str, ...] = ()
+    deadline_from: int | None = None
+    deadline_to: int | None = None
+    undated: bool = False  # only targets with no deadline (year=none)
+
+    def filters(self) -> dict:
+        out: dict = {}
+        if self.pillar:
+            out["pillar"] = [str(p) for p in self.pillar]
+        if self.type:
+            out["type"] = list(self.type)
+        if self.deadline_from is not None:
+            out["deadline_from"] = str(self.deadline_from)
+        if self.deadline_to is not None:
+            out["deadline_to"] = str(self.deadline_to)
+        if self.undated:
+            out["year"] = NO_YEAR
+        return out
+
+    def args(self) -> dict:
+        out = self.filters()
+        if self.sort != "order":
+            out["sort"] = self.sort
+        if self.order != "asc":
+            out["order"] = self.order
+        return out
+
+
+def parse_target_args(args) -> TargetParams:
     sort = args.get("sort") or "order"
     if sort not in SORTS:
-        raise QueryError(f"並べ替え sort '{sort}' は不明です。指定できる値: {', '.join(SORTS)}")
+        raise QueryError(f"並べ替えの項目「{sort}」は不明です。指定できる値: {', '.join(SORTS)}")
     order = args.get("order") or "asc"
     if order not in ("asc", "desc"):
-        raise QueryError(f"並び順 order '{order}' は不明です。指定できる値: asc, desc")
-    pillar = args.get("pillar") or None
-    if pillar is not None and pillar not in {"1", "2", "3", "4", "5"}:
-        raise QueryError(f"柱 '{pillar}' は不明です。指定できる値: 1, 2, 3, 4, 5")
-    ttype = args.get("type") or None
-    if ttype is not None and ttype not in TARGET_TYPES:
-        raise QueryError(f"目標の種別 type '{ttype}' は不明です。指定できる値: {', '.join(TARGET_TYPES)}")
-    year = args.get("year") or None
-    if year is not None and year != NO_YEAR:
-        try:
-            y = int(year)
-        except ValueError:
-            raise QueryError(f"期限年 year '{year}' は西暦の整数（例: 2030）か none で指定してください") from None
-        if not 1900 <= y <= 2100:
-            raise QueryError(f"期限年 year '{year}' は1900〜2100の範囲で指定してください")
-        year = str(y)
-    return {"sort": sort, "order": order, "pillar": pillar, "type": ttype, "year": year}
+        raise QueryError(f"並び順「{order}」は不明です。asc（昇順）か desc（降順）を指定してください。")
+    undated = NO_YEAR in values(args, "year")
+    if undated:
+        if len(values(args, "year")) > 1 or values(args, "deadline_from") or values(args, "deadline_to"):
+            raise QueryError("「期限なし」と期限年は同時に指定できません。")
+        low = high = None
+    else:
+        low, high = parse_deadline_range(args, aliases=("year", "deadline_year"))
+    return TargetParams(sort=sort, order=order,
+                        pillar=tuple(dict.fromkeys(parse_pillar(v) for v in values(args, "pillar"))),
+                        type=tuple(dict.fromkeys(parse_target_type(v) for v in values(args, "type"))),
+                        deadline_from=low, deadline_to=high, undated=undated)
 
 
-def _matches(row: dict, state: dict, skip: str | None = None) -> bool:
-    if skip != "pillar" and state["pillar"] and str(row["pillar"]) != state["pillar"]:
+def _matches(row: dict, state: TargetParams, skip: str | None = None) -> bool:
+    if skip != "pillar" and state.pillar and row["pillar"] not in state.pillar:
         return False
-    if skip != "type" and state["type"] and row["type"] != state["type"]:
+    if skip != "type" and state.type and row["type"] not in state.type:
         return False
-    if skip != "year" and state["year"]:
-        if state["year"] == NO_YEAR:
-            return row["deadline_year"] is None
-        return str(row["deadline_year"]) == state["year"]
+    if skip != "year":
+        year = row["deadline_year"]
+        if state.undated:
+            return year is None
+        if state.deadline_from is not None and (year is None or year < state.deadline_from):
+            return False
+        if state.deadline_to is not None and (year is None or year > state.deadline_to):
+            return False
     return True
 
 
 def select_rows(state: dict) -> list[dict]:
     rows = [r for r in target_rows() if _matches(r, state)]
-    field = SORTS[state["sort"]][1]
+    field = SORTS[state.sort][1]
     present = [r for r in rows if r[field] not in (None, "")]
     missing = [r for r in rows if r[field] in (None, "")]
-    present.sort(key=lambda r: (r[field], r["order"]), reverse=state["order"] == "desc")
+    present.sort(key=lambda r: (r[field], r["order"]), reverse=state.order == "desc")
     return present + missing  # blanks last, whichever the direction
 
 
@@ -126,36 +161,26 @@ def timeline(rows: list[dict]) -> list[dict]:
     return groups
 
 
-def state_args(state: dict) -> dict[str, str]:
-    args = {k: v for k, v in state.items() if v}
-    if args.get("sort") == "order":
-        args.pop("sort")
-    if args.get("order") == "asc":
-        args.pop("order")
-    return args
-
-
 def targets_payload(args) -> dict:
     state = parse_target_args(args)
     rows = select_rows(state)
-    return {"filters": {k: state[k] for k in ("pillar", "type", "year") if state[k]},
-            "sort": state["sort"], "order": state["order"], "total": len(rows), "targets": rows}
+    return {"filters": state.filters(), "sort": state.sort, "order": state.order, "total": len(rows), "targets": rows}
 
 
-def _facets(state: dict, args: dict) -> list:
+def _facets(state: TargetParams, args: dict) -> list:
     all_rows = target_rows()
     titles = current_app.extensions["policykb_pillar_titles"]
     out = []
     for facet, key, skip in ((PillarFacet(titles), "pillar", "pillar"), (TargetTypeFacet(), "type", "type"),
                              (YearFacet(), "deadline_year", "year")):
         counts = Counter(str(r[key]) for r in all_rows if r[key] is not None and _matches(r, state, skip))
-        res = facet.facet_results(dict(counts), args, "/targets")
-        if facet.name == "year":
+        res = facet.facet_results(dict(counts), args, "targets.targets")
+        if key == "deadline_year":
             n = sum(1 for r in all_rows if r["deadline_year"] is None and _matches(r, state, "year"))
-            selected = state["year"] == NO_YEAR
-            if n or selected:
-                res.items.append(FacetItem(NO_YEAR, "期限なし", n, selected,
-                                           url_with(args, "/targets", year=None if selected else NO_YEAR)))
+            if n or state.undated:
+                res.items.append(FacetItem(NO_YEAR, "期限なし", n, state.undated,
+                                           url_with(args, "targets.targets", year=None if state.undated else NO_YEAR,
+                                                    deadline_from=None, deadline_to=None)))
         out.append(res)
     return out
 
@@ -164,18 +189,18 @@ def _facets(state: dict, args: dict) -> list:
 def targets():
     state = parse_target_args(request.args)
     rows = select_rows(state)
-    args = state_args(state)
+    args = state.args()
     headers = []
     for key, (label, _) in SORTS.items():
         if key == "order":
             continue
-        active = state["sort"] == key
-        next_order = "desc" if active and state["order"] == "asc" else "asc"
-        headers.append({"key": key, "label": label, "active": active, "order": state["order"] if active else None,
-                        "url": url_with(args, "/targets", sort=key, order=None if next_order == "asc" else next_order)})
+        active = state.sort == key
+        next_order = "desc" if active and state.order == "asc" else "asc"
+        headers.append({"key": key, "label": label, "active": active, "order": state.order if active else None,
+                        "url": url_with(args, "targets.targets", sort=key, order=None if next_order == "asc" else next_order)})
     return render_template("targets.html", rows=rows, state=state, args=args, headers=headers,
                            facets=_facets(state, args), timeline=timeline(rows), total_all=len(target_rows()),
-                           csv_url=url_with(args, "/targets.csv"), json_url=url_with(args, "/targets.json"))
+                           csv_url=url_with(args, "targets.targets_csv"), json_url=url_with(args, "targets.targets_json"))
 
 
 @bp.get("/targets.json")

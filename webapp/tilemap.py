@@ -6,7 +6,7 @@ grid allows it; the point is a map a reader recognises at a glance, not geograph
 
 from __future__ import annotations
 
-from indexer.prefectures import PREFECTURES
+from indexer.corpus.prefectures import PREFECTURES, short_name
 
 # prefecture → (column, row)
 TILES: dict[str, tuple[int, int]] = {
@@ -31,10 +31,6 @@ TILE = 52      # px per grid step
 GAP = 4        # px between tiles
 
 
-def short_name(pref: str) -> str:
-    return pref if pref == "北海道" else pref[:-1]
-
-
 def level(count: int, top: int) -> int:
     """Colour step 0 (none) … 4 (most)."""
     if count <= 0 or top <= 0:
@@ -42,7 +38,7 @@ def level(count: int, top: int) -> int:
     return max(1, min(4, -(-count * 4 // top)))  # ceil(count / top × 4): the largest count is always 4
 
 
-def tiles(counts: dict[str, int], selected: str | None, url_for_pref) -> list[dict]:
+def tiles(counts: dict[str, int], selected: tuple[str, ...], url_for_pref) -> list[dict]:
     top = max(counts.values(), default=0)
     out = []
     for pref in PREFECTURES:
@@ -50,7 +46,7 @@ def tiles(counts: dict[str, int], selected: str | None, url_for_pref) -> list[di
         n = counts.get(pref, 0)
         out.append({
             "pref": pref, "short": short_name(pref), "count": n, "level": level(n, top),
-            "selected": pref == selected, "url": url_for_pref(pref),
+            "selected": pref in selected, "url": url_for_pref(pref),
             "x": col * TILE, "y": row * TILE, "size": TILE - GAP,
             "cx": col * TILE + (TILE - GAP) / 2, "cy": row * TILE,
         })

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from indexer.citation import cite
-from indexer.corpus import Corpus
-from indexer.schema import Record
+from indexer.corpus.citation import cite
+from indexer.corpus.loader import Corpus
+from indexer.corpus.schema import Record
 
 
 def target_dict(rec: Record) -> dict:
@@ -12,12 +12,12 @@ def target_dict(rec: Record) -> dict:
     return {"id": rec.id, "wording": rec.quotes[0].text, **spec}
 
 
-def targets_of(rec: Record, corpus: Corpus, neighbours: dict[str, list[tuple[str, str]]]) -> list[Record]:
+def targets_of(rec: Record, corpus: Corpus, links: dict[str, list[tuple[str, str]]]) -> list[Record]:
     if rec.kind == "target":
         return [rec]
     # Only targets that measure this record: a `related` target (a 目指す姿 goal
     # beside a measure) is shown as a cross-reference, not as the measure's own KPI.
-    ids = [oid for ltype, oid in neighbours.get(rec.id, []) if ltype == "measure"]
+    ids = [oid for ltype, oid in links.get(rec.id, []) if ltype == "measure"]
     return [corpus.by_id[i] for i in ids if corpus.by_id[i].kind == "target"]
 
 
@@ -38,8 +38,8 @@ def facet_values(rec: dict) -> dict[str, list]:
     }
 
 
-def record_dict(rec: Record, corpus: Corpus, neighbours: dict[str, list[tuple[str, str]]] | None = None) -> dict:
-    neighbours = corpus.neighbours() if neighbours is None else neighbours
+def record_dict(rec: Record, corpus: Corpus, links: dict[str, list[tuple[str, str]]] | None = None) -> dict:
+    links = corpus.links_both_ways() if links is None else links
     src = corpus.source_of(rec)
     return {
         "id": rec.id,
@@ -54,8 +54,8 @@ def record_dict(rec: Record, corpus: Corpus, neighbours: dict[str, list[tuple[st
         "place": rec.place.model_dump() if rec.place else None,
         "themes": rec.themes,
         "statistical_source": rec.statistical_source,
-        "targets": [target_dict(t) for t in targets_of(rec, corpus, neighbours)],
-        "links": [{"type": t, "id": i} for t, i in neighbours.get(rec.id, [])],
+        "targets": [target_dict(t) for t in targets_of(rec, corpus, links)],
+        "links": [{"type": t, "id": i} for t, i in links.get(rec.id, [])],
         "quotes": [q.model_dump() for q in rec.quotes],
         "citation": cite(rec, src).as_dict(),
         "source": rec.source,

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from indexer.schema import Record
-from indexer.sources import Source
-
-
-def _japanese_date(iso: str) -> str:
-    y, m, d = (int(x) for x in iso.split("-"))
-    reiwa = f"令和{y - 2018}年" if y >= 2019 else f"{y}年"
-    return f"{reiwa}{m}月{d}日（{y}年）"
+from indexer.corpus.dates import japanese_date
+from indexer.corpus.schema import Record
+from indexer.corpus.sources import Source
 
 
 @dataclass(frozen=True)
@@ -26,14 +21,14 @@ class Citation:
     end: int
 
     def plain(self) -> str:
-        parts = [f"{self.publisher}『{self.source_title}』（{_japanese_date(self.date)}）", self.section]
+        parts = [f"{self.publisher}『{self.source_title}』（{japanese_date(self.date)}）", self.section]
         text = "、".join(parts) + f"「{self.quote}」"
         if self.statistical_source:
             text += f"（原資料：{self.statistical_source}）"
         return text
 
     def markdown(self) -> str:
-        md = f"> {self.quote}\n\n— {self.publisher}『{self.source_title}』（{_japanese_date(self.date)}）、{self.section}"
+        md = f"> {self.quote}\n\n— {self.publisher}『{self.source_title}』（{japanese_date(self.date)}）、{self.section}"
         if self.statistical_source:
             md += f"。原資料：{self.statistical_source}"
         return md

@@ -1,6 +1,6 @@
 """Dense vectors: a sentence-transformers model loaded from a directory, and exact search.
 
-The default model directory is produced offline by indexer.e5_convert; any
+The default model directory is produced offline by indexer.model.e5_convert; any
 other local sentence-transformers directory works too, with its own prompts
 (e5's "query: "/"passage: ", ruri's 検索クエリ/検索文書) taken from its config.
 At this corpus size exact search with numpy is milliseconds; `VectorIndex.search`
@@ -10,58 +10,12 @@ is the small interface an ANN index could fill later.
 from __future__ import annotations
 
 import json
-import os
-import threading
-from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 
 # Chunks longer than the model's 512 tokens would be truncated silently.
 CHUNK_CHARS = 300
-
-
-class ModelMissing(Exception):
-    pass
-
-
-class Embedder:
-    def __init__(self, model_dir: Path, *, cache_size: int = 2048):
-        if not (model_dir / "modules.json").exists():
-            raise ModelMissing(f"no sentence-transformers model in {model_dir}; run `policykb build` (it makes the default model)")
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()  # "Loading weights" bars would clutter every CLI call
-
-        self.model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
-        prompts = self.model.prompts or {}
-        self.query_prompt = "query" if "query" in prompts else None
-        self.passage_prompt = next((p for p in ("passage", "document") if p in prompts), None)
-        self.name = model_dir.name
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_size = cache_size
-        self._lock = threading.Lock()
-
-    def encode_passages(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
-        return self.model.encode(texts, prompt_name=self.passage_prompt, batch_size=16, normalize_embeddings=True,
-                                 convert_to_numpy=True, show_progress_bar=progress).astype(np.float32)
-
-    def encode_query(self, text: str) -> np.ndarray:
-        with self._lock:
-            hit = self._cache.get(text)
-            if hit is not None:
-                self._cache.move_to_end(text)
-                return hit
-        vec = self.model.encode([text], prompt_name=self.query_prompt, normalize_embeddings=True,
-                                convert_to_numpy=True)[0].astype(np.float32)
-        with self._lock:
-            self._cache[text] = vec
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        return vec
 
 
 def chunk_passage(title: str, text: str, limit: int = CHUNK_CHARS) -> list[str]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from indexer.corpus import Corpus
-from indexer.sources import Source, normalize_for_match
+from indexer.corpus.loader import Corpus
+from indexer.corpus.sources import Source
+from indexer.text.normalize import normalize_for_match
 
 _NOISE = re.compile(r"^[\s0-9０-９.,，．%％()（）年万人件校〜~～\-－ー：:]*$")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from indexer.schema import ERA_LABELS, KIND_LABELS
+from indexer.corpus.schema import ERA_LABELS, KIND_LABELS
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from indexer.sources import normalize_for_match
+from indexer.text.normalize import normalize_for_match
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,14 @@ PREFECTURES: tuple[str, ...] = (
     "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
 )
 
-# Only the final 都/府/県 is dropped: 京都府 → 京都, not 京.
-_BY_STEM = {(p if p == "北海道" else p[:-1]): p for p in PREFECTURES}
+
+
+def short_name(pref: str) -> str:
+    """島根県 → 島根. Only the final 都/府/県 is dropped: 京都府 → 京都, not 京; 北海道 stays whole."""
+    return pref if pref == "北海道" else pref[:-1]
+
+
+_BY_STEM = {short_name(p): p for p in PREFECTURES}
 
 
 def normalize_prefecture(name: str) -> str | None:

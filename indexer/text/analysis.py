@@ -18,16 +18,16 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from dataclasses import dataclass
 
 from sudachipy import Dictionary, SplitMode
+
+from indexer.text.normalize import nfkc_with_offsets
 
 _MAX_BYTES = 40_000
 _SKIP_POS = {"補助記号", "空白", "助詞", "助動詞"}
 _HONORIFIC = {"御"}
 _NUMERAL = re.compile(r"[0-9]")
-_HALF_VOICED = {"\uff9e", "\uff9f"}
 _local = threading.local()
 _dictionary_lock = threading.Lock()
 _dictionary: Dictionary | None = None
@@ -55,29 +55,7 @@ def _tokenizer():
 
 def _prepare(text: str) -> tuple[str, list[int]]:
     """NFKC text for analysis and, per char of it, its offset in `text` (plus the end)."""
-    out: list[str] = []
-    origin: list[int] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch in "\r\n":
-            prev = out[-1] if out else " "
-            nxt = text[i + 1] if i + 1 < n else " "
-            # A break between two non-ASCII characters is layout, not a word boundary.
-            if not (ord(prev) > 0x2000 and ord(nxt) > 0x2000):
-                out.append(" ")
-                origin.append(i)
-            i += 1
-            continue
-        j = i + 1
-        while j < n and text[j] in _HALF_VOICED:
-            j += 1
-        for c in unicodedata.normalize("NFKC", text[i:j]):
-            out.append(c)
-            origin.append(i)
-        i = j
-    origin.append(n)
-    return "".join(out), origin
+    return nfkc_with_offsets(text, "join-breaks")
 
 
 def _pieces(text: str) -> list[tuple[int, str]]:

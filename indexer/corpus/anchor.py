@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from indexer.sources import Source, load_sources
+from indexer.corpus.sources import Source, load_sources
 
 
 @dataclass

@@ -9,13 +9,15 @@ parentheses, `field:` and `*` are just characters.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 import tantivy
 
-from indexer.analysis import Token, analyze
-from indexer.documents import SearchDoc
+from indexer.text.analysis import Token, analyze
+
+if TYPE_CHECKING:  # the query side must not load build-time code
+    from indexer.index.documents import SearchDoc
 
 ANALYZER = "ja_ws"
 TEXT_FIELDS = {"title": 3.0, "body": 1.0, "context": 0.5}
@@ -23,16 +25,12 @@ PHRASE_BOOST = 2.0
 EXPANSION_BOOST = 0.5
 
 
-@dataclass(frozen=True)
-class Filters:
-    kind: str | None = None
-    pillar: int | None = None
-    era: str | None = None
-    prefecture: str | None = None
-    deadline_year: int | None = None
+class FilterSpec(Protocol):
+    """What the index needs of a filter (indexer.search.filters.Filters provides it)."""
 
-    def active(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+    def terms(self) -> dict[str, tuple]: ...
+
+    def ranges(self) -> dict[str, tuple[int | None, int | None]]: ...
 
 
 def _schema() -> tantivy.Schema:
@@ -92,11 +90,15 @@ class KeywordIndex:
         self._term_sets = {rid: {f: set(ts) for f, ts in fields.items()} for rid, fields in self.record_terms.items()}
         self._all_terms = {rid: set().union(*fields.values()) for rid, fields in self._term_sets.items()}
 
-    def _filter_clauses(self, filters: Filters) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+    def _filter_clauses(self, filters: FilterSpec) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        """One Must clause per set facet: any of its values (OR inside a facet, AND across facets)."""
         clauses = []
-        for name, value in filters.active().items():
-            field = "deadline_year" if name == "deadline_year" else name
-            clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(self.schema, field, value)))
+        for name, values in filters.terms().items():
+            options = [(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, name, v)) for v in values]
+            clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(options)))
+        for name, (lo, hi) in filters.ranges().items():
+            q = tantivy.Query.range_query(self.schema, name, tantivy.FieldType.Integer, lo, hi, use_inverted_index=True)
+            clauses.append((tantivy.Occur.Must, q))
         return clauses
 
     def query_for(self, query_tokens: list[Token], extra_tokens: list[Token] = ()) -> tantivy.Query | None:
@@ -121,7 +123,7 @@ class KeywordIndex:
             return None
         return tantivy.Query.boolean_query(should)
 
-    def search(self, query_tokens: list[Token], filters: Filters, limit: int = 200,
+    def search(self, query_tokens: list[Token], filters: FilterSpec, limit: int = 200,
                extra_tokens: list[Token] = ()) -> list[tuple[str, float]]:
         text_query = self.query_for(query_tokens, extra_tokens)
         if text_query is None:
@@ -134,7 +136,7 @@ class KeywordIndex:
             out.append((doc["id"][0], float(score)))
         return out
 
-    def filtered_ids(self, filters: Filters, limit: int = 100_000) -> set[str]:
+    def filtered_ids(self, filters: FilterSpec, limit: int = 100_000) -> set[str]:
         clauses = self._filter_clauses(filters)
         if not clauses:
             return set(self.record_terms)
@@ -142,7 +144,7 @@ class KeywordIndex:
         hits = self.searcher.search(query, limit=limit, count=False).hits
         return {self.searcher.doc(a)["id"][0] for _, a in hits}
 
-    def coverage(self, record_id: str, concepts: list[frozenset[str]]) -> float:
+    def concept_share(self, record_id: str, concepts: list[frozenset[str]]) -> float:
         """Share of the query's concepts (a term, or a term with its expansions) found in the record."""
         if not concepts:
             return 0.0

@@ -8,17 +8,13 @@ extracted slide text breaks lines inside words (移り\\n住む) and mixes width
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 import yaml
 
-
-def normalize_for_match(text: str) -> str:
-    """NFKC with every whitespace character removed."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace())
+from indexer.text.normalize import nfkc_with_offsets, normalize_for_match
 
 
 @dataclass(frozen=True)
@@ -49,20 +45,7 @@ class Source:
     @cached_property
     def _normalized(self) -> tuple[str, list[int]]:
         """Normalised text and, per normalised char, its original offset."""
-        chars: list[str] = []
-        origin: list[int] = []
-        text, i = self.text, 0
-        while i < len(text):
-            # A half-width voiced mark (ﾍﾞ) composes with its base under NFKC, as in a quote.
-            j = i + 1
-            while j < len(text) and text[j] in "\uff9e\uff9f":
-                j += 1
-            for n in unicodedata.normalize("NFKC", text[i:j]):
-                if not n.isspace():
-                    chars.append(n)
-                    origin.append(i)
-            i = j
-        return "".join(chars), origin
+        return nfkc_with_offsets(self.text, "drop")
 
     def find_all(self, quote: str) -> list[tuple[int, int]]:
         """Every (start, end) span of the original text matching `quote`."""

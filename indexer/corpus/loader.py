@@ -13,11 +13,11 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from indexer.schema import Record
-from indexer.sources import Source, load_sources
+from indexer.config import DEFAULT_CORPUS_DIR
+from indexer.errors import CorpusError
+from indexer.corpus.schema import Record
+from indexer.corpus.sources import Source, load_sources
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CORPUS = REPO_ROOT / "corpus"
 
 
 @dataclass(frozen=True)
@@ -29,15 +29,6 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.file}: record '{self.record_id}': {self.field}: {self.reason}"
-
-
-class CorpusError(Exception):
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        lines = [str(p) for p in problems[:50]]
-        if len(problems) > 50:
-            lines.append(f"... and {len(problems) - 50} more")
-        super().__init__(f"{len(problems)} problem(s) in the corpus:\n" + "\n".join(lines))
 
 
 @dataclass
@@ -52,7 +43,7 @@ class Corpus:
     def source_of(self, record: Record) -> Source:
         return self.sources[record.source]
 
-    def neighbours(self) -> dict[str, list[tuple[str, str]]]:
+    def links_both_ways(self) -> dict[str, list[tuple[str, str]]]:
         """Symmetric view of the links: id → [(link type, other id)]."""
         out: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for r in self.records:
@@ -135,7 +126,7 @@ def _check_record(rec: Record, rel: str, sources: dict[str, Source], problems: l
 
 def load_corpus(corpus_dir: Path | None = None, *, strict: bool = True) -> Corpus:
     """Load and validate; raise CorpusError listing every problem when strict."""
-    corpus_dir = corpus_dir or DEFAULT_CORPUS
+    corpus_dir = corpus_dir or DEFAULT_CORPUS_DIR
     problems: list[Problem] = []
     sources = load_sources(corpus_dir / "sources")
     for src in sources.values():

@@ -11,7 +11,6 @@ indexer's code and the model, so an unchanged build is skipped.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -23,9 +22,8 @@ from tqdm import tqdm
 
 from indexer import __version__
 from indexer.config import Settings
-
-CODE_FILES = ("thesaurus.py", "analysis.py", "documents.py", "keyword_index.py", "semantic_index.py", "build.py",
-              "export.py", "schema.py", "citation.py", "corpus.py")
+from indexer.errors import BuildError, ModelUnavailable
+from indexer.index.store import content_hash, current_build, manifest_hash
 
 
 @dataclass
@@ -36,47 +34,14 @@ class BuildResult:
     records: int
 
 
-def _hash_files(h: "hashlib._Hash", paths: list[Path], root: Path) -> None:
-    for p in sorted(paths):
-        h.update(str(p.relative_to(root)).encode())
-        h.update(p.read_bytes())
-
-
-def content_hash(settings: Settings) -> str:
-    h = hashlib.sha256(__version__.encode())
-    corpus = settings.corpus_dir
-    _hash_files(h, [p for p in corpus.rglob("*") if p.is_file() and p.suffix in (".yaml", ".txt")], corpus)
-    here = Path(__file__).parent
-    _hash_files(h, [here / f for f in CODE_FILES], here)
-    model = settings.model_dir
-    for name in ("policykb_model.json", "modules.json", "config.json", "config_sentence_transformers.json"):
-        if (model / name).exists():
-            h.update((model / name).read_bytes())
-    h.update(str(model.resolve()).encode())
-    return h.hexdigest()[:16]
-
-
-def manifest_hash(build_dir: Path) -> str | None:
-    try:
-        return json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))["hash"]
-    except (OSError, ValueError, KeyError):
-        return None
-
-
-def current_build(index_dir: Path) -> Path | None:
-    link = index_dir / "current"
-    if not link.exists():
-        return None
-    return link.resolve()
-
-
 def ensure_model(settings: Settings) -> Path:
     if settings.uses_default_model:
-        from indexer.e5_convert import ensure_default_model
+        from indexer.model.e5_convert import ensure_default_model
 
         return ensure_default_model(settings.model_dir)
     if not (settings.model_dir / "modules.json").exists():
-        raise FileNotFoundError(f"the configured model directory {settings.model_dir} holds no sentence-transformers model")
+        raise ModelUnavailable(f"the configured model directory {settings.model_dir} holds no sentence-transformers model; "
+                               "point POLICYKB_MODEL (or --model) at one, or unset it to use the default model")
     return settings.model_dir
 
 
@@ -95,11 +60,12 @@ def _prune(index_dir: Path, keep: set[str]) -> None:
 
 
 def build(settings: Settings, *, force: bool = False, progress: bool = True) -> BuildResult:
-    from indexer.corpus import load_corpus
-    from indexer.documents import search_doc
-    from indexer.export import facet_values, record_dict
-    from indexer.keyword_index import build_keyword_index
-    from indexer.semantic_index import Embedder, VectorIndex, chunk_passage
+    from indexer.corpus.loader import load_corpus
+    from indexer.index.documents import search_doc
+    from indexer.corpus.export import facet_values, record_dict
+    from indexer.index.keyword_index import build_keyword_index
+    from indexer.index.vectors import VectorIndex, chunk_passage
+    from indexer.model.embedder import Embedder
 
     t0 = time.perf_counter()
     steps = tqdm(total=5, desc="policykb build", unit="step", disable=not progress)
@@ -121,8 +87,8 @@ def build(settings: Settings, *, force: bool = False, progress: bool = True) -> 
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         tmp.mkdir(parents=True)
-        neighbours = corpus.neighbours()
-        records = [record_dict(r, corpus, neighbours) for r in corpus.reading_order()]
+        links = corpus.links_both_ways()
+        records = [record_dict(r, corpus, links) for r in corpus.reading_order()]
         with (tmp / "records.jsonl").open("w", encoding="utf-8") as fh:
             for rec in records:
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
@@ -131,9 +97,12 @@ def build(settings: Settings, *, force: bool = False, progress: bool = True) -> 
         facets = {r["id"]: facet_values(r) for r in records}
         thesaurus = settings.corpus_dir / "thesaurus.yaml"
         if thesaurus.exists():
-            from indexer.thesaurus import load_thesaurus
+            from indexer.text.thesaurus import load_thesaurus
 
-            load_thesaurus(thesaurus)  # fail the build, not a query, on a malformed file
+            try:
+                load_thesaurus(thesaurus)  # fail the build, not a query, on a malformed file
+            except ValueError as exc:
+                raise BuildError(f"{thesaurus}: {exc}; the index in service is unchanged") from exc
             shutil.copy(thesaurus, tmp / "thesaurus.yaml")
         steps.set_postfix_str("keyword index")
         build_keyword_index(tmp / "keyword", docs, facets)

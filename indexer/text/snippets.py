@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from indexer.analysis import Token, analyze
+from indexer.text.analysis import Token, analyze
 
 
 @dataclass(frozen=True)

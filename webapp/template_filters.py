@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import Flask, request
 
-from indexer.prefectures import PREFECTURES
+from indexer.corpus.dates import japanese_date
+from indexer.corpus.prefectures import PREFECTURES
 from webapp import get_engine
 from webapp.highlight import highlight
 from webapp.labels import (ERA_LABELS, ERA_SHORT, KIND_LABELS, LINK_TYPE_LABELS, MODE_LABELS, TARGET_TYPE_LABELS,
-                           pillar_label, pillar_titles)
-from webapp.urls import url_with
+                           pillar_label)
+from webapp.urls import toggled, url_with
 
 NAV = (
     ("search.index", "検索"),
@@ -36,16 +37,6 @@ def place_label(place: dict | None) -> str:
     return " ".join(parts)
 
 
-def japanese_date(iso: str | None) -> str:
-    """'2025-06-13' → '令和7年（2025年）6月13日'."""
-    try:
-        y, m, d = (int(x) for x in (iso or "").split("-"))
-    except ValueError:
-        return iso or ""
-    era = f"令和{y - 2018}年（{y}年）" if y >= 2019 else f"{y}年"
-    return f"{era}{m}月{d}日"
-
-
 def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -60,7 +51,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["jdate"] = japanese_date
     app.jinja_env.filters["num"] = lambda v: f"{v:,}" if isinstance(v, int) else v
 
-    titles = pillar_titles(app.extensions["policykb_engine"].records)
+    titles = app.extensions["policykb_engine"].catalog.pillar_titles()
     app.extensions["policykb_pillar_titles"] = titles
 
     @app.context_processor
@@ -71,6 +62,7 @@ def init_app(app: Flask) -> None:
             "pillar_titles": titles,
             "pillar_label": lambda n, short=False: pillar_label(n, titles, short),
             "url_with": url_with,
+            "toggled": toggled,
             "prefectures": PREFECTURES,
             "source_meta": engine.records[0]["citation"] if engine.records else {},
             "current_endpoint": request.endpoint or "",

@@ -13,21 +13,23 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.analysis import analyze
-from indexer.build import manifest_hash, content_hash, current_build
 from indexer.config import Settings
-from indexer.engine_errors import IndexUnavailable, QueryError
-from indexer.export import facet_values
-from indexer.fusion import convex, rrf
-from indexer.keyword_index import Filters, KeywordIndex
-from indexer.prefectures import normalize_prefecture
-from indexer.schema import ERAS, KINDS
-from indexer.semantic_index import Embedder, VectorIndex
-from indexer.thesaurus import Expansion, load_thesaurus
-from indexer.snippets import make_snippet
+from indexer.corpus.export import facet_values
+from indexer.errors import IndexUnavailable, QueryError
+from indexer.index.keyword_index import KeywordIndex
+from indexer.index.store import content_hash, current_build, manifest_hash
+from indexer.index.vectors import VectorIndex
+from indexer.model.embedder import Embedder
+from indexer.search.catalog import Catalog
+from indexer.search.filters import MODES, Filters, parse_mode, parse_query
+from indexer.search.fusion import convex, rrf
+from indexer.search.results import RankInfo, Ranking, SearchResponse, result_dict
+from indexer.text.analysis import analyze
+from indexer.text.snippets import make_snippet
+from indexer.text.thesaurus import Expansion, load_thesaurus
 
-MODES = ("hybrid", "keyword", "semantic")
-MAX_QUERY_CHARS = 1000
+__all__ = ["SearchEngine", "MODES", "FUSION", "FACETS"]
+
 KEYWORD_CANDIDATES = 200
 SEMANTIC_CANDIDATES = 40
 # Chosen on the tune half of the gold set (README, 「評価」): plain RRF let keyword
@@ -36,62 +38,7 @@ SEMANTIC_CANDIDATES = 40
 # query it covers. The held-out half is reported beside it.
 FUSION = {"method": "rrf", "k": 60, "weights": {"keyword": 1.0, "semantic": 1.0}, "coverage_power": 2}
 FACETS = ("kind", "pillar", "era", "prefecture", "deadline_year")
-
-
-@dataclass
-class SearchResponse:
-    query: str
-    mode: str
-    total: int
-    took_ms: float
-    results: list[dict]
-    facets: dict[str, dict[str, int]] = field(default_factory=dict)
-    filters: dict = field(default_factory=dict)
-    offset: int = 0
-    k: int = 10
-    # How many of `total` contain query words; the rest came from the semantic side.
-    keyword_matches: int = 0
-
-    def as_dict(self) -> dict:
-        return {"query": self.query, "mode": self.mode, "total": self.total, "keyword_matches": self.keyword_matches,
-                "took_ms": round(self.took_ms, 2),
-                "offset": self.offset, "k": self.k, "filters": self.filters, "facets": self.facets,
-                "results": self.results}
-
-
-def parse_filters(kind: str | None = None, pillar: str | int | None = None, era: str | None = None,
-                  prefecture: str | None = None, deadline_year: str | int | None = None) -> Filters:
-    """Turn user-supplied filter values into Filters, or say which values are valid."""
-    if kind in ("", None):
-        kind = None
-    elif kind not in KINDS:
-        raise QueryError(f"種別 '{kind}' は不明です。指定できる値: {', '.join(KINDS)}")
-    p: int | None = None
-    if pillar not in ("", None):
-        try:
-            p = int(pillar)
-        except (TypeError, ValueError):
-            p = 0
-        if not 1 <= p <= 5:
-            raise QueryError(f"柱 '{pillar}' は不明です。指定できる値: 1, 2, 3, 4, 5")
-    if era in ("", None):
-        era = None
-    elif era not in ERAS:
-        raise QueryError(f"時代 '{era}' は不明です。指定できる値: {', '.join(ERAS)}")
-    pref = None
-    if prefecture not in ("", None):
-        pref = normalize_prefecture(str(prefecture))
-        if pref is None:
-            raise QueryError(f"都道府県 '{prefecture}' は不明です。47都道府県名（例: 島根県）を指定してください")
-    year: int | None = None
-    if deadline_year not in ("", None):
-        try:
-            year = int(deadline_year)
-        except (TypeError, ValueError):
-            raise QueryError(f"期限年 '{deadline_year}' は西暦の整数で指定してください（例: 2030）") from None
-        if not 1900 <= year <= 2100:
-            raise QueryError(f"期限年 '{deadline_year}' は1900〜2100の範囲で指定してください")
-    return Filters(kind=kind, pillar=p, era=era, prefecture=pref, deadline_year=year)
+MAX_K = 100
 
 
 class SearchEngine:
@@ -100,7 +47,8 @@ class SearchEngine:
         self.build_dir = build_dir
         self.manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
         self.records: list[dict] = [json.loads(line) for line in (build_dir / "records.jsonl").open(encoding="utf-8")]
-        self.by_id = {r["id"]: r for r in self.records}
+        self.catalog = Catalog(self.records)
+        self.by_id = self.catalog.by_id
         self.keyword = KeywordIndex(build_dir / "keyword")
         self.vectors = VectorIndex.load(build_dir / "vectors")
         # The model is loaded on first need: keyword search, `show` and the
@@ -151,7 +99,7 @@ class SearchEngine:
         return [(i, s) for i, s in top if allowed is None or i in allowed]
 
     def rank(self, query: str, mode: str, filters: Filters, fusion: dict | None = None, *,
-             within: bool = False) -> tuple[list[tuple[str, float]], dict]:
+             within: bool = False) -> Ranking:
         """Ranked (id, score) for the query, and per-id explanation parts.
 
         within=True draws the semantic candidates from inside the filter: for
@@ -179,37 +127,29 @@ class SearchEngine:
             ranked = sem
         elif fusion["method"] == "rrf":
             power = fusion.get("coverage_power", 0)
-            cover = {i: self.keyword.coverage(i, concepts) ** power for i, _ in kw} if power else {}
+            cover = {i: self.keyword.concept_share(i, concepts) ** power for i, _ in kw} if power else {}
             ranked = rrf({"keyword": [i for i, _ in kw], "semantic": [i for i, _ in sem]},
                          k=fusion["k"], weights=fusion["weights"], item_weights={"keyword": cover})
         else:
             ranked = convex({"keyword": dict(kw), "semantic": dict(sem)}, weights=fusion["weights"])
-        info = {
-            "tokens": tokens,
-            "concepts": concepts,
-            "expansions": expansions,
-            "kw_rank": {i: (n, s) for n, (i, s) in enumerate(kw, start=1)},
-            "sem_rank": {i: (n, s) for n, (i, s) in enumerate(sem, start=1)},
-        }
-        return ranked, info
+        info = RankInfo(tokens, concepts, expansions,
+                        keyword_rank={i: (n, s) for n, (i, s) in enumerate(kw, start=1)},
+                        semantic_rank={i: (n, s) for n, (i, s) in enumerate(sem, start=1)})
+        return Ranking(ranked, info)
 
     def search(self, query: str, *, mode: str = "hybrid", k: int = 10, offset: int = 0, filters: Filters | None = None) -> SearchResponse:
         t0 = time.perf_counter()
-        query = (query or "").strip()
-        if not query:
-            raise QueryError("検索語を入力してください。")
-        if len(query) > MAX_QUERY_CHARS:
-            raise QueryError(f"検索語が長すぎます（{len(query)}文字）。{MAX_QUERY_CHARS}文字以内にしてください。")
-        if mode not in MODES:
-            raise QueryError(f"検索モード '{mode}' は不明です。指定できる値: {', '.join(MODES)}")
-        if not 1 <= k <= 100:
-            raise QueryError("件数 k は1〜100の整数で指定してください。")
+        query = parse_query(query)
+        mode = parse_mode(mode)
+        if not 1 <= k <= MAX_K:
+            raise QueryError(f"件数は1〜{MAX_K}の整数で指定してください。")
         if offset < 0:
-            raise QueryError("offset は0以上の整数で指定してください。")
+            raise QueryError("開始位置は0以上の整数で指定してください。")
         filters = filters or Filters()
-        ranked, info = self.rank(query, mode, filters)
-        query_terms = {t.term for t in info["tokens"]}
-        expansions = [{"plain": e.plain, "terms": list(e.terms)} for e in info["expansions"]]
+        ranking = self.rank(query, mode, filters)
+        ranked, info = ranking.hits, ranking.info
+        query_terms = {t.term for t in info.tokens}
+        expansions = [{"plain": e.plain, "terms": list(e.terms)} for e in info.expansions]
         page = ranked[offset:offset + k]
         results = []
         for pos, (rid, score) in enumerate(page, start=offset + 1):
@@ -217,22 +157,22 @@ class SearchEngine:
             why = {"fused_rank": pos, "score": round(score, 6)}
             if expansions:
                 why["expansions"] = expansions
-            if rid in info["kw_rank"]:
-                n, s = info["kw_rank"][rid]
-                why["keyword"] = {"rank": n, "bm25": round(s, 3), "terms": self.keyword.matched_terms(rid, info["tokens"]),
-                                  "coverage": round(self.keyword.coverage(rid, info["concepts"]), 3)}
-            if rid in info["sem_rank"]:
-                n, s = info["sem_rank"][rid]
+            if rid in info.keyword_rank:
+                n, s = info.keyword_rank[rid]
+                why["keyword"] = {"rank": n, "bm25": round(s, 3), "terms": self.keyword.matched_terms(rid, info.tokens),
+                                  "coverage": round(self.keyword.concept_share(rid, info.concepts), 3)}
+            if rid in info.semantic_rank:
+                n, s = info.semantic_rank[rid]
                 why["semantic"] = {"rank": n, "similarity": round(s, 4)}
             snip = make_snippet(rec["text"], query_terms, tokens=self.text_tokens(rid))
             results.append(result_dict(rec, snip.text, snip.as_dict()["highlights"], round(score, 6), why))
         facets = self.facet_counts([rid for rid, _ in ranked])
         return SearchResponse(query, mode, len(ranked), (time.perf_counter() - t0) * 1000, results, facets,
-                              filters.active(), offset, k, keyword_matches=len(info["kw_rank"]))
+                              filters.active(), offset, k, keyword_matches=len(info.keyword_rank))
 
     def filtered_ids(self, filters: Filters) -> set[str] | None:
         """Ids of the records that pass `filters`; None when no filter is set (all pass)."""
-        return self.keyword.filtered_ids(filters) if filters.active() else None
+        return self.keyword.filtered_ids(filters) if (filters.terms() or filters.ranges()) else None
 
     def facet_counts(self, ids: list[str]) -> dict[str, dict[str, int]]:
         counts: dict[str, Counter] = {f: Counter() for f in FACETS}
@@ -244,7 +184,7 @@ class SearchEngine:
     def record(self, rid: str) -> dict | None:
         return self.by_id.get(rid)
 
-    def neighbours(self, rid: str, k: int = 6) -> list[tuple[dict, float]]:
+    def similar(self, rid: str, k: int = 6) -> list[tuple[dict, float]]:
         """Semantically nearest records ("関連"), excluding the record and what it links to."""
         rec = self.by_id[rid]
         linked = {l["id"] for l in rec["links"]} | {rid}
@@ -253,16 +193,6 @@ class SearchEngine:
         vec = vec / (float((vec ** 2).sum()) ** 0.5 or 1.0)
         out = [(self.by_id[i], s) for i, s in self.vectors.search(vec, k + len(linked)) if i not in linked]
         return out[:k]
-
-
-def result_dict(rec: dict, snippet: str, highlights: list, score: float | None, why: dict | None) -> dict:
-    """One search result: the shape of `policykb search --json` results, shared with the web app's listings."""
-    return {
-        "id": rec["id"], "kind": rec["kind"], "title": rec["title"], "text": rec["text"],
-        "snippet": snippet, "highlights": highlights, "score": score, "why": why,
-        "pillar": rec["pillar"], "era": rec["era"], "place": rec["place"],
-        "section": rec["section"], "targets": rec["targets"], "citation": rec["citation"],
-    }
 
 
 def _concepts(tokens, expansions: list[Expansion]) -> list[frozenset[str]]:

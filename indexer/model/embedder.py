@@ -1,0 +1,56 @@
+"""The embedding model: a sentence-transformers directory, loaded once, with a query cache.
+
+The default model directory is produced offline by indexer.model.e5_convert; any
+other local sentence-transformers directory works too, with its own prompts
+(e5's "query: "/"passage: ", ruri's 検索クエリ/検索文書) taken from its config.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+
+from indexer.errors import ModelUnavailable
+
+
+class Embedder:
+    def __init__(self, model_dir: Path, *, cache_size: int = 2048):
+        if not (model_dir / "modules.json").exists():
+            raise ModelUnavailable(f"埋め込みモデルがありません（{model_dir}）。`policykb build` を実行してください（既定のモデルはそこで作られます）。")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # "Loading weights" bars would clutter every CLI call
+
+        self.model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+        prompts = self.model.prompts or {}
+        self.query_prompt = "query" if "query" in prompts else None
+        self.passage_prompt = next((p for p in ("passage", "document") if p in prompts), None)
+        self.name = model_dir.name
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    def encode_passages(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        return self.model.encode(texts, prompt_name=self.passage_prompt, batch_size=16, normalize_embeddings=True,
+                                 convert_to_numpy=True, show_progress_bar=progress).astype(np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            hit = self._cache.get(text)
+            if hit is not None:
+                self._cache.move_to_end(text)
+                return hit
+        vec = self.model.encode([text], prompt_name=self.query_prompt, normalize_embeddings=True,
+                                convert_to_numpy=True)[0].astype(np.float32)
+        with self._lock:
+            self._cache[text] = vec
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return vec

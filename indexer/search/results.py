@@ -1,0 +1,62 @@
+"""Typed results of the search side: a ranking with its explanation, and a page of results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from indexer.text.analysis import Token
+from indexer.text.thesaurus import Expansion
+
+
+@dataclass(frozen=True)
+class RankInfo:
+    """Why each record ranked where it did: the query's analysis and each side's ranks."""
+
+    tokens: list[Token]
+    concepts: list[frozenset[str]]
+    expansions: list[Expansion]
+    keyword_rank: dict[str, tuple[int, float]] = field(default_factory=dict)   # id → (rank, bm25)
+    semantic_rank: dict[str, tuple[int, float]] = field(default_factory=dict)  # id → (rank, cosine)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Record ids, best first, with their fused scores, and the explanation."""
+
+    hits: list[tuple[str, float]]
+    info: RankInfo
+
+    @property
+    def ids(self) -> list[str]:
+        return [rid for rid, _ in self.hits]
+
+
+@dataclass
+class SearchResponse:
+    query: str
+    mode: str
+    total: int
+    took_ms: float
+    results: list[dict]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    filters: dict = field(default_factory=dict)
+    offset: int = 0
+    k: int = 10
+    # How many of `total` contain query words; the rest came from the semantic side.
+    keyword_matches: int = 0
+
+    def as_dict(self) -> dict:
+        return {"query": self.query, "mode": self.mode, "total": self.total, "keyword_matches": self.keyword_matches,
+                "took_ms": round(self.took_ms, 2),
+                "offset": self.offset, "k": self.k, "filters": self.filters, "facets": self.facets,
+                "results": self.results}
+
+
+def result_dict(rec: dict, snippet: str, highlights: list, score: float | None, why: dict | None) -> dict:
+    """One search result: the shape of `policykb search --json` results, shared with the web app's listings."""
+    return {
+        "id": rec["id"], "kind": rec["kind"], "title": rec["title"], "text": rec["text"],
+        "snippet": snippet, "highlights": highlights, "score": score, "why": why,
+        "pillar": rec["pillar"], "era": rec["era"], "place": rec["place"],
+        "section": rec["section"], "targets": rec["targets"], "citation": rec["citation"],
+    }
