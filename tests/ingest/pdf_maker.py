@@ -192,3 +192,14 @@ def make_scanned_pdf(src_pdf: Path, out: Path, *, pages: int = 1, scale: float =
         doc.close()
     images[0].save(out, "PDF", resolution=72 * scale, save_all=True, append_images=images[1:])
     return out
+
+
+def make_blank_pdf(out: Path, *, pages: int = 2) -> Path:
+    """Pages with nothing on them: neither text nor images."""
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(out))
+    for _ in range(pages):
+        c.showPage()
+    c.save()
+    return out
