@@ -6,9 +6,11 @@ For non-statute documents (statutes have their own article parser). Headings are
 families in different orders, so a family's depth is the order in which the document first
 uses it: a heading of a family already open closes everything below it.
 
-A paragraph is a run of lines ended by a blank line, by a line that ends a sentence (。), or by
-the next line opening a unit (○ ・ ① bullets, 「２　」, …); PDF text from `extract_pdf_text`
-already has one paragraph per line. A passage is 1–3 paragraphs and at most `max_chars`
+A paragraph is a run of lines ended by a blank line, by the next line opening a unit (○ ・ ①
+bullets, 「２　」, a Markdown list item, …) and, in plain text, by a line that ends a sentence
+(。): government text files often put each paragraph on one line with no blank line between,
+while Markdown follows CommonMark (lines up to a blank line are one paragraph). PDF text from
+`extract_pdf_text` already has one paragraph per line. A passage is 1–3 paragraphs and at most `max_chars`
 (400) characters; a longer paragraph is cut between sentences, and a single longer sentence
 stays whole, since a passage must never end mid-sentence.
 """
@@ -94,7 +96,7 @@ def _paragraphs(doc: ExtractedText) -> list[_Para]:
         new = (
             open_para is None
             or one_per_line
-            or SENTENCE_END.search(prev_line) is not None
+            or (not markdown and SENTENCE_END.search(prev_line) is not None)
             or bool(BULLET.match(s) or STRONG_START.match(s) or WEAK_START.match(s))
             or (markdown and bool(_MD_ITEM.match(s)))
         )
