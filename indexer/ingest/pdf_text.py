@@ -170,7 +170,9 @@ def _page_lines(textpage, raw) -> list[Line]:
             lead = raw_line[: raw_line.index(stripped[0])]
             # An ideographic-space indent is how a Japanese paragraph begins; keep it as a signal.
             indent = "\u3000" if "\u3000" in lead else ""
-            lines.append(Line(indent + stripped, min(l0, l1), max(r0, r1), max(t0, t1), min(b0, b1), size))
+            # PDFium itself joins a word hyphenated at a line end, leaving U+FFFE where the hyphen was.
+            text_ = indent + stripped.replace("\ufffe", "")
+            lines.append(Line(text_, min(l0, l1), max(r0, r1), max(t0, t1), min(b0, b1), size))
         pos += len(raw_line)
     return lines
 

@@ -151,3 +151,28 @@ def test_empty_file(tmp_path):
     with pytest.raises(EmptyDocument) as e:
         extract_pdf_text(empty)
     _one_line_naming(e.value, empty)
+
+
+def test_a_scanned_page_inside_a_text_pdf_is_a_warning(pdfs, tmp_path):
+    mixed = pdfium.PdfDocument.new()
+    for part in (pdfs.statute, pdfs.scanned):
+        src = pdfium.PdfDocument(str(part))
+        mixed.import_pages(src, [0])
+        src.close()
+    path = tmp_path / "mixed.pdf"
+    mixed.save(str(path))
+    mixed.close()
+    doc = extract_pdf_text(path)
+    assert len(doc.page_starts) == 2 and doc.page_starts[1] == len(doc.text)
+    assert doc.warnings == ["page 2 has no text layer (an image?); its content is missing"]
+
+
+def test_english_words_hyphenated_at_a_line_end_are_joined(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "english.pdf"
+    c = canvas.Canvas(str(path))
+    c.drawString(72, 700, "The regional imple-")
+    c.drawString(72, 686, "mentation of the policy")
+    c.save()
+    assert extract_pdf_text(path).text == "The regional implementation of the policy"
