@@ -133,6 +133,8 @@ class Statute:
     tables: list[Table]
     suppl_blocks: list[SupplBlock]
     toc: list[Heading]
+    # The text the offsets point into; kept so that references can be read from the statute.
+    text: str = field(default="", repr=False, compare=False)
 
     def article(self, key: str) -> Article | None:
         """The article with this key ("5", "suppl-h20-36-3"), if any."""

@@ -218,7 +218,7 @@ class _Parser:
         if not self.articles:
             last = max((ln.no for ln in self.lines if not ln.blank), default=1)
             raise StatuteParseError(last, "no article (「第一条　…」) found")
-        return Statute(title, law_number, self.articles, self.tables, self.blocks, self.toc)
+        return Statute(title, law_number, self.articles, self.tables, self.blocks, self.toc, self.text)
 
     def _noise(self, ln: Line) -> bool:
         """Page furniture: a page number, or the title repeated as a running header (at a page
