@@ -6,11 +6,11 @@ document twice: with LibreOffice (Noto Serif CJK embedded as subsets with ToUnic
 justified, 198 pages) and with reportlab (the non-embedded CID font HeiseiMin-W3, 214 pages),
 both with a running header, page numbers and lines wrapped inside words. Raw text of each
 library, whitespace removed and header/page-number lines at page edges dropped alike, against
-the source (2 cores, figures of one run; timings vary by ±30 % between runs):
+the source (2 cores; times are the fastest of 3 runs):
 
                                  pypdfium2 5.15.2      pdfminer.six 20260107
     character accuracy           99.97 % / 100.00 %    99.95 % / 99.93 %     (LibreOffice / reportlab)
-    time per page                1.1 ms / 7.4 ms       29 ms / 18 ms
+    time per page                0.8 ms / 6.8 ms       24 ms / 14 ms
     reading order                100 % / 100 %         100 % / 100 %         (20-char chunks in order)
     spaces inside CJK runs       0 / 0 per page        0.6 / 0 per page (3.6 on justified 創生法 pages)
     blank lines per page         0 / 0                 11-23 / 30
@@ -23,7 +23,7 @@ hangs past the margin (「、」, 「る。」) is missing from its text layer f
 too). Both end every visual line with a line break, inside words, and add no hyphen. pdfminer
 also splits paragraphs into boxes with blank lines and, on justified lines, spreads spaces
 between CJK characters (「第 三 条   国 は 、」), which breaks phrase search unless every space
-between CJK characters is dropped (real ones too). PDFium is 2.5-27x faster, has no dependencies
+between CJK characters is dropped (real ones too). PDFium is 2-30x faster, has no dependencies
 (pdfminer.six pulls in cryptography), and gives each character's box and font size cheaply,
 which the joining and furniture detection below rely on. PDFium keeps content-stream order:
 reportlab draws its footer first, so furniture is found by position, not by place in the text.
@@ -31,7 +31,7 @@ reportlab draws its footer first, so furniture is found by position, not by plac
 With the rules below, `extract_pdf_text` on the same PDFs: accuracy 99.97 % / 100.00 %, no running
 header or page number left, 90.8-98.4 % / 95.7-100 % of source paragraphs (10+ characters) come
 out as exactly one line (the rest: a full line that happens to end a paragraph without 。, or a
-break kept after 。 inside a paragraph), 1.6 ms / 8.9 ms per page.
+break kept after 。 inside a paragraph), 1.5 ms / 7.8 ms per page.
 
 How lines are joined (PDFium ends every visual line with CRLF): a break is kept where the line
 before ends a sentence (。！？： at its end, outside brackets: 「（工場を除く。」 goes on), stops
