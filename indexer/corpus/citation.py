@@ -1,12 +1,53 @@
-"""Citations ready to paste into an official document."""
+"""Citations ready to paste into an official document.
+
+A citation quotes the record's substance verbatim, not just its heading:
+
+- the whole record when it is short (≤ SHORT characters once its lines are joined)
+  and always for a case (its description is what is cited) and a measure (its body);
+- for a data record, its title and its statements (○ bullets, and sentences above
+  the slide's ※ notes and sources); when they are long, only those that carry
+  figures (a digit); a chart-only slide falls back to its labelled figures;
+- otherwise the record's quotes in order up to LONG characters.
+
+The quoted words are runs of the source: pieces that stand next to each other in
+the source (nothing but whitespace between) are joined into one run, and an
+omission between runs is written 「…」 (the source has no 「…」, so a run can be
+found back in it). Every run is in `runs` so a test can find each one verbatim.
+
+Format, plain: 発行主体『題名』（令和7年（2025年）6月13日）、章 ＞ 節、p.N「…」（原資料：…）/records/<id>
+The permalink is the record's path; the web app puts its own base URL in front.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from indexer.corpus.dates import japanese_date
 from indexer.corpus.schema import Record
 from indexer.corpus.sources import Source
+from indexer.text.normalize import normalize_for_match
+
+SHORT = 200
+LONG = 200
+# A data slide's statements are all quoted up to this length; beyond it, those with figures.
+STATEMENTS = 300
+OMISSION = "…"
+# Labels a statistical-source line starts with; 「原資料：」 replaces them.
+SOURCE_LABELS = re.compile(r"^\s*(?:（(?:出典|資料|備考)）|(?:出典|資料|備考)\s*[：:])\s*")
+# Lines of a data slide that are not its statements: notes, sources, figure captions.
+NOTE_LINE = re.compile(r"^\s*(?:※|（(?:出典|資料|備考)|(?:出典|資料|備考)\s*[：:]|[０-９0-9一二三．.]*図|（)")
+BULLET = re.compile(r"^\s*[○◯◆◇●⇒•・]")
+DIGIT = re.compile(r"[0-9０-９]")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One stretch of the source quoted without omission."""
+
+    text: str
+    start: int
+    end: int
 
 
 @dataclass(frozen=True)
@@ -15,30 +56,65 @@ class Citation:
     publisher: str
     date: str
     section: str
-    quote: str
+    runs: tuple[Run, ...]
+    truncated: bool
     statistical_source: str | None
-    start: int
-    end: int
+    permalink: str
+    source_url: str | None
+    page: str | None
+
+    @property
+    def quote(self) -> str:
+        text = OMISSION.join(r.text for r in self.runs)
+        return text + OMISSION if self.truncated else text
+
+    @property
+    def start(self) -> int:
+        return min(r.start for r in self.runs)
+
+    @property
+    def end(self) -> int:
+        return max(r.end for r in self.runs)
+
+    @property
+    def place(self) -> str:
+        return "、".join(p for p in (self.section, self.page) if p)
+
+    def _origin(self) -> str | None:
+        if not self.statistical_source:
+            return None
+        return SOURCE_LABELS.sub("", _one_line(self.statistical_source)).rstrip("。")
 
     def plain(self) -> str:
-        parts = [f"{self.publisher}『{self.source_title}』（{japanese_date(self.date)}）", self.section]
-        text = "、".join(parts) + f"「{self.quote}」"
-        if self.statistical_source:
-            text += f"（原資料：{self.statistical_source}）"
-        return text
+        text = f"{self.publisher}『{self.source_title}』（{japanese_date(self.date)}）、{self.place}「{self.quote}」"
+        if origin := self._origin():
+            text += f"（原資料：{origin}）"
+        return text + self.permalink
 
     def markdown(self) -> str:
-        md = f"> {self.quote}\n\n— {self.publisher}『{self.source_title}』（{japanese_date(self.date)}）、{self.section}"
-        if self.statistical_source:
-            md += f"。原資料：{self.statistical_source}"
-        return md
+        title = f"[{self.source_title}]({self.source_url})" if self.source_url else self.source_title
+        md = f"> {self.quote}\n\n— {self.publisher}『{title}』（{japanese_date(self.date)}）、{self.place}"
+        if origin := self._origin():
+            md += f"。原資料：{origin}"
+        return md + f"。 {self.permalink}"
 
     def as_dict(self) -> dict:
         return {
-            "text": self.plain(), "markdown": self.markdown(), "source_title": self.source_title,
-            "publisher": self.publisher, "date": self.date, "section": self.section,
-            "statistical_source": self.statistical_source, "span": [self.start, self.end],
+            "text": self.plain(), "markdown": self.markdown(), "quote": self.quote,
+            "runs": [r.text for r in self.runs], "truncated": self.truncated,
+            "source_title": self.source_title, "publisher": self.publisher, "date": self.date,
+            "date_label": japanese_date(self.date), "section": self.section, "page": self.page,
+            "statistical_source": self.statistical_source, "permalink": self.permalink,
+            "source_url": self.source_url, "span": [self.start, self.end],
         }
+
+
+@dataclass(frozen=True)
+class _Piece:
+    text: str
+    start: int
+    end: int
+    quote: int
 
 
 def _one_line(text: str) -> str:
@@ -46,14 +122,84 @@ def _one_line(text: str) -> str:
     return "".join(part.strip() for part in text.splitlines())
 
 
+def _quote_pieces(record: Record) -> list[_Piece]:
+    return [_Piece(_one_line(q.text), q.start or 0, q.end or 0, i) for i, q in enumerate(record.quotes)]
+
+
+def _is_stat_source(record: Record, piece: _Piece) -> bool:
+    return bool(record.statistical_source) and normalize_for_match(piece.text) == normalize_for_match(record.statistical_source)
+
+
+def _budget(pieces: list[_Piece], limit: int) -> tuple[list[_Piece], bool]:
+    kept, used = [], 0
+    for p in pieces:
+        if kept and used + len(p.text) > limit:
+            return kept, True
+        kept.append(p)
+        used += len(p.text)
+    return kept, False
+
+
+def _statements(rest: list[_Piece]) -> list[_Piece]:
+    """Bullets anywhere, and sentences above the slide's notes (a note's continuation lines carry no ※)."""
+    out, in_notes = [], False
+    for p in rest:
+        if NOTE_LINE.match(p.text):
+            in_notes = True
+        elif BULLET.match(p.text) or ("。" in p.text and not in_notes):
+            out.append(p)
+    return out
+
+
+def _data_pieces(record: Record, body: list[_Piece]) -> tuple[list[_Piece], bool]:
+    title, rest = body[0], body[1:]
+    statements = _statements(rest)
+    figures = [p for p in statements if DIGIT.search(p.text)]
+    if figures and sum(len(p.text) for p in statements) > STATEMENTS:
+        return [title, *figures], False
+    if statements:
+        return [title, *statements], False
+    labelled = [p for p in rest if DIGIT.search(p.text) and not NOTE_LINE.match(p.text)]
+    kept, cut = _budget(labelled, LONG)
+    return [title, *kept], cut
+
+
+def substance(source: Source, record: Record) -> tuple[list[_Piece], bool]:
+    """The pieces of the record a citation quotes, in reading order, and whether some were left out at the end."""
+    body = [p for p in _quote_pieces(record) if not _is_stat_source(record, p)] or _quote_pieces(record)
+    if record.kind in ("case", "measure") or sum(len(p.text) for p in body) <= SHORT:
+        return body, False
+    if record.kind == "data":
+        return _data_pieces(record, body)
+    return _budget(body, LONG)
+
+
+def _runs(source: Source, pieces: list[_Piece]) -> list[Run]:
+    runs: list[Run] = []
+    for p in pieces:
+        if runs and source.text[runs[-1].end:p.start].strip() == "" and p.start >= runs[-1].end:
+            prev = runs[-1]
+            glue = "" if p.start == prev.end else " "
+            runs[-1] = Run(prev.text + glue + p.text, prev.start, p.end)
+        else:
+            runs.append(Run(p.text, p.start, p.end))
+    return runs
+
+
+def _page_label(source: Source, start: int, end: int) -> str | None:
+    first, last = source.page_of(start), source.page_of(max(start, end - 1))
+    if first is None:
+        return None
+    return f"p.{first}" if first == last else f"p.{first}–{last}"
+
+
 def cite(record: Record, source: Source) -> Citation:
     section = " ＞ ".join(s.label for s in source.section_path(record.section))
-    first = record.quotes[0]
-    quote = _one_line(first.text)
-    if len(record.quotes) > 1:
-        quote += "…"
+    pieces, truncated = substance(source, record)
+    runs = tuple(_runs(source, pieces))
     return Citation(
         source_title=source.title, publisher=source.publisher, date=source.date, section=section,
-        quote=quote, statistical_source=record.statistical_source,
-        start=min(q.start or 0 for q in record.quotes), end=max(q.end or 0 for q in record.quotes),
+        runs=runs, truncated=truncated, statistical_source=record.statistical_source,
+        permalink=f"/records/{record.id}", source_url=source.url,
+        page=_page_label(source, min(r.start for r in runs), max(r.end for r in runs)),
     )

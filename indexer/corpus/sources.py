@@ -3,10 +3,17 @@
 Quotes are compared after NFKC and with all whitespace removed, because the
 extracted slide text breaks lines inside words (移り\\n住む) and mixes widths
 (ｲﾉﾍﾞｰｼｮﾝ / イノベーション). Offsets always point into the original text.
+
+Pages: a text extracted page by page separates pages with a form feed (as
+pdftotext does); `page_of` counts them. The seed document's text has no page
+separators (its slide numbers are printed on three slides only: 13, 15, 38), so
+its pages are unknown and citations give the section alone rather than a
+guessed slide number.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -35,6 +42,8 @@ class Source:
     publisher: str
     date: str
     sha256: str
+    # The official publication this text was taken from, when it is online.
+    url: str | None = None
     sections: dict[str, Section] = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
 
@@ -76,6 +85,19 @@ class Source:
             sid = sec.parent
         return list(reversed(path))
 
+    @cached_property
+    def page_starts(self) -> list[int]:
+        """Offsets where each page begins; empty when the text has no page separators."""
+        if "\f" not in self.text:
+            return []
+        return [0] + [m + 1 for m in range(len(self.text)) if self.text[m] == "\f"]
+
+    def page_of(self, offset: int) -> int | None:
+        """The 1-based page holding `offset`, or None when the source has no page separators."""
+        if not self.page_starts:
+            return None
+        return bisect.bisect_right(self.page_starts, offset)
+
     def verify_checksum(self) -> bool:
         return hashlib.sha256(self.path.read_bytes()).hexdigest() == self.sha256
 
@@ -98,6 +120,7 @@ def load_source(meta_path: Path) -> Source:
         publisher=meta["publisher"],
         date=str(meta["date"]),
         sha256=meta["sha256"],
+        url=meta.get("url"),
         sections=sections,
         meta=meta,
     )
