@@ -45,11 +45,13 @@ def read_document(path: str | Path) -> ExtractedText:
     `extract_pdf_text`; every message is one line naming the file.
     """
     path = Path(path)
-    data = path.read_bytes()
-    if not data:
+    with path.open("rb") as f:
+        head = f.read(8192)
+    if not head:
         raise EmptyDocument(path, "0 bytes")
-    if is_pdf(data):
+    if is_pdf(head):
         return extract_pdf_text(path)
+    data = path.read_bytes()
     for magic, what in _KNOWN_BINARY:
         if data.startswith(magic):
             raise UnsupportedFormat(path, what)

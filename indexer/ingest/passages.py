@@ -71,7 +71,7 @@ def _paragraphs(doc: ExtractedText) -> list[_Para]:
     markdown = doc.format == "markdown"
     one_per_line = doc.format == "pdf"
     path: list[str] = []
-    kinds: list[str] = []  # the outline family of each entry of `path` (plain text only)
+    kinds: list[str] = []  # the outline family of each entry of `path` ("md" for Markdown)
     paras: list[_Para] = []
     open_para: _Para | None = None
     prev_line = ""
@@ -85,10 +85,8 @@ def _paragraphs(doc: ExtractedText) -> list[_Para]:
         heading = _heading(s, markdown)
         if heading is not None:
             level, kind, title = heading
-            if markdown:
-                del path[level - 1 :]
-            elif kind in kinds:
-                del path[kinds.index(kind) :], kinds[kinds.index(kind) :]
+            depth = level - 1 if markdown else kinds.index(kind) if kind in kinds else len(kinds)
+            del path[depth:], kinds[depth:]
             path.append(title)
             kinds.append(kind)
             open_para, prev_line = None, ""
