@@ -2,9 +2,11 @@
 
 A marker counts only at the start of a line and, where the same characters also occur inside
 running text, only when a separator follows it: 「第五条　…」 is an article, 「第五条の規定により」
-is a sentence that wrapped; 「２　…」 is a paragraph number, 「10 億円」 wrapped onto a new line
-is not (that is why digits with a space are a *weak* marker, trusted only where the line
-before ended a paragraph anyway).
+is a sentence that wrapped. Japanese running text has no spaces, so full-width 「２　」 and
+kanji 「一　」 are paragraph and item numbers wherever they start a line (STRONG_START); but
+policy text writes numbers half-width with spaces around them, so 「10 億円」 wrapped onto a new
+line looks like an item: half-width digits with a space are a *weak* marker (WEAK_START),
+trusted only where the line before ended a paragraph anyway.
 """
 
 from __future__ import annotations
