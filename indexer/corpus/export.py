@@ -5,11 +5,44 @@ from __future__ import annotations
 from indexer.corpus.citation import cite
 from indexer.corpus.loader import Corpus
 from indexer.corpus.schema import Record
+from indexer.corpus.sources import Source
+from indexer.corpus.statements import Span, caveat_span, is_bracketed, measured_spans
 
 
-def target_dict(rec: Record) -> dict:
-    spec = rec.target.model_dump() if rec.target else {}
-    return {"id": rec.id, "wording": rec.quotes[0].text, **spec}
+def _deadline_quote(rec: Record, src: Source) -> dict | None:
+    """Where the source states the deadline: the phrase inside the wording, or the quote the record names."""
+    spec = rec.target
+    if not spec or not spec.deadline:
+        return None
+    if spec.deadline_quote is not None:
+        q = spec.deadline_quote
+        return {"text": q.text, "start": q.start, "end": q.end}
+    wording = rec.quotes[0]
+    for start, end in src.find_all(spec.deadline):
+        if wording.start is not None and wording.end is not None and wording.start <= start and end <= wording.end:
+            return Span(src.text[start:end], start, end).as_dict()
+    return None
+
+
+def target_dict(rec: Record, src: Source) -> dict:
+    """A target as pages, API and CSV show it: the whole wording, what it measures, every value, the deadline's basis."""
+    spec = rec.target.model_dump(exclude={"measured", "deadline_quote"}) if rec.target else {}
+    wording = rec.quotes[0]
+    bracketed = (wording.start is not None and wording.end is not None
+                 and is_bracketed(src.text, wording.start, wording.end))
+    caveat = caveat_span(src) if bracketed else None
+    spans = measured_spans(wording.text, rec.target.measured if rec.target else [])
+    return {
+        "id": rec.id,
+        "wording": wording.text,
+        "wording_quote": {"text": wording.text, "start": wording.start, "end": wording.end},
+        # offsets within `wording` of the part this target measures (the whole wording when it has it alone)
+        "measured": [{"text": wording.text[s:e], "start": s, "end": e} for s, e in spans],
+        "bracketed": bracketed,
+        "caveat": caveat.as_dict() if caveat else None,
+        **spec,
+        "deadline_quote": _deadline_quote(rec, src),
+    }
 
 
 def targets_of(rec: Record, corpus: Corpus, links: dict[str, list[tuple[str, str]]]) -> list[Record]:
@@ -54,7 +87,7 @@ def record_dict(rec: Record, corpus: Corpus, links: dict[str, list[tuple[str, st
         "place": rec.place.model_dump() if rec.place else None,
         "themes": rec.themes,
         "statistical_source": rec.statistical_source,
-        "targets": [target_dict(t) for t in targets_of(rec, corpus, links)],
+        "targets": [target_dict(t, corpus.source_of(t)) for t in targets_of(rec, corpus, links)],
         "links": [{"type": t, "id": i} for t, i in links.get(rec.id, [])],
         "quotes": [q.model_dump() for q in rec.quotes],
         "citation": cite(rec, src).as_dict(),

@@ -17,7 +17,8 @@ from indexer.config import DEFAULT_CORPUS_DIR
 from indexer.errors import CorpusError
 from indexer.corpus.schema import Record
 from indexer.corpus.sources import Source, load_sources
-
+from indexer.corpus.statements import caveat_span, is_bracketed, statement_problem
+from indexer.text.normalize import normalize_for_match
 
 
 @dataclass(frozen=True)
@@ -118,10 +119,44 @@ def _check_record(rec: Record, rel: str, sources: dict[str, Source], problems: l
         bad("statistical_source", "not found verbatim in the source")
     if rec.kind == "target" and rec.target is None:
         bad("target", "a target record needs its parsed target fields (at least type)")
+    elif rec.kind == "target":
+        _check_target(rec, src, bad)
     if rec.kind in ("measure", "pillar") and rec.pillar is None:
         bad("pillar", f"a {rec.kind} record needs its pillar (1–5)")
     if rec.kind == "comparison" and rec.category != "purpose" and rec.era is None:
         bad("era", "a comparison cell needs its era (kaizoron, 1.0, 2.0)")
+
+
+def _check_target(rec: Record, src: Source, bad) -> None:
+    """The wording (first quote) is a whole statement; what it measures and its deadline come from the source."""
+    spec, wording = rec.target, rec.quotes[0]
+    if wording.start is not None and wording.end is not None and src.span_matches(wording.text, wording.start, wording.end):
+        why = statement_problem(src.text, wording.start, wording.end)
+        if why:
+            bad("quotes.0", f"a target's wording must be a whole statement of the source: {why}")
+        elif is_bracketed(src.text, wording.start, wording.end) and caveat_span(src) is None:
+            bad("quotes.0", "bracketed target, but the source's caveat for 【 】 is not found")
+    for i, phrase in enumerate(spec.measured):
+        if wording.text.count(phrase) != 1:
+            bad(f"target.measured.{i}", f"must occur exactly once in the wording (quotes.0): {phrase!r}")
+    if not spec.deadline:
+        if spec.deadline_quote is not None:
+            bad("target.deadline_quote", "a deadline quote without a deadline phrase")
+        return
+    where = spec.deadline_quote or wording
+    if spec.deadline_quote is not None:
+        q = spec.deadline_quote
+        spans = src.find_all(q.text)
+        if not spans:
+            bad("target.deadline_quote", f"quote not found in the source: {q.text[:40]!r}")
+            return
+        if q.start is None or q.end is None or not src.span_matches(q.text, q.start, q.end):
+            found = ", ".join(f"start: {s}, end: {e}" for s, e in spans)
+            bad("target.deadline_quote", f"offsets missing or wrong; the quote stands at {found}")
+            return
+    if normalize_for_match(spec.deadline) not in normalize_for_match(where.text):
+        bad("target.deadline", f"the deadline phrase {spec.deadline!r} is not in "
+            + ("target.deadline_quote" if spec.deadline_quote else "the wording (quotes.0); add target.deadline_quote"))
 
 
 def load_corpus(corpus_dir: Path | None = None, *, strict: bool = True) -> Corpus:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
+from indexer.corpus.deadlines import resolve as resolve_deadline
 from indexer.corpus.prefectures import normalize_prefecture
 
 KINDS = ("data", "comparison", "stance", "pillar", "measure", "target", "role", "case", "note")
@@ -32,11 +33,12 @@ LINK_TYPES = (
     "illustrates",  # case → the measure / pillar it is an example of
     "motivates",    # data → the measure / stance it argues for
     "related",      # curated theme link the document makes plain
+    "same-goal",    # target ↔ target: one goal the document states in two places (目指す姿 and a pillar)
 )
 
 Kind = Literal["data", "comparison", "stance", "pillar", "measure", "target", "role", "case", "note"]
 Era = Literal["kaizoron", "1.0", "2.0"]
-LinkType = Literal["pillar", "measure", "pair", "counterpart", "illustrates", "motivates", "related"]
+LinkType = Literal["pillar", "measure", "pair", "counterpart", "illustrates", "motivates", "related", "same-goal"]
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
 
 
@@ -63,6 +65,15 @@ class Place(_Strict):
     # Multi-prefecture cases name a region (中部・北陸９県) and list prefectures.
     region: str | None = None
     prefectures: list[str] = Field(default_factory=list)
+    # True when the source does not name the prefectures and they were worked out (see note).
+    inferred: bool = False
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _inferred_says_why(self) -> "Place":
+        if self.inferred and not self.note:
+            raise ValueError("an inferred place needs a note saying what the source states and how it was inferred")
+        return self
 
     @field_validator("prefecture")
     @classmethod
@@ -86,16 +97,75 @@ class Place(_Strict):
         return out
 
 
+def normalize_unit(unit: str | None) -> str | None:
+    """One notation per unit: the full-width ％ the document's Japanese text uses (50％), also in ％/年."""
+    return unit.replace("%", "％") if unit else unit
+
+
+class TargetValue(_Strict):
+    """One value a target states: 訪日外国人旅行者数 6,000万人."""
+
+    metric: str | None = None
+    value: float | None = None
+    value_text: str | None = None  # as the source writes it (約2,000地区, 実人数1,000万人)
+    unit: str | None = None
+
+    _unit = field_validator("unit")(classmethod(lambda cls, v: normalize_unit(v)))
+
+
 class TargetSpec(_Strict):
-    """Fields parsed from a target's wording, where the wording has them."""
+    """Fields parsed from a target's wording, where the wording has them.
+
+    The wording itself is the record's first quote: a whole statement of the
+    source (see indexer.corpus.statements). `measured` names the phrases of it
+    this target measures, when it shares the statement with another target.
+    `value`/`value_text`/`unit` are the first of `values`, kept for readers of
+    one value; `values` lists every value the target states, each with its
+    own metric (`metric` names the target as a whole, 関係人口).
+    `deadline_year`, `deadline_basis` and `deadline_note` are derived from the
+    `deadline` phrase by indexer.corpus.deadlines, never written by hand.
+    """
 
     metric: str | None = None
     value: float | None = None
     value_text: str | None = None
     unit: str | None = None
-    deadline: str | None = None
+    values: list[TargetValue] = Field(default_factory=list)
+    measured: list[str] = Field(default_factory=list)
+    deadline: str | None = None  # the deadline phrase, verbatim
+    # Where the source states the deadline, when not inside the wording (a measure's 集中対策期間…).
+    deadline_quote: Quote | None = None
     deadline_year: int | None = None
+    deadline_basis: Literal["fiscal", "calendar", "period"] | None = None
+    deadline_note: str | None = None
     type: Literal["numeric", "qualitative", "milestone"]
+
+    _unit = field_validator("unit")(classmethod(lambda cls, v: normalize_unit(v)))
+
+    @model_validator(mode="after")
+    def _derive(self) -> "TargetSpec":
+        first = TargetValue(metric=self.metric, value=self.value, value_text=self.value_text, unit=self.unit)
+        if not self.values and (self.value is not None or self.value_text):
+            self.values = [first]
+        elif self.values:
+            head = self.values[0]
+            self.metric = self.metric or head.metric  # a target's own metric may name the whole (関係人口)
+            for name in ("value", "value_text", "unit"):
+                mine = getattr(self, name)
+                if mine is None:
+                    setattr(self, name, getattr(head, name))
+                elif mine != getattr(head, name):
+                    raise ValueError(f"{name} {mine!r} differs from values[0].{name} {getattr(head, name)!r}: "
+                                     "the single-value fields repeat the first of `values`")
+        derived = resolve_deadline(self.deadline)
+        for name, value in (("deadline_year", derived.year), ("deadline_basis", derived.basis),
+                            ("deadline_note", derived.note)):
+            written = getattr(self, name)
+            if written is not None and written != value:
+                raise ValueError(f"{name} {written!r} disagrees with the rule for {self.deadline!r} ({value!r}); "
+                                 "it is derived by indexer.corpus.deadlines — leave it out")
+            setattr(self, name, value)
+        return self
 
 
 class Record(_Strict):
