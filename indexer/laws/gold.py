@@ -7,6 +7,10 @@ paragraph; item, or a list of items for 前各号/前二号/第二項各号). `k
 the target is the citing statute itself (whatever the wording: 前条, 第五条, or the statute's
 own name), "cross-law" otherwise.
 
+Two splits: "dev" (184 references, labelled first and read while indexer/laws/refs.py was
+written, so figures on it flatter that resolver) and "heldout" (68 references of two statutes
+not read before, labelled after the resolver was written and before either tool ran on them).
+
 Scoring, per kind, over the gold references (n):
   resolution rate = resolved / n     (the tool named some target)
   precision       = correct / resolved
@@ -64,6 +68,7 @@ class GoldRef:
     kind: str  # same-law | cross-law
     form: str  # relative | named | explicit
     target: Target
+    split: str = "dev"  # dev: seen while writing the resolver; heldout: labelled after it
 
 
 def load_gold(path: Path) -> list[GoldRef]:
@@ -79,6 +84,7 @@ def load_gold(path: Path) -> list[GoldRef]:
             g["id"], g["law_id"], g["source"]["article_key"], g["source"]["paragraph"],
             g["source"]["item_label"], g["text"], g["start"], g["end"], g["kind"], g["form"],
             Target(t["law_id"], t["law_number"], t["law_title"], t["article"], t["paragraph"], items),
+            g.get("split", "dev"),
         ))
     return out
 
@@ -100,6 +106,23 @@ class Rates:
     @property
     def recall(self) -> float:
         return self.correct / self.n if self.n else 0.0
+
+
+def match_predictions(gold: list[GoldRef], spans: dict[str, list[tuple[int, int, Target | None]]]) -> dict[str, Target | None]:
+    """Gold id → the target of the predicted citation that overlaps it most (None: no prediction).
+
+    spans: law id → (start, end, target or None when read but unresolved) for each citation a
+    tool found in that statute's text.
+    """
+    out: dict[str, Target | None] = {}
+    for g in gold:
+        best: tuple[int, Target | None] | None = None
+        for start, end, target in spans.get(g.law_id, []):
+            overlap = min(g.end, end) - max(g.start, start)
+            if overlap > 0 and (best is None or overlap > best[0]):
+                best = (overlap, target)
+        out[g.id] = best[1] if best else None
+    return out
 
 
 def score(gold: list[GoldRef], predictions: dict[str, Target | None]) -> dict[str, Rates]:

@@ -43,7 +43,7 @@ ARTICLE_RE = re.compile(
 )
 HEADING_RE = re.compile(rf"^第(?P<num>{_N})(?P<level>編|章|節|款|目)(?:の{_N})*{_SP}(?P<title>\S.*)$")
 SUPPL_RE = re.compile(
-    rf"^附[ \u3000]*則(?:[ \u3000]*（(?P<act>[^（）]*)）)?(?:[ \u3000]*(?P<sho>抄))?$"
+    r"^附[ \u3000]*則(?:[ \u3000]*（(?P<act>[^（）]*)）)?(?:[ \u3000]*(?P<sho>抄))?$"
 )
 APPDX_RE = re.compile(
     rf"^(?P<label>別表(?:第{_N}(?:の{_N})*)?)"

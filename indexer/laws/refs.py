@@ -177,7 +177,7 @@ def cited_law_numbers(texts: list[str]) -> dict[str, str]:
     votes: dict[str, dict[str, int]] = {}
     for text in texts:
         for m in _DEFINED_RE.finditer(text):
-            name = _NAME_PREFIX_RE.sub("", m.group("name"))
+            name = _clean_name(m.group("name"))
             if _LAW_END_RE.search(name) and not name.startswith("第"):
                 votes.setdefault(m.group("num"), {}).setdefault(name, 0)
                 votes[m.group("num")][name] += 1
@@ -212,10 +212,12 @@ class _Lexicon:
             self.by_tail.setdefault(name[-1], []).append(name)
 
     def by_number(self, number: str, name: str | None) -> _Law:
-        law_id = self.known.get(number)
+        name = _clean_name(name) if name else None
+        # known_laws may hold titles only (CORPUS_LAWS): then the name decides.
+        law_id = self.known.get(number) or (self.known.get(name) if name else None)
         if law_id:
             return _Law(law_id, number, self.by_id_title.get(law_id, name))
-        return _Law(None, number, _clean_name(name) if name else None)
+        return _Law(None, number, name)
 
     def by_name(self, name: str) -> _Law:
         if name in self.abbrev:
@@ -235,8 +237,13 @@ class _Lexicon:
         return None
 
 
+_LOCATOR_IN_NAME_RE = re.compile(rf".*第{_N}[条項号](?:の{_N})*(?:中)?")
+
+
 def _clean_name(name: str) -> str:
-    return _NAME_PREFIX_RE.sub("", name)
+    """Drop what stands before a name: 「又は」…, and a locator (「附則第十三条中国家公務員退職手当法」
+    is 附則第十三条 中 国家公務員退職手当法)."""
+    return _NAME_PREFIX_RE.sub("", _LOCATOR_IN_NAME_RE.sub("", name))
 
 
 def resolve_references(statute: Statute, known_laws: dict[str, str] | None = None,
@@ -586,7 +593,9 @@ def _unknown_name_start(t: str, pos: int, floor: int) -> int:
     """Where a law name not in the lexicon starts: after the last clause ending before it."""
     window_start = max(floor, pos - 60)
     m = _CLAUSE_RE.match(t, window_start, pos)
-    return m.end() if m else window_start
+    start = m.end() if m else window_start
+    loc = _LOCATOR_IN_NAME_RE.match(t, start, pos)
+    return loc.end() if loc else start
 
 
 def _quoted_spans(t: str, start: int, end: int) -> list[tuple[int, int]]:
