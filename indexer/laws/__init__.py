@@ -1,5 +1,44 @@
 """Statutes (法令): kanji numerals, a structural parser with exact offsets, and citation resolution.
 
 Public face: `parse_statute`, `looks_like_statute`, `Statute`, `Article`, `Paragraph`, `Item`,
-`Table`, `SupplBlock`, `Heading`, `StatuteParseError`, and the numeral helpers.
+`Table`, `TableRow`, `SupplBlock`, `Heading`, `StatuteParseError` (parse); `resolve_references`,
+`resolve_policy_reference`, `Reference`, `known_laws_from`, `cited_law_numbers`, `CORPUS_LAWS`
+(refs); the numeral helpers of `numerals`.
 """
+
+from indexer.laws.model import (
+    Article,
+    Heading,
+    Item,
+    Paragraph,
+    Statute,
+    StatuteParseError,
+    SupplBlock,
+    Table,
+    TableRow,
+)
+from indexer.laws.numerals import (
+    article_label,
+    article_number_key,
+    int_to_kanji,
+    kanji_to_int,
+    normalize_article_refs,
+    parse_number,
+)
+from indexer.laws.parse import looks_like_statute, parse_statute, suppl_act_key
+from indexer.laws.refs import (
+    CORPUS_LAWS,
+    Reference,
+    cited_law_numbers,
+    known_laws_from,
+    resolve_policy_reference,
+    resolve_references,
+)
+
+__all__ = [
+    "Article", "Heading", "Item", "Paragraph", "Statute", "StatuteParseError", "SupplBlock", "Table",
+    "TableRow", "article_label", "article_number_key", "int_to_kanji", "kanji_to_int",
+    "normalize_article_refs", "parse_number", "looks_like_statute", "parse_statute", "suppl_act_key",
+    "CORPUS_LAWS", "Reference", "cited_law_numbers", "known_laws_from", "resolve_policy_reference",
+    "resolve_references",
+]
