@@ -81,10 +81,49 @@ def _open_engine(args: argparse.Namespace):
 def _cmd_build(args: argparse.Namespace) -> int:
     from indexer.index.build import build
 
-    result = build(_settings(args), force=args.force, progress=not args.quiet)
+    result = build(_settings(args), force=args.force, progress=not args.quiet, wait=not args.no_wait)
     verb = "built" if result.built else "up to date, nothing to do:"
     print(f"{verb} {result.path} ({result.records} records, {result.seconds:.1f} s)")
     return 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    """Every build in the index directory, and the model, against the checksums they recorded."""
+    from indexer.errors import ModelUnavailable
+    from indexer.index.store import content_hash, current_build, manifest_hash
+    from indexer.index.verify import BuildDamaged, check_build, finished_builds
+    from indexer.model.integrity import check_model_dir, recorded_files
+
+    settings = _settings(args)
+    builds = finished_builds(settings.index_dir)
+    if not builds:
+        print(f"policykb: 索引がありません（{settings.index_dir}）。`policykb build` を実行してください。", file=sys.stderr)
+        return 1
+    cur = current_build(settings.index_dir)
+    digest = content_hash(settings)
+    whole = []
+    for b in builds:
+        tag = " (current)" if cur is not None and b.resolve() == cur else ""
+        try:
+            manifest = check_build(b, full=True)
+        except BuildDamaged as exc:
+            print(f"damaged{tag}: {exc.message}")
+            continue
+        whole.append(b)
+        stale = "" if manifest_hash(b) == digest else ", stale: built from an older corpus, code or model"
+        print(f"ok{tag}: {b.name} ({len(manifest['files'])} files, sizes and sha256 as built{stale})")
+    status = 0 if whole else 1
+    try:
+        check_model_dir(settings.model_dir, full=True)
+        checked = "sizes and sha256 as converted" if recorded_files(settings.model_dir) else "no checksums recorded"
+        print(f"ok: model {settings.model_dir} ({checked})")
+    except ModelUnavailable as exc:
+        print(f"damaged: {exc.message}")
+        status = 1
+    if cur is None or all(b.resolve() != cur for b in whole):
+        print("policykb: `current` does not point at a whole build; `policykb build` repairs it", file=sys.stderr)
+        status = 1
+    return status
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -95,11 +134,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     if args.threads < 1:
         raise UsageError(f"--threads must be at least 1, not {args.threads}")
     try:
+        # A port that cannot be bound is reported by serve() itself (UsageError): any other
+        # OSError (a damaged index file) is not a listen failure.
         serve(_settings(args), host=args.host, port=args.port, threads=args.threads)
     except KeyboardInterrupt:
         return 0
-    except OSError as exc:  # the port is taken, the address is not ours…
-        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from exc
     return 0
 
 
@@ -209,7 +248,11 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("build", help="validate the corpus and build both indexes (skipped when nothing changed)")
     s.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.add_argument("--no-wait", action="store_true", help="exit (naming it) when another build is running, instead of waiting")
     s.set_defaults(func=_cmd_build)
+
+    s = sub.add_parser("verify", help="check every build and the model against the checksums recorded when they were made")
+    s.set_defaults(func=_cmd_verify)
 
     s = sub.add_parser("search", help="search the knowledge base")
     s.add_argument("query", help="the query; '-' reads one query per line from stdin and prints JSON lines")

@@ -1,12 +1,19 @@
-"""Build both indexes atomically, and only when something changed.
+"""Build both indexes atomically, one at a time, and only when something changed.
 
 Layout of the index directory:
-    builds/<hash>-<ns>/   records.jsonl, keyword/, vectors/, manifest.json
-    current          symlink to the build in service
-A build is written under a temporary name, renamed, and only then is `current`
-swapped (an atomic rename of a symlink), so a failed or interrupted build
-leaves the previous index serving. The hash covers the corpus files, the
-indexer's code and the model, so an unchanged build is skipped.
+    builds/<hash>-<ns>/   records.jsonl, keyword/, vectors/, thesaurus.yaml, manifest.json, COMPLETE
+    current               symlink to the build in service
+    .build.lock           held by the one build running (indexer.index.lock)
+A build holds the directory's lock from start to end, so two builds never
+interleave and pruning never meets a build another process is writing. It is
+written under a temporary name; the manifest lists every file with its size
+and sha256 and `COMPLETE` is written last (indexer.index.verify); then the
+directory is renamed and only then is `current` swapped (an atomic rename of a
+symlink). A failed, interrupted or killed build therefore leaves the previous
+index serving, and `current` only ever points at a complete build. The
+previous complete build is kept beside the new one, as the fallback. The hash
+covers the corpus files, the indexer's code and the model, so an unchanged
+build is skipped.
 """
 
 from __future__ import annotations
@@ -23,7 +30,9 @@ from tqdm import tqdm
 from indexer import __version__
 from indexer.config import Settings
 from indexer.errors import BuildError, ModelUnavailable
-from indexer.index.store import content_hash, current_build, manifest_hash
+from indexer.index.lock import build_lock
+from indexer.index.store import content_hash, corpus_hash, current_build, manifest_hash, model_hash
+from indexer.index.verify import build_files, complete_builds, is_complete, write_marker
 
 
 @dataclass
@@ -35,6 +44,8 @@ class BuildResult:
 
 
 def ensure_model(settings: Settings) -> Path:
+    """The model directory, whole: the default one is (re)converted when missing or damaged (full
+    checksums); any other is checked against the checksums it carries, if any, and named when bad."""
     if settings.uses_default_model:
         from indexer.model.e5_convert import ensure_default_model
 
@@ -42,6 +53,9 @@ def ensure_model(settings: Settings) -> Path:
     if not (settings.model_dir / "modules.json").exists():
         raise ModelUnavailable(f"the configured model directory {settings.model_dir} holds no sentence-transformers model; "
                                "point POLICYKB_MODEL (or --model) at one, or unset it to use the default model")
+    from indexer.model.integrity import check_model_dir
+
+    check_model_dir(settings.model_dir, full=True)
     return settings.model_dir
 
 
@@ -53,16 +67,51 @@ def _swap_current(index_dir: Path, target: Path) -> None:
     os.replace(tmp_link, index_dir / "current")
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _prune(index_dir: Path, keep: set[str]) -> None:
+    """Remove every build but `keep`. Called with the build lock held, so no other build is being
+    written; a temporary directory whose writer is still alive is left alone all the same (a build
+    run by code that predates the lock)."""
     for p in (index_dir / "builds").iterdir():
-        if p.name not in keep:
-            shutil.rmtree(p, ignore_errors=True)
+        if p.name in keep:
+            continue
+        if p.name.startswith(".tmp-"):
+            pid = p.name.rsplit("-", 1)[-1]
+            if pid.isdigit() and int(pid) != os.getpid() and _pid_alive(int(pid)):
+                continue
+        shutil.rmtree(p, ignore_errors=True)
 
 
-def build(settings: Settings, *, force: bool = False, progress: bool = True) -> BuildResult:
+def serving_build(index_dir: Path) -> Path | None:
+    """The newest build that passes the quick check: `current` when it does, else the newest complete one."""
+    cur = current_build(index_dir)
+    if cur is not None and is_complete(cur):
+        return cur
+    complete = complete_builds(index_dir)
+    return complete[0] if complete else None
+
+
+def build(settings: Settings, *, force: bool = False, progress: bool = True, wait: bool = True) -> BuildResult:
+    """Build when something changed. With another build running: wait for it (wait=True, saying
+    whose it is) or raise BuildError naming it."""
+    with build_lock(settings.index_dir, wait=wait):
+        return _build_locked(settings, force=force, progress=progress)
+
+
+def _build_locked(settings: Settings, *, force: bool, progress: bool) -> BuildResult:
     from indexer.corpus.loader import load_corpus
     from indexer.index.documents import search_doc
     from indexer.corpus.export import facet_values, record_dict
+    from indexer.corpus.reading import reader_payload
     from indexer.index.keyword_index import build_keyword_index
     from indexer.index.vectors import VectorIndex, chunk_passage
     from indexer.model.embedder import Embedder
@@ -76,9 +125,11 @@ def build(settings: Settings, *, force: bool = False, progress: bool = True) -> 
     ensure_model(settings)
     digest = content_hash(settings)
     index_dir = settings.index_dir
-    previous = current_build(index_dir)
+    previous = serving_build(index_dir)
     if not force and previous is not None and manifest_hash(previous) == digest:
         steps.close()
+        if current_build(index_dir) != previous:  # `current` lost or damaged: point it back at a whole build
+            _swap_current(index_dir, previous)
         return BuildResult(previous, False, time.perf_counter() - t0, len(corpus.records))
     steps.update()
 
@@ -92,6 +143,7 @@ def build(settings: Settings, *, force: bool = False, progress: bool = True) -> 
         with (tmp / "records.jsonl").open("w", encoding="utf-8") as fh:
             for rec in records:
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        (tmp / "sources.json").write_text(json.dumps(reader_payload(corpus), ensure_ascii=False), encoding="utf-8")
         by_id = {r["id"]: r for r in records}
         docs = [search_doc(r, by_id) for r in records]
         facets = {r["id"]: facet_values(r) for r in records}
@@ -121,8 +173,11 @@ def build(settings: Settings, *, force: bool = False, progress: bool = True) -> 
             "hash": digest, "version": __version__, "records": len(records), "chunks": len(passages),
             "model": str(settings.model_dir), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "seconds": round(time.perf_counter() - t0, 2),
+            "corpus_hash": corpus_hash(settings), "model_hash": model_hash(settings),
+            "files": build_files(tmp),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        write_marker(tmp)  # last: until it exists, this directory is an interrupted build
         # A new name every time: the build in service is never touched.
         final = index_dir / "builds" / f"{digest}-{time.time_ns()}"
         os.rename(tmp, final)

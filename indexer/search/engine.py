@@ -7,6 +7,7 @@ Both the CLI and the web app call `SearchEngine.search`, so `/search`,
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections import Counter
@@ -17,9 +18,11 @@ from indexer.config import Settings
 from indexer.corpus.export import facet_values
 from indexer.errors import IndexUnavailable, QueryError
 from indexer.index.keyword_index import KeywordIndex
-from indexer.index.store import content_hash, current_build, manifest_hash
+from indexer.index.store import content_hash, manifest_hash
+from indexer.index.verify import check_build, load_part, serving_candidates
 from indexer.index.vectors import VectorIndex
 from indexer.model.embedder import Embedder
+from indexer.search.budget import EncoderBudget
 from indexer.search.catalog import Catalog
 from indexer.search.filters import MODES, Filters, parse_mode, parse_query
 from indexer.search.fusion import convex, rrf
@@ -39,25 +42,36 @@ SEMANTIC_CANDIDATES = 40
 FUSION = {"method": "rrf", "k": 60, "weights": {"keyword": 1.0, "semantic": 1.0}, "coverage_power": 2}
 FACETS = ("kind", "pillar", "era", "prefecture", "deadline_year")
 MAX_K = 100
+_log = logging.getLogger("policykb")
 
 
 class SearchEngine:
     def __init__(self, settings: Settings, build_dir: Path, embedder: Embedder | None = None):
+        # Each part is loaded under its own name, so a damaged one is reported as that file.
         self.settings = settings
         self.build_dir = build_dir
-        self.manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
-        self.records: list[dict] = [json.loads(line) for line in (build_dir / "records.jsonl").open(encoding="utf-8")]
-        self.catalog = Catalog(self.records)
+        self.manifest = load_part(build_dir, "manifest.json",
+                                  lambda: json.loads((build_dir / "manifest.json").read_text(encoding="utf-8")))
+        self.records: list[dict] = load_part(build_dir, "records.jsonl", lambda: [
+            json.loads(line) for line in (build_dir / "records.jsonl").open(encoding="utf-8")])
+        self.catalog = load_part(build_dir, "records.jsonl", lambda: Catalog(self.records))
         self.by_id = self.catalog.by_id
-        self.keyword = KeywordIndex(build_dir / "keyword")
-        self.vectors = VectorIndex.load(build_dir / "vectors")
+        self.keyword = load_part(build_dir, "keyword/", lambda: KeywordIndex(build_dir / "keyword"))
+        self.vectors = load_part(build_dir, "vectors/", lambda: VectorIndex.load(build_dir / "vectors"))
         # The model is loaded on first need: keyword search, `show` and the
         # record pages answer without paying for torch (≈4 s of imports).
         self._embedder = embedder
         self._embedder_lock = threading.Lock()
         self._text_tokens: dict[str, list] = {}
-        self._facet_values = {r["id"]: facet_values(r) for r in self.records}
-        self.thesaurus = load_thesaurus(build_dir / "thesaurus.yaml")
+        self._facet_values = load_part(build_dir, "records.jsonl",
+                                       lambda: {r["id"]: facet_values(r) for r in self.records})
+        self.thesaurus = load_part(build_dir, "thesaurus.yaml", lambda: load_thesaurus(build_dir / "thesaurus.yaml"))
+        #: Built from another corpus/model than the current one: served, and said so (open() sets it).
+        self.stale = False
+        #: Why an older build is serving instead of `current` (one line), or None.
+        self.fallback: str | None = None
+        #: Set by the server: bounds the encoder's queue and each request's wait (indexer.search.budget).
+        self.encoder_budget: EncoderBudget | None = None
 
     @property
     def embedder(self) -> Embedder:
@@ -79,18 +93,45 @@ class SearchEngine:
         return toks
 
     @classmethod
-    def open(cls, settings: Settings, *, allow_stale: bool = False) -> "SearchEngine":
-        build_dir = current_build(settings.index_dir)
-        if build_dir is None or not (build_dir / "manifest.json").exists():
+    def open(cls, settings: Settings, *, allow_stale: bool = True) -> "SearchEngine":
+        """The build in service, checked (indexer.index.verify): `current` when whole, else the newest
+        whole build, with the reason in `fallback`. A build from an older corpus or model is served with
+        `stale` set and a warning (stale is not down), unless allow_stale=False."""
+        problems: list[str] = []
+        engine = None
+        for build_dir in serving_candidates(settings.index_dir):
+            try:
+                check_build(build_dir)
+                engine = cls(settings, build_dir)
+                break
+            except IndexUnavailable as exc:
+                problems.append(exc.message)
+        if engine is None:
+            if problems:
+                raise IndexUnavailable(problems[0] + ("（ほかに使える索引もありません）" if len(problems) > 1 else ""))
             raise IndexUnavailable(f"索引がありません（{settings.index_dir}）。`policykb build` を実行してください。")
-        if not allow_stale and manifest_hash(build_dir) != content_hash(settings):
-            raise IndexUnavailable("索引が現在のコーパス・モデルと一致しません。`policykb build` を実行してください。")
-        return cls(settings, build_dir)
+        if problems:
+            engine.fallback = f"{problems[0]} それまでは以前の索引 {engine.build_dir.name} で応答します。"
+            _log.warning("policykb: 警告: %s", engine.fallback)
+        engine.stale = manifest_hash(engine.build_dir) != content_hash(settings)
+        if engine.stale:
+            if not allow_stale:
+                raise IndexUnavailable("索引が現在のコーパス・モデルと一致しません。`policykb build` を実行してください。")
+            _log.warning("policykb: 警告: 索引 %s は現在のコーパス・モデルより前に作られたものです。このまま応答します。"
+                         "`policykb build` で更新してください。", engine.build_dir.name)
+        return engine
 
     # -- the query side -------------------------------------------------------
 
     def _semantic(self, query: str, allowed: set[str] | None, within: bool) -> list[tuple[str, float]]:
-        vec = self.embedder.encode_query(query)
+        if self.encoder_budget is None:  # the CLI and tests: no budget, wait for the model
+            vec = self.embedder.encode_query(query)
+        else:
+            # In the server: a bounded queue and a time budget. Past it, the semantic side is
+            # skipped (the answer is the keyword side's) and the request is marked degraded.
+            vec = self.encoder_budget.encode(self.embedder, query)
+            if vec is None:
+                return []
         if within:
             return self.vectors.search(vec, SEMANTIC_CANDIDATES, allowed)
         # Taken before filtering, so a facet's count is exactly what clicking it
@@ -148,8 +189,11 @@ class SearchEngine:
         filters = filters or Filters()
         ranking = self.rank(query, mode, filters)
         ranked, info = ranking.hits, ranking.info
-        query_terms = {t.term for t in info.tokens}
+        expansion_terms = {t.term for e in info.expansions for t in analyze(" ".join(e.terms), "C")}
+        query_terms = {t.term for t in info.tokens} | expansion_terms
         expansions = [{"plain": e.plain, "terms": list(e.terms)} for e in info.expansions]
+        # The words as the user typed them, for reasons: a term → the query's surface form.
+        typed = {t.term: t.surface for t in info.tokens}
         page = ranked[offset:offset + k]
         results = []
         for pos, (rid, score) in enumerate(page, start=offset + 1):
@@ -159,7 +203,12 @@ class SearchEngine:
                 why["expansions"] = expansions
             if rid in info.keyword_rank:
                 n, s = info.keyword_rank[rid]
-                why["keyword"] = {"rank": n, "bm25": round(s, 3), "terms": self.keyword.matched_terms(rid, info.tokens),
+                terms = self.keyword.matched_terms(rid, info.tokens)
+                words = list(dict.fromkeys(typed[t] for field in terms.values() for t in field))
+                matched_expansions = [f"{e['plain']} → {term}" for e in expansions for term in e["terms"]
+                                      if self.keyword.contains_any(rid, analyze(term, "C"))]
+                why["keyword"] = {"rank": n, "bm25": round(s, 3), "terms": terms, "words": words,
+                                  "expansions": matched_expansions,
                                   "coverage": round(self.keyword.concept_share(rid, info.concepts), 3)}
             if rid in info.semantic_rank:
                 n, s = info.semantic_rank[rid]
@@ -168,7 +217,19 @@ class SearchEngine:
             results.append(result_dict(rec, snip.text, snip.as_dict()["highlights"], round(score, 6), why))
         facets = self.facet_counts([rid for rid, _ in ranked])
         return SearchResponse(query, mode, len(ranked), (time.perf_counter() - t0) * 1000, results, facets,
-                              filters.active(), offset, k, keyword_matches=len(info.keyword_rank))
+                              filters.active(), offset, k, keyword_matches=len(info.keyword_rank),
+                              absent_terms=self.absent_words(info.tokens))
+
+    def absent_words(self, tokens: list) -> list[str]:
+        """Content words of the query (as typed) that occur nowhere in the material, in any field."""
+        out = []
+        for t in tokens:
+            if t.mode == "C" and not self.keyword.knows(t.term):
+                parts = [a for a in tokens if a.mode == "A" and t.start <= a.start and a.end <= t.end]
+                # A compound the index holds only in parts (地域交通 → 地域, 交通) is not absent.
+                if not parts or not all(self.keyword.knows(a.term) for a in parts):
+                    out.append(t.surface)
+        return list(dict.fromkeys(out))
 
     def filtered_ids(self, filters: Filters) -> set[str] | None:
         """Ids of the records that pass `filters`; None when no filter is set (all pass)."""
@@ -193,6 +254,16 @@ class SearchEngine:
         vec = vec / (float((vec ** 2).sum()) ** 0.5 or 1.0)
         out = [(self.by_id[i], s) for i, s in self.vectors.search(vec, k + len(linked)) if i not in linked]
         return out[:k]
+
+    def source_view(self, doc_id: str) -> dict | None:
+        """A source's reading view (indexer.corpus.reading), from the build's sources.json; None when unknown."""
+        views = self.__dict__.get("_source_views")
+        if views is None:
+            path = self.build_dir / "sources.json"
+            views = load_part(self.build_dir, "sources.json",
+                              lambda: json.loads(path.read_text(encoding="utf-8"))) if path.exists() else {}
+            self._source_views = views
+        return views.get(doc_id)
 
 
 def _concepts(tokens, expansions: list[Expansion]) -> list[frozenset[str]]:

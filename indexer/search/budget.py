@@ -1,0 +1,90 @@
+"""The semantic encoder behind a bounded queue, with a time budget per request.
+
+Encoding a new query is the one expensive step of a search (15–50 ms for a
+short query, hundreds for a 1,000-character one, and CPU-bound). Left
+unbounded, a few clients sending new long queries starve everyone else. In the
+server every encoding therefore goes through one `EncoderBudget`:
+
+  - a query already encoded is answered from the embedder's cache, no queue;
+  - at most `max_pending` encodings are queued or running; past that, the
+    request does not wait at all (reason "queue_full");
+  - a request waits at most `budget_s` for its encoding (reason "time_budget");
+    the encoding still finishes in the background and lands in the cache, so
+    asking again soon gets the full answer.
+Either way the semantic side is skipped and the answer is the keyword side's;
+the request is marked degraded (`degraded_reason()`), which the web app turns
+into `degraded: true` in JSON, a note on the page, and `Cache-Control: no-store`.
+The CLI has no budget: it waits for the model.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from contextvars import ContextVar
+from typing import Callable
+
+import numpy as np
+
+#: Why this request's semantic side was skipped (per thread/request), or None.
+_degraded: ContextVar[str | None] = ContextVar("policykb_degraded", default=None)
+
+REASONS = {
+    "queue_full": "意味検索の処理が混み合っているため、キーワード検索の結果のみを表示しています。",
+    "time_budget": "意味検索が制限時間内に終わらなかったため、キーワード検索の結果のみを表示しています。",
+}
+
+
+def start_request() -> None:
+    _degraded.set(None)
+
+
+def degraded_reason() -> str | None:
+    """'queue_full' or 'time_budget' when this request's semantic side was skipped."""
+    return _degraded.get()
+
+
+class EncoderBudget:
+    def __init__(self, budget_s: float = 0.5, max_pending: int = 2, workers: int = 1):
+        self.budget_s = budget_s
+        self.max_pending = max_pending
+        self._slots = threading.BoundedSemaphore(max_pending)
+        # One worker: torch already spreads one encoding over the cores; two at once only
+        # share them, and a second worker would let queued work pile onto the CPU.
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="policykb-encoder")
+
+    def submit(self, fn: Callable[[], object]) -> Future | None:
+        """Run fn on the encoder worker if a slot is free (None when the queue is full)."""
+        if not self._slots.acquire(blocking=False):
+            return None
+
+        def run():
+            try:
+                return fn()
+            finally:
+                self._slots.release()
+
+        try:
+            return self._pool.submit(run)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def encode(self, embedder, text: str) -> np.ndarray | None:
+        """The query's vector, or None (and the request marked degraded) when over the budget."""
+        hit = embedder.cached(text)
+        if hit is not None:
+            return hit
+        fut = self.submit(lambda: embedder.encode_query(text))
+        if fut is None:
+            _degraded.set("queue_full")
+            return None
+        try:
+            return fut.result(timeout=self.budget_s)
+        except FutureTimeout:
+            _degraded.set("time_budget")
+            return None
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
