@@ -60,7 +60,18 @@ class Scores:
 
     def as_dict(self) -> dict:
         n = self.n or 1
-        return {"n": self.n, "recall@1": round(self.r1 / n, 3), "recall@5": round(self.r5 / n, 3), "mrr@10": round(self.mrr10 / n, 3)}
+        return {"n": self.n, "recall@1": round(self.r1 / n, 3), "recall@5": round(self.r5 / n, 3), "mrr@10": round(self.mrr10 / n, 3),
+                "recall@1_ci95": wilson(self.r1, self.n), "recall@5_ci95": wilson(self.r5, self.n)}
+
+
+def wilson(hits: float, n: int, z: float = 1.96) -> list[float]:
+    """95 % Wilson score interval of a proportion: honest at the small n and the rates near 1 of gold sets."""
+    if n == 0:
+        return [0.0, 0.0]
+    p = hits / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
+    return [round(max(0.0, centre - half), 3), round(min(1.0, centre + half), 3)]
 
 
 def evaluate(gold: list[GoldQuery], systems: dict[str, Callable[[str], list[str]]]) -> dict:
@@ -88,12 +99,14 @@ def evaluate(gold: list[GoldQuery], systems: dict[str, Callable[[str], list[str]
 def format_report(report: dict) -> str:
     lines = []
     cats = sorted({c for r in report.values() for c in r["by_category"]})
-    header = f"{'system':<10} {'':<14} {'n':>3} {'R@1':>6} {'R@5':>6} {'MRR@10':>7}"
+    header = f"{'system':<10} {'':<14} {'n':>3} {'R@1':>6} {'(95% CI)':>13} {'R@5':>6} {'(95% CI)':>13} {'MRR@10':>7}"
     lines.append(header)
     for name, r in report.items():
         rows = [("overall", r["overall"])] + [(f"split:{k}", v) for k, v in r["by_split"].items()] + \
                [(c, r["by_category"][c]) for c in cats if c in r["by_category"]]
         for label, s in rows:
-            lines.append(f"{name:<10} {label:<14} {s['n']:>3} {s['recall@1']:>6.3f} {s['recall@5']:>6.3f} {s['mrr@10']:>7.3f}")
+            ci1 = "{:.2f}–{:.2f}".format(*s["recall@1_ci95"])
+            ci5 = "{:.2f}–{:.2f}".format(*s["recall@5_ci95"])
+            lines.append(f"{name:<10} {label:<14} {s['n']:>3} {s['recall@1']:>6.3f} {ci1:>13} {s['recall@5']:>6.3f} {ci5:>13} {s['mrr@10']:>7.3f}")
         lines.append("")
     return "\n".join(lines)

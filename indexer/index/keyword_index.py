@@ -89,6 +89,14 @@ class KeywordIndex:
         self.record_terms: dict[str, dict[str, list[str]]] = json.loads((path / "terms.json").read_text(encoding="utf-8"))
         self._term_sets = {rid: {f: set(ts) for f, ts in fields.items()} for rid, fields in self.record_terms.items()}
         self._all_terms = {rid: set().union(*fields.values()) for rid, fields in self._term_sets.items()}
+        self._vocabulary = set().union(*self._all_terms.values()) if self._all_terms else set()
+
+    def knows(self, term: str) -> bool:
+        """Whether any record holds the term in any field."""
+        return term in self._vocabulary
+
+    def contains_any(self, record_id: str, tokens: list[Token]) -> bool:
+        return any(t.term in self._all_terms.get(record_id, ()) for t in tokens)
 
     def _filter_clauses(self, filters: FilterSpec) -> list[tuple[tantivy.Occur, tantivy.Query]]:
         """One Must clause per set facet: any of its values (OR inside a facet, AND across facets)."""

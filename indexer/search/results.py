@@ -44,9 +44,12 @@ class SearchResponse:
     k: int = 10
     # How many of `total` contain query words; the rest came from the semantic side.
     keyword_matches: int = 0
+    # Content words of the query that occur nowhere in the material.
+    absent_terms: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {"query": self.query, "mode": self.mode, "total": self.total, "keyword_matches": self.keyword_matches,
+                "absent_terms": self.absent_terms,
                 "took_ms": round(self.took_ms, 2),
                 "offset": self.offset, "k": self.k, "filters": self.filters, "facets": self.facets,
                 "results": self.results}

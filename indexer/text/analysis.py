@@ -25,7 +25,17 @@ from sudachipy import Dictionary, SplitMode
 from indexer.text.normalize import nfkc_with_offsets
 
 _MAX_BYTES = 40_000
-_SKIP_POS = {"補助記号", "空白", "助詞", "助動詞"}
+# Function words never count as a match, a highlight or a reason (the part-of-speech
+# and stop filters of analysis-sudachi are the model): particles, auxiliaries,
+# symbols, conjunctions, interjections, pronouns, adnominals (この, その, 大きな).
+_SKIP_POS = {"補助記号", "空白", "助詞", "助動詞", "接続詞", "感動詞", "代名詞", "連体詞"}
+# Light verbs and adjectives that only inflect a content word: 活用し(為る)たい,
+# 困って居る, 課題が有る, 可能に成る, することが出来る, 手段が無い. Sudachi tags them
+# 非自立可能; other 非自立可能 verbs (暮らし続ける, 住み始める) keep their meaning.
+_STOP_LEMMAS = {"為る", "有る", "成る", "居る", "出来る", "無い", "良い", "貰う", "呉れる", "遣る", "仕舞う",
+                "致す", "頂く", "下さる", "御座る"}
+# Formal nouns that carry grammar, not content (ことができる, そのため, ものとする).
+_FORMAL_NOUNS = {"事", "こと", "物", "もの", "為", "ため", "所", "ところ", "時", "とき", "筈", "訳", "様", "よう"}
 _HONORIFIC = {"御"}
 _NUMERAL = re.compile(r"[0-9]")
 _local = threading.local()
@@ -74,6 +84,16 @@ def _pieces(text: str) -> list[tuple[int, str]]:
     return pieces
 
 
+def _is_function_word(pos: tuple, lemma: str) -> bool:
+    if pos[0] in _SKIP_POS:
+        return True
+    if pos[1] == "助動詞語幹":  # そう, よう: 形状詞 stems of auxiliaries
+        return True
+    if pos[0] in ("動詞", "形容詞") and pos[1] == "非自立可能" and lemma in _STOP_LEMMAS:
+        return True
+    return pos[0] == "名詞" and lemma in _FORMAL_NOUNS
+
+
 def _term(m) -> str:
     surface = m.surface()
     if _NUMERAL.search(surface):
@@ -90,9 +110,10 @@ def analyze(text: str, modes: str = "AC") -> list[Token]:
         split = SplitMode.A if mode == "A" else SplitMode.C
         for base, piece in _pieces(prepared):
             for m in tok.tokenize(piece, split):
-                pos = m.part_of_speech()[0]
-                if pos in _SKIP_POS:
+                pos = m.part_of_speech()
+                if _is_function_word(pos, m.normalized_form()):
                     continue
+                pos = pos[0]
                 term = _term(m)
                 if pos == "接頭辞" and term in _HONORIFIC:
                     continue  # お年寄り's お would match every 御 in the corpus
