@@ -53,6 +53,8 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     for bp in (search.bp, records.bp, compare.bp, targets.bp, cases.bp, api.bp):
         app.register_blueprint(bp)
+    from webapp import reader
+    app.register_blueprint(reader.bp)
 
     @app.after_request
     def _security_headers(resp):

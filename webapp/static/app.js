@@ -129,6 +129,84 @@
     });
   }
 
+  // ---- citation of a selection -----------------------------------------------
+  // Inside an element marked data-cite-scope (the reader, a record's text), selecting
+  // text offers a button that copies exactly that selection with its source:
+  // 「発行主体『題名』（日付）、章 ＞ 節、頁「選択した文」URL」. The place comes from the
+  // data-cite-* attributes nearest the start of the selection, the URL from the quote
+  // mark it starts in (the record's permalink) or else the scope (the page or record).
+  function citeAttr(node, name) {
+    var el = node.nodeType === 1 ? node : node.parentElement;
+    var holder = el && el.closest("[data-cite-" + name + "]");
+    return holder ? holder.getAttribute("data-cite-" + name) : "";
+  }
+
+  function selectedText(range) {
+    var box = document.createElement("div");
+    box.appendChild(range.cloneContents());
+    // Links to records and outline labels are the site's, not the document's words.
+    box.querySelectorAll(".q-link, .doc-outline").forEach(function (el) { el.remove(); });
+    // Slide text breaks lines inside words; a citation quotes it as one run.
+    return box.textContent.split(/\r?\n/).map(function (l) { return l.trim(); }).join("");
+  }
+
+  function selectionCitation(range, scope) {
+    var start = range.startContainer;
+    var text = selectedText(range);
+    if (!text) return "";
+    var place = [citeAttr(start, "section"), citeAttr(start, "page")].filter(Boolean).join("、");
+    var url = new URL(citeAttr(start, "url") || scope.getAttribute("data-cite-url"), window.location.href).href;
+    return scope.getAttribute("data-cite-publisher") + "『" + scope.getAttribute("data-cite-title") + "』（" +
+      scope.getAttribute("data-cite-date") + "）" + (place ? "、" + place : "") + "「" + text + "」" + url;
+  }
+
+  function currentRange() {
+    var sel = window.getSelection();
+    if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return null;
+    var range = sel.getRangeAt(0);
+    var node = range.commonAncestorContainer;
+    var el = node.nodeType === 1 ? node : node.parentElement;
+    var scope = el && el.closest("[data-cite-scope]");
+    return scope ? { range: range, scope: scope } : null;
+  }
+
+  function setUpSelectionCite() {
+    if (!document.querySelector("[data-cite-scope]")) return;
+    var bar = document.createElement("div");
+    bar.className = "selection-cite";
+    bar.hidden = true;
+    bar.innerHTML = '<button type="button" class="button" data-selection-cite>選択した文を引用としてコピー</button>' +
+      '<span class="copy-status" role="status" aria-live="polite"></span>';
+    document.body.appendChild(bar);
+    var button = bar.querySelector("button");
+    var status = bar.querySelector(".copy-status");
+    var last = null;
+    document.addEventListener("selectionchange", function () {
+      var found = currentRange();
+      if (found && selectedText(found.range)) {
+        last = { range: found.range.cloneRange(), scope: found.scope };
+        bar.hidden = false;
+        status.textContent = "";
+      } else if (!bar.contains(document.activeElement)) {
+        bar.hidden = true;
+      }
+    });
+    // Keep the selection when the button is pressed (mousedown would clear it first).
+    button.addEventListener("mousedown", function (ev) { ev.preventDefault(); });
+    button.addEventListener("click", function () {
+      var found = currentRange() || last;
+      var text = found ? selectionCitation(found.range, found.scope) : "";
+      if (!text) return;
+      copyText(text).then(function (ok) {
+        status.textContent = ok ? "コピーしました" : "コピーできませんでした。文字を選択してコピーしてください";
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setUpSelectionCite();
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpCopy();
     document.querySelectorAll("table[data-sortable]").forEach(setUpSortable);

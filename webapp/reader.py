@@ -1,0 +1,64 @@
+"""`/sources/<document>` (and its `.json` twin): the whole source in order, its outline as a table
+of contents, every record's quote marked (`#q-<record id>-<n>`) and linked to its record.
+
+The view is computed by the indexer (indexer.corpus.reading) and read from the build through
+`engine.source_view`; this module only adds URLs. It also gives templates `absolute_citation`,
+which puts this site's base URL in front of a citation's permalink path.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template, request
+
+from indexer.errors import NotFound
+from webapp import get_engine
+from webapp.urls import json_twin, record_url
+
+bp = Blueprint("reader", __name__)
+
+
+def _view(doc: str) -> dict:
+    view = get_engine().source_view(doc)
+    if view is None:
+        raise NotFound(f"資料「{doc}」は見つかりませんでした。記録のページの「原文で見る」から開いてください。")
+    return view
+
+
+def reader_url(doc: str, anchor: str | None = None) -> str:
+    from flask import url_for
+
+    return url_for("reader.source", doc=doc, _anchor=anchor) if anchor else url_for("reader.source", doc=doc)
+
+
+def _base() -> str:
+    return request.host_url.rstrip("/")
+
+
+@bp.app_template_global()
+def absolute_citation(citation: dict) -> dict:
+    """The citation with the permalink path made a full URL of this site (text and Markdown)."""
+    link = citation.get("permalink")
+    if not link:
+        return citation
+    full = _base() + link
+    out = dict(citation)
+    for key in ("text", "markdown"):
+        head, sep, tail = out[key].rpartition(link)
+        if sep:
+            out[key] = head + full + tail
+    out["permalink_url"] = full
+    return out
+
+
+@bp.app_template_global()
+def source_anchor_url(doc: str, rid: str, n: int) -> str:
+    return reader_url(doc, f"q-{rid}-{n}")
+
+
+@bp.get("/sources/<doc>")
+def source(doc: str):
+    doc, as_json = json_twin(doc, get_engine().source_view)
+    view = _view(doc)
+    if as_json:
+        return jsonify({"source": view, "url": reader_url(doc)})
+    return render_template("reader.html", view=view, record_url=record_url, page_url=_base() + reader_url(doc))
