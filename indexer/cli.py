@@ -129,8 +129,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     from webapp.serve import serve
 
-    if not 1 <= args.port <= 65535:
-        raise UsageError(f"--port must be 1–65535, not {args.port}")
+    if not 0 <= args.port <= 65535:  # 0: any free port (the line printed at start says which)
+        raise UsageError(f"--port must be 0–65535, not {args.port}")
     if args.threads < 1:
         raise UsageError(f"--threads must be at least 1, not {args.threads}")
     try:

@@ -4,13 +4,25 @@
 model and indexes — is opened once per process and kept in
 `app.extensions["policykb_engine"]`; tests pass an already-open engine as
 `config["ENGINE"]` so a whole session shares one.
+
+Service state travels with every answer: a stale index (built from an older
+corpus or model) is served and said so (`stale: true` in JSON, a banner on
+pages); an answer whose semantic side was skipped under load says so too
+(`degraded: true`, a note) and is sent `no-store`. Every other dynamic GET
+carries an ETag from what it depends on (build, application version,
+staleness, URL) and answers If-None-Match with 304. `/healthz` reports the
+build, its hashes, staleness and whether the model is loaded. URLs the app
+writes out (CSV columns, redirects) come from `POLICYKB_BASE_URL`, or are
+relative: never from the request's Host header.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, jsonify, request
 
 from indexer.search.engine import SearchEngine
 
@@ -22,6 +34,91 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
 
 def get_engine() -> SearchEngine:
     return current_app.extensions[EXTENSION_KEY]
+
+
+def base_url() -> str:
+    """Prefix for absolute URLs the app writes out: the configured base URL, else "" (relative)."""
+    return (current_app.config.get("BASE_URL") or "").rstrip("/")
+
+
+def _etag(engine: SearchEngine) -> str:
+    from indexer import __version__
+
+    key = "\0".join((engine.build_dir.name, __version__, str(engine.stale), request.url))
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _conditional(app: Flask) -> None:
+    """ETag / 304 / Cache-Control, the stale and degraded flags in JSON, base-URL redirects."""
+    from indexer.search import budget
+
+    def cacheable() -> bool:
+        return request.method in ("GET", "HEAD") and request.endpoint not in (None, "static", "healthz")
+
+    @app.before_request
+    def _start():
+        budget.start_request()
+        if cacheable():
+            g.policykb_etag = _etag(get_engine())
+            if request.if_none_match.contains(g.policykb_etag):  # nothing to compute: the client has it
+                resp = app.response_class(status=304)
+                resp.set_etag(g.policykb_etag)
+                resp.headers["Cache-Control"] = "no-cache"
+                return resp
+        return None
+
+    @app.after_request
+    def _state(resp):
+        engine = get_engine()
+        reason = budget.degraded_reason()
+        if resp.status_code == 200 and resp.mimetype == "application/json" and (engine.stale or reason):
+            data = resp.get_json(silent=True)
+            if isinstance(data, dict):
+                if engine.stale:
+                    data["stale"] = True
+                if reason:
+                    data.update(degraded=True, degraded_reason=budget.REASONS[reason])
+                resp.set_data(app.json.dumps(data))
+        if reason:  # never stored, never revalidated: a later answer may be whole
+            resp.headers["Cache-Control"] = "no-store"
+            resp.headers.pop("ETag", None)
+        elif resp.status_code == 200 and cacheable() and "policykb_etag" in g:
+            resp.set_etag(g.policykb_etag)
+            resp.headers["Cache-Control"] = "no-cache"  # keep, but ask each time (a 304 is cheap)
+        location = resp.headers.get("Location")
+        if location and location.startswith(request.host_url):  # werkzeug's own redirects are absolute
+            resp.headers["Location"] = base_url() + "/" + location[len(request.host_url):]
+        return resp
+
+    @app.context_processor
+    def _notices():
+        notices = []
+        engine = get_engine()
+        if engine.stale:
+            notices.append("索引は現在のコーパスより前に作られたものです。表示内容が最新でない場合があります（更新作業中）。")
+        if engine.fallback:
+            notices.append("最新の索引に問題があるため、以前の索引で表示しています。")
+        reason = budget.degraded_reason()
+        if reason:
+            notices.append(budget.REASONS[reason])
+        return {"service_notices": notices}
+
+    @app.get("/healthz", endpoint="healthz")
+    def healthz():
+        from indexer import __version__
+
+        engine = get_engine()
+        m = engine.manifest
+        resp = jsonify({
+            "status": "ok", "version": __version__, "build": engine.build_dir.name, "built_at": m.get("built_at"),
+            "index_hash": m.get("hash"), "corpus_hash": m.get("corpus_hash"), "model_hash": m.get("model_hash"),
+            "stale": engine.stale, "fallback": engine.fallback,
+            # Loaded on first semantic need (the server warms it at start).
+            "model_loaded": engine._embedder is not None,
+            "encoder_budget_s": engine.encoder_budget.budget_s if engine.encoder_budget else None,
+        })
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
 
 
 def _open_engine(config: dict) -> SearchEngine:
@@ -36,9 +133,10 @@ def _open_engine(config: dict) -> SearchEngine:
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Build the app. Config keys: INDEX_DIR / MODEL_DIR / CORPUS_DIR, or ENGINE (an open SearchEngine)."""
+    """Build the app. Config keys: INDEX_DIR / MODEL_DIR / CORPUS_DIR, or ENGINE (an open SearchEngine);
+    BASE_URL (default: the POLICYKB_BASE_URL environment variable, else relative URLs)."""
     app = Flask(__name__)
-    app.config.from_mapping(SEND_FILE_MAX_AGE_DEFAULT=3600)
+    app.config.from_mapping(SEND_FILE_MAX_AGE_DEFAULT=3600, BASE_URL=os.environ.get("POLICYKB_BASE_URL", ""))
     if config:
         app.config.update(config)
     app.json.ensure_ascii = False
@@ -51,6 +149,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     template_filters.init_app(app)
     errors.init_app(app)
+    _conditional(app)
     for bp in (search.bp, records.bp, compare.bp, targets.bp, cases.bp, api.bp):
         app.register_blueprint(bp)
     from webapp import reader

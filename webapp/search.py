@@ -93,9 +93,11 @@ def csv_response(rows: list[list], filename: str) -> Response:
 
 @bp.get("/search.csv")
 def search_csv():
+    from webapp import base_url
+
     params = parse_params(request.args)
     data = search_json(params)
-    base = request.host_url.rstrip("/")
+    base = base_url()  # configured, else relative: never the Host header
     rows: list[list] = [list(CSV_COLUMNS)]
     for n, r in enumerate(data["results"], start=data["offset"] + 1):
         rows.append([n, r["id"], KIND_LABELS.get(r["kind"], r["kind"]), r["title"], r["pillar"] or "",

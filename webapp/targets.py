@@ -213,10 +213,11 @@ CSV_COLUMNS = ("ID", "目標（原文）", "施策", "施策ID", "柱", "指標"
 
 @bp.get("/targets.csv")
 def targets_csv():
+    from webapp import base_url
     from webapp.search import csv_response
 
     data = targets_payload(request.args)
-    base = request.host_url.rstrip("/")
+    base = base_url()  # configured, else relative: never the Host header
     rows: list[list] = [list(CSV_COLUMNS)]
     for r in data["targets"]:
         rows.append([r["id"], r["wording"], r["measure_title"], r["measure_id"], r["pillar"], r["metric"],
