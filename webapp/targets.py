@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask import Blueprint, current_app, jsonify, render_template, request
-
 from dataclasses import dataclass
 
+from flask import Blueprint, current_app, jsonify, render_template, request
+from markupsafe import Markup, escape
+
+from indexer.corpus.deadlines import BASIS_LABELS, deadline_label
+from indexer.corpus.numbers import value_label
+from indexer.corpus.statements import segments
 from indexer.errors import QueryError
 from indexer.search.filters import parse_deadline_range, parse_pillar, parse_target_type, values
 from webapp import get_engine
@@ -34,11 +38,46 @@ SORTS = {
 NO_YEAR = "none"
 
 
-def _value_text(t: dict) -> str:
-    v = t.get("value")
-    if v is not None:
-        return f"{int(v):,}" if float(v).is_integer() else f"{v:,}"
-    return t.get("value_text") or ""
+#: How the deadline filter treats fiscal years, said on the page next to the filter.
+DEADLINE_FILTER_NOTE = ("期限年は原文の年・年度の数字で絞り込みます（2025年度は2025年4月〜2026年3月ですが2025として扱います）。"
+                        "「2030年代」「今後10年間」などは期間の最終年（算出方法は各行に表示）です。")
+
+
+def values_text(t: dict) -> str:
+    """Every value a target states, as officials write them: 6,000万人; several joined: 地区 約2,000地区／…."""
+    values = t.get("values") or []
+    if not values:
+        return value_label(t.get("value"), t.get("unit"), t.get("value_text"))
+    labels = [value_label(v.get("value"), v.get("unit"), v.get("value_text")) for v in values]
+    if len(values) == 1:
+        return labels[0]
+    return "／".join(f"{v.get('metric')} {label}" if v.get("metric") else label for v, label in zip(values, labels))
+
+
+def target_deadline_label(t: dict) -> str:
+    """「2027年度（会計年度）」「2034年（基本構想の対象期間10年から算出）」, or '' without a year."""
+    return deadline_label(t.get("deadline_year"), t.get("deadline_basis"), t.get("deadline_note"))
+
+
+def _partial(t: dict) -> list[tuple[int, int]]:
+    """The measured spans of a target that shares its statement with another; [] when it measures all of it."""
+    spans = [(m["start"], m["end"]) for m in t.get("measured") or []]
+    return [] if spans == [(0, len(t.get("wording") or ""))] else spans
+
+
+def _measured_text(t: dict) -> str:
+    wording = t.get("wording") or ""
+    return "／".join(wording[s:e] for s, e in _partial(t))
+
+
+def marked_wording(t: dict) -> Markup:
+    """The whole wording, with the part this target measures in <mark> when it shares the statement."""
+    wording = t.get("wording") or ""
+    spans = _partial(t)
+    if not spans:
+        return Markup(escape(wording))
+    return Markup("").join(Markup("<mark>{}</mark>").format(text) if hit else escape(text)
+                           for text, hit in segments(wording, spans))
 
 
 def target_rows() -> list[dict]:
@@ -61,10 +100,15 @@ def _build_target_rows() -> list[dict]:
             "measure_kind": KIND_LABELS.get(owner["kind"], "") if owner else "",
             "measure_url": record_url(owner["id"]) if owner else None,
             "pillar": catalog.pillar_of(rec["id"]), "metric": spec.get("metric") or "", "value": spec.get("value"),
-            "value_text": spec.get("value_text") or "", "value_display": _value_text(spec),
+            "value_text": spec.get("value_text") or "", "value_display": values_text(spec),
             "value_sort": spec.get("value") if spec.get("value") is not None else None,
             "unit": spec.get("unit") or "", "deadline": spec.get("deadline") or "",
-            "deadline_year": spec.get("deadline_year"), "type": spec.get("type"),
+            "deadline_year": spec.get("deadline_year"), "deadline_basis": spec.get("deadline_basis"),
+            "deadline_basis_label": BASIS_LABELS.get(spec.get("deadline_basis"), ""),
+            "deadline_note": spec.get("deadline_note"), "deadline_label": target_deadline_label(spec),
+            "deadline_quote": spec.get("deadline_quote"), "values": spec.get("values") or [],
+            "measured": spec.get("measured") or [], "measured_text": _measured_text(spec), "bracketed": bool(spec.get("bracketed")),
+            "caveat": (spec.get("caveat") or {}).get("text"), "type": spec.get("type"),
             "type_label": TARGET_TYPE_LABELS.get(spec.get("type"), ""), "section": rec["section"],
             "citation": rec["citation"]["text"],
         })
@@ -200,6 +244,8 @@ def targets():
                         "url": url_with(args, "targets.targets", sort=key, order=None if next_order == "asc" else next_order)})
     return render_template("targets.html", rows=rows, state=state, args=args, headers=headers,
                            facets=_facets(state, args), timeline=timeline(rows), total_all=len(target_rows()),
+                           deadline_filter_note=DEADLINE_FILTER_NOTE,
+                           caveat=next((r["caveat"] for r in target_rows() if r["caveat"]), None),
                            csv_url=url_with(args, "targets.targets_csv"), json_url=url_with(args, "targets.targets_json"))
 
 
@@ -208,7 +254,8 @@ def targets_json():
     return jsonify(targets_payload(request.args))
 
 
-CSV_COLUMNS = ("ID", "目標（原文）", "施策", "施策ID", "柱", "指標", "値", "単位", "期限", "期限年", "種別", "URL", "引用")
+CSV_COLUMNS = ("ID", "目標（原文）", "施策", "施策ID", "柱", "指標", "値", "単位", "期限", "期限年", "種別", "URL", "引用",
+               "測る部分", "期限年の基準", "注記")
 
 
 @bp.get("/targets.csv")
@@ -222,5 +269,6 @@ def targets_csv():
     for r in data["targets"]:
         rows.append([r["id"], r["wording"], r["measure_title"], r["measure_id"], r["pillar"], r["metric"],
                      r["value_display"], r["unit"], r["deadline"], r["deadline_year"], r["type_label"],
-                     base + r["url"], r["citation"]])
+                     base + r["url"], r["citation"], r["measured_text"],
+                     r["deadline_label"], r["caveat"] or ""])
     return csv_response(rows, "policykb-targets.csv")

@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Flask, request
 
 from indexer.corpus.dates import japanese_date
+from indexer.corpus.numbers import official_number, value_label
 from indexer.corpus.prefectures import PREFECTURES
 from webapp import get_engine
 from webapp.highlight import highlight
+from webapp.targets import marked_wording, target_deadline_label, values_text
 from webapp.labels import (ERA_LABELS, ERA_SHORT, KIND_LABELS, LINK_TYPE_LABELS, MODE_LABELS, TARGET_TYPE_LABELS,
                            pillar_label)
 from webapp.urls import toggled, url_with
@@ -34,6 +36,8 @@ def place_label(place: dict | None) -> str:
     others = [p for p in place.get("prefectures") or [] if p != place.get("prefecture")]
     if others:
         parts.append("・".join(others))
+    if place.get("inferred"):
+        parts.append("（都道府県は推定）")  # the source does not name them; the record's note says how
     return " ".join(parts)
 
 
@@ -50,6 +54,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["place_label"] = place_label
     app.jinja_env.filters["jdate"] = japanese_date
     app.jinja_env.filters["num"] = lambda v: f"{v:,}" if isinstance(v, int) else v
+    app.jinja_env.filters["official_number"] = official_number
+    app.jinja_env.filters["value_label"] = lambda v: value_label(v.get("value"), v.get("unit"), v.get("value_text"))
+    app.jinja_env.filters["target_values"] = values_text
+    app.jinja_env.filters["deadline_label"] = target_deadline_label
+    app.jinja_env.filters["marked_wording"] = marked_wording
 
     titles = app.extensions["policykb_engine"].catalog.pillar_titles()
     app.extensions["policykb_pillar_titles"] = titles

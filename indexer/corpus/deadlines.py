@@ -86,10 +86,11 @@ def resolve(phrase: str | None) -> Deadline:
 
 
 def deadline_label(year: int | None, basis: str | None, note: str | None = None) -> str:
-    """A deadline year as a page shows it: 2027年度（会計年度）, 2030年, 2034年（基本構想の対象期間10年から算出）."""
+    """A deadline year as a page shows it, its basis always said:
+    2027年度（会計年度）, 2030年（暦年）, 2034年（基本構想の対象期間10年から算出）."""
     if year is None:
         return ""
     if basis == "fiscal":
         inner = "会計年度" + (f"。{note}" if note else "")
         return f"{year}年度（{inner}）"
-    return f"{year}年（{note}）" if note else f"{year}年"
+    return f"{year}年（{note or BASIS_LABELS.get(basis or 'calendar')}）"
