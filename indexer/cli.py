@@ -271,7 +271,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="serve the web app with waitress (production WSGI server)")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
     s.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    s.add_argument("--threads", type=int, default=4, help="worker threads (default 4)")
+    s.add_argument("--threads", type=int, default=12,
+                   help="worker threads (default 12; see webapp/serve.py for why)")
     s.set_defaults(func=_cmd_serve)
 
     s = sub.add_parser("show", help="print a record with its cross-references")

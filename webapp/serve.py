@@ -10,9 +10,13 @@ Waitress limits, set on purpose (measured with scripts/bench_http; README 「運
     a person's browser sends its request at once, and keep-alive reopens cleanly.
   - asyncore_use_poll: select() cannot watch descriptors above 1024; poll() can.
   - BACKLOG 2048: connections the kernel queues while the loop is busy.
-  - threads (default 4, --threads): requests computed at once. More threads do not add
-    CPU on 2 cores; the expensive step (the encoder) has its own bounded queue
-    (indexer.search.budget), so cheap requests keep threads free.
+  - threads (default 12, --threads): more threads add no CPU on 2 cores, but with 4 a few
+    clients sending new 1,000-character queries held every thread (each such request waits
+    up to the encoder budget and analyses a long query) and cheap requests queued behind
+    them: with 8 such clients, cheap requests' p50 was 438 ms with 4 threads and 66 ms with
+    12 (scripts/bench_http --scenario expensive, same machine and load). The expensive step
+    (the encoder) has its own bounded queue (indexer.search.budget), so threads never pile up
+    inside torch.
   - request header 32 kB and body 64 kB: a 1,000-character query fits in the URL
     (≈9 kB encoded); the app is read-only (GET) and takes no body.
 """
@@ -34,6 +38,8 @@ MAX_BODY_BYTES = 64 * 1024
 #: encodings may be queued or running at once (see indexer.search.budget).
 ENCODER_BUDGET_S = 0.3
 ENCODER_MAX_PENDING = 2
+#: Cores torch may use for one encoding (of 2 here): the other stays for everything else.
+ENCODER_TORCH_THREADS = 1
 
 
 def waitress_options(threads: int) -> dict:
@@ -42,7 +48,7 @@ def waitress_options(threads: int) -> dict:
             "max_request_header_size": MAX_HEADER_BYTES, "max_request_body_size": MAX_BODY_BYTES}
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, threads: int = 4) -> None:
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, threads: int = 12) -> None:
     """Open the engine once (model + indexes), then serve until interrupted.
 
     Raises IndexUnavailable / ModelUnavailable before binding the port when there is no usable
@@ -59,8 +65,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, threads
     for name in ("waitress", "webapp"):
         logging.getLogger(name).setLevel(logging.INFO)
     engine = SearchEngine.open(settings)
+    engine.encoder_budget = EncoderBudget(ENCODER_BUDGET_S, ENCODER_MAX_PENDING, torch_threads=ENCODER_TORCH_THREADS)
     engine.embedder.encode_query("地方創生")  # warm the model so the first visitor does not wait
-    engine.encoder_budget = EncoderBudget(ENCODER_BUDGET_S, ENCODER_MAX_PENDING)
     app = create_app({"ENGINE": engine})
     try:
         server = create_server(app, host=host, port=port, ident="policykb", **waitress_options(threads))
