@@ -84,23 +84,19 @@ def stance_pairs() -> list[dict]:
 
 
 def theme_matches(theme: str) -> list[dict]:
-    """Per era, the best-matching cells (comparison table and stances) for the theme."""
+    """Per era, the cells (comparison table and stances) that are about the theme; none → 「該当なし」."""
     engine = get_engine()
     terms = {t.term for t in analyze(theme)}
     out = []
     for era in ERAS:
-        ranking = engine.rank(theme, "hybrid", Filters(era=(era,)), within=True)
-        info = ranking.info
         hits = []
-        for rid, score in ranking.hits[:THEME_HITS]:
+        for rid, score, why in engine.about(theme, Filters(era=(era,)), limit=THEME_HITS):
             rec = engine.by_id[rid]
             snip = make_snippet(rec["text"], terms, width=160, tokens=engine.text_tokens(rid))
             hits.append({"id": rid, "kind": rec["kind"], "title": rec["title"], "url": record_url(rid),
                          "snippet": snip.text, "highlights": snip.as_dict()["highlights"],
-                         "score": round(score, 6),
-                         "keyword_rank": info.keyword_rank.get(rid, (None,))[0],
-                         "semantic_rank": info.semantic_rank.get(rid, (None,))[0]})
-        out.append({"era": era, "label": ERA_LABELS[era], "hits": hits})
+                         "score": round(score, 6), "why": why})
+        out.append({"era": era, "label": ERA_LABELS[era], "hits": hits, "none": not hits})
     return out
 
 
