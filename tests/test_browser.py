@@ -279,7 +279,7 @@ def test_download_csv_of_the_results_page(tab):
     tab.goto("/search?q=交通空白")
     hrefs = result_hrefs(page)
     assert len(hrefs) == 10
-    link = page.locator("a", has_text="このページをCSVで保存")
+    link = page.locator("a", has_text="結果をすべてCSVで保存")
     with page.expect_download() as info:
         link.click()
     download = info.value
@@ -288,8 +288,9 @@ def test_download_csv_of_the_results_page(tab):
     assert raw.startswith(b"\xef\xbb\xbf"), "the CSV must start with a UTF-8 BOM (Excel)"
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     assert rows[0] == ["順位", "ID", "種別", "タイトル", "政策の柱", "時代", "地域", "節", "抜粋", "スコア", "URL", "引用"]
-    body = rows[1:]
-    assert len(body) == len(hrefs)
+    total = int(re.search(r"([\d,]+)件", page.locator(".results-count").inner_text()).group(1).replace(",", ""))
+    assert len(rows) - 1 == total > len(hrefs)  # every row of the result, not the page
+    body = rows[1:len(hrefs) + 1]
     assert [r[0] for r in body] == [str(n) for n in range(1, len(hrefs) + 1)]
     assert [urlsplit(r[10]).path for r in body] == hrefs
     assert [f"/records/{r[1]}" for r in body] == hrefs
@@ -297,15 +298,15 @@ def test_download_csv_of_the_results_page(tab):
     assert [r[3] for r in body] == titles
     assert all(r[11].startswith("内閣官房") for r in body)
 
-    # Page 2 exports page 2.
+    # Page 2 shows ranks 11–20 of the same export.
     page.locator("nav.pagination a[rel=next]").click()
     page.wait_for_url(re.compile(r"page=2"))
     hrefs2 = result_hrefs(page)
     with page.expect_download() as info:
-        page.locator("a", has_text="このページをCSVで保存").click()
+        page.locator("a", has_text="結果をすべてCSVで保存").click()
     rows2 = list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8-sig"), newline="")))
-    assert [f"/records/{r[1]}" for r in rows2[1:]] == hrefs2
-    assert rows2[1][0] == "11"
+    assert rows2 == rows
+    assert [f"/records/{r[1]}" for r in rows2[11:11 + len(hrefs2)]] == hrefs2
     tab.assert_clean()
 
 

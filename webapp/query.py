@@ -12,13 +12,16 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from indexer.errors import QueryError
 from indexer.search import Filters, SearchEngine, parse_filters, result_dict
-from indexer.search.engine import MAX_K
+from indexer.search.engine import EXPORT_MAX_K, MAX_K
 from indexer.search.filters import parse_int, parse_mode, parse_query
 from webapp.urls import record_url
 
 DEFAULT_K = 10
 MAX_PAGE = 10_000
+# .csv and .json twins export the whole result list up to this many rows; the page size is only for display.
+EXPORT_CAP = EXPORT_MAX_K
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,9 @@ def run_search(engine: SearchEngine, params: SearchParams) -> dict:
         r["url"] = record_url(r["id"])
     total = data["total"]
     data["page"] = params.page
-    data["pages"] = max(1, -(-total // params.k))
+    data["pages"] = pages = max(1, -(-total // params.k))
+    if params.page > pages:
+        raise QueryError(f"ページは1〜{pages:,}の範囲で指定してください（この検索結果は全{total:,}件、{pages:,}ページです）。")
     return data
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from dataclasses import replace
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from webapp import get_engine
 from webapp.facets import search_facets
 from webapp.labels import ERA_LABELS, KIND_LABELS, year_span
-from webapp.query import page_numbers, parse_params, run_search
+from webapp.query import EXPORT_CAP, page_numbers, parse_params, run_search
 from webapp.urls import url_with
 from webapp.template_filters import place_label
 
@@ -47,7 +48,9 @@ def overview() -> dict:
 def _page():
     params = parse_params(request.args)
     if params.is_overview:
-        return render_template("overview.html", params=params, ov=overview())
+        # An empty search box sent on purpose (q present but blank) gets a word, not a silent home page.
+        asked_empty = "q" in request.args and request.endpoint == "search.search"
+        return render_template("overview.html", params=params, ov=overview(), asked_empty=asked_empty)
     data = search_json(params)
     args = params.url_args()
     facets = [f.facet_results(data["facets"].get(f.name, {}), args, "search.search")
@@ -72,9 +75,16 @@ def search():
     return _page()
 
 
+def export_json(params) -> dict:
+    """Every row the query returns (not the page shown), up to EXPORT_CAP, which the export names when reached."""
+    data = run_search(get_engine(), replace(params, k=EXPORT_CAP, page=1))
+    data["export"] = {"cap": EXPORT_CAP, "capped": data["total"] > EXPORT_CAP, "rows": len(data["results"])}
+    return data
+
+
 @bp.get("/search.json")
 def search_dot_json():
-    return jsonify(search_json(parse_params(request.args)))
+    return jsonify(export_json(parse_params(request.args)))
 
 
 CSV_COLUMNS = ("順位", "ID", "種別", "タイトル", "政策の柱", "時代", "地域", "節", "抜粋", "スコア", "URL", "引用")
@@ -96,11 +106,13 @@ def search_csv():
     from webapp import base_url
 
     params = parse_params(request.args)
-    data = search_json(params)
+    data = export_json(params)
     base = base_url()  # configured, else relative: never the Host header
     rows: list[list] = [list(CSV_COLUMNS)]
     for n, r in enumerate(data["results"], start=data["offset"] + 1):
         rows.append([n, r["id"], KIND_LABELS.get(r["kind"], r["kind"]), r["title"], r["pillar"] or "",
                      ERA_LABELS.get(r["era"], "") if r["era"] else "", place_label(r["place"]), r["section"],
                      r["snippet"], "" if r["score"] is None else r["score"], base + r["url"], r["citation"]["text"]])
+    if data["export"]["capped"]:
+        rows.append([f"（全{data['total']:,}件のうち上限の{EXPORT_CAP:,}件まで出力しました。絞り込むと残りも出力できます）"])
     return csv_response(rows, "policykb-search.csv")

@@ -19,7 +19,6 @@ NAV = (
     ("compare.compare", "時代比較"),
     ("targets.targets", "目標・KPI"),
     ("cases.cases", "好事例マップ"),
-    ("api.index", "API"),
 )
 
 

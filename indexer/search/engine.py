@@ -57,7 +57,8 @@ FACETS = ("kind", "pillar", "era", "prefecture", "deadline_year", "document")
 # rightly filled or rightly 「該当なし」 (README, 「時代比較の『該当なし』」).
 # A fused rank cannot decide this: it always has a first place.
 ABOUT_MIN_SIMILARITY = 0.85
-MAX_K = 100
+MAX_K = 100          # results per page a person asks for
+EXPORT_MAX_K = 1000  # rows an export may ask for at once
 _log = logging.getLogger("policykb")
 
 
@@ -201,8 +202,8 @@ class SearchEngine:
         t0 = time.perf_counter()
         query = parse_query(query)
         mode = parse_mode(mode)
-        if not 1 <= k <= MAX_K:
-            raise QueryError(f"件数は1〜{MAX_K}の整数で指定してください。")
+        if not 1 <= k <= EXPORT_MAX_K:
+            raise QueryError(f"件数は1〜{EXPORT_MAX_K}の整数で指定してください。")
         if offset < 0:
             raise QueryError("開始位置は0以上の整数で指定してください。")
         filters = filters or Filters()
