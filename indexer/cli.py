@@ -87,6 +87,29 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    """Add documents to the corpus; each bad file is one line on stderr and adds nothing."""
+    from indexer.ingest import IngestError
+    from indexer.ingest.add import ingest_file
+
+    corpus_dir = _settings(args).corpus_dir
+    opts = {k: getattr(args, k) for k in ("title", "publisher", "date", "url", "effective") if getattr(args, k)}
+    status = 0
+    for path in args.paths:
+        try:
+            done = ingest_file(path, corpus_dir, **opts)
+        except IngestError as exc:
+            print(f"policykb: {exc}", file=sys.stderr)
+            status = 2
+            continue
+        for w in done.warnings:
+            print(f"policykb: warning: {w}", file=sys.stderr)
+        print(done.summary())
+    if status == 0:
+        print("run `policykb build` to index what was added")
+    return status
+
+
 def _cmd_verify(args: argparse.Namespace) -> int:
     """Every build in the index directory, and the model, against the checksums they recorded."""
     from indexer.errors import ModelUnavailable
@@ -153,7 +176,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
     from indexer.search.filters import parse_filters
 
     filters = parse_filters({"kind": args.kind, "pillar": args.pillar, "era": args.era, "prefecture": args.prefecture,
-                             "deadline_year": args.deadline_year, "deadline_from": args.deadline_from,
+                             "document": args.document, "deadline_year": args.deadline_year, "deadline_from": args.deadline_from,
                              "deadline_to": args.deadline_to})
     engine = _open_engine(args)
     queries = [q for q in sys.stdin.read().splitlines() if q.strip()] if args.query == "-" else [args.query]
@@ -251,6 +274,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-wait", action="store_true", help="exit (naming it) when another build is running, instead of waiting")
     s.set_defaults(func=_cmd_build)
 
+    s = sub.add_parser("ingest", help="add documents (statute or policy text, Markdown, PDF) to the corpus")
+    s.add_argument("paths", nargs="+", type=Path, help="files to add")
+    s.add_argument("--title", help="title (default: the statute's title, or the document's first line)")
+    s.add_argument("--publisher", help="publisher (発行主体)")
+    s.add_argument("--date", help="publication date YYYY-MM-DD")
+    s.add_argument("--url", help="official URL")
+    s.add_argument("--effective", help="a statute's 施行日 YYYY-MM-DD when the file name does not give it")
+    s.set_defaults(func=_cmd_ingest)
+
     s = sub.add_parser("verify", help="check every build and the model against the checksums recorded when they were made")
     s.set_defaults(func=_cmd_verify)
 
@@ -262,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--pillar", action="append", help="filter (repeatable): 1–5")
     s.add_argument("--era", action="append", help="filter (repeatable): kaizoron, 1.0, 2.0")
     s.add_argument("--prefecture", action="append", help="filter (repeatable): a prefecture (島根 or 島根県)")
+    s.add_argument("--document", action="append", help="filter (repeatable): a source id (see corpus/sources/*.yaml)")
     s.add_argument("--deadline-from", help="filter: targets due in this year or later (inclusive)")
     s.add_argument("--deadline-to", help="filter: targets due in this year or earlier (inclusive)")
     s.add_argument("--deadline-year", help="filter: targets due in this one year (= --deadline-from Y --deadline-to Y)")

@@ -15,6 +15,8 @@ omission between runs is written 「…」 (the source has no 「…」, so a ru
 found back in it). Every run is in `runs` so a test can find each one verbatim.
 
 Format, plain: 発行主体『題名』（令和7年（2025年）6月13日）、章 ＞ 節、p.N「…」（原資料：…）/records/<id>
+A statute's article is cited the way statutes are: 地域再生法（平成十七年法律第二十四号）第五条「…」/records/<id>,
+with 第一項 when one paragraph is cited and the version's 施行日 when the corpus holds more than one.
 The permalink is the record's path; the web app puts its own base URL in front.
 """
 
@@ -62,6 +64,8 @@ class Citation:
     permalink: str
     source_url: str | None
     page: str | None
+    # 「地域再生法（平成十七年法律第二十四号）第五条」: set for statute records, replaces publisher/title/place.
+    law_ref: str | None = None
 
     @property
     def quote(self) -> str:
@@ -86,12 +90,17 @@ class Citation:
         return SOURCE_LABELS.sub("", _one_line(self.statistical_source)).rstrip("。")
 
     def plain(self) -> str:
+        if self.law_ref:
+            return f"{self.law_ref}「{self.quote}」{self.permalink}"
         text = f"{self.publisher}『{self.source_title}』（{japanese_date(self.date)}）、{self.place}「{self.quote}」"
         if origin := self._origin():
             text += f"（原資料：{origin}）"
         return text + self.permalink
 
     def markdown(self) -> str:
+        if self.law_ref:
+            ref = f"[{self.law_ref}]({self.source_url})" if self.source_url else self.law_ref
+            return f"> {self.quote}\n\n— {ref}。 {self.permalink}"
         title = f"[{self.source_title}]({self.source_url})" if self.source_url else self.source_title
         md = f"> {self.quote}\n\n— {self.publisher}『{title}』（{japanese_date(self.date)}）、{self.place}"
         if origin := self._origin():
@@ -105,7 +114,7 @@ class Citation:
             "source_title": self.source_title, "publisher": self.publisher, "date": self.date,
             "date_label": japanese_date(self.date), "section": self.section, "page": self.page,
             "statistical_source": self.statistical_source, "permalink": self.permalink,
-            "source_url": self.source_url, "span": [self.start, self.end],
+            "source_url": self.source_url, "span": [self.start, self.end], "law_ref": self.law_ref,
         }
 
 
@@ -193,7 +202,36 @@ def _page_label(source: Source, start: int, end: int) -> str | None:
     return f"p.{first}" if first == last else f"p.{first}–{last}"
 
 
-def cite(record: Record, source: Source) -> Citation:
+def law_reference(record: Record, paragraph: int | None = None) -> str | None:
+    """「<法令名>（<法令番号>）第五条[第一項]」 (+ the 施行日 when several versions are held); None if not a statute record."""
+    law = record.law
+    if law is None:
+        return None
+    ref = f"{law.law_title}（{law.law_number}）{law.article or ''}"
+    if paragraph is not None and law.article and not law.article.endswith("附則"):
+        from indexer.laws import int_to_kanji
+
+        ref += f"第{int_to_kanji(paragraph)}項"
+    if law.versions > 1 and law.effective:
+        ref += f"（{japanese_date(law.effective)}施行のもの）"
+    return ref
+
+
+def cite(record: Record, source: Source, paragraph: int | None = None) -> Citation:
+    """The record's citation; for a statute article, `paragraph` cites that one 項 alone."""
+    if record.law is not None:
+        para = next((p for p in record.law.paragraphs if p.num == paragraph), None) if paragraph else None
+        if para is not None:
+            runs = (Run(_one_line(source.text[para.start:para.end]), para.start, para.end),)
+        else:
+            pieces, _ = _quote_pieces(record), False
+            runs = tuple(_runs(source, pieces))
+        return Citation(
+            source_title=source.title, publisher=source.publisher, date=source.date,
+            section=" ＞ ".join(record.law.heading_path), runs=runs, truncated=False, statistical_source=None,
+            permalink=f"/records/{record.id}", source_url=source.url, page=None,
+            law_ref=law_reference(record, para.num if para is not None else None),
+        )
     section = " ＞ ".join(s.label for s in source.section_path(record.section))
     pieces, truncated = substance(source, record)
     runs = tuple(_runs(source, pieces))

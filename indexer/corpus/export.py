@@ -67,7 +67,10 @@ def facet_values(rec: dict) -> dict[str, list]:
         "pillar": [rec["pillar"]] if rec.get("pillar") else [],
         "era": [rec["era"]] if rec.get("era") else [],
         "prefecture": record_prefectures(rec),
-        "deadline_year": sorted({t["deadline_year"] for t in rec["targets"] if t.get("deadline_year")}),
+        # Only target records carry a deadline facet, so a count of targets is the same on /search and /targets.
+        "deadline_year": sorted({t["deadline_year"] for t in rec["targets"] if t.get("deadline_year")})
+        if rec["kind"] == "target" else [],
+        "document": [rec["source"]],
     }
 
 
@@ -92,4 +95,8 @@ def record_dict(rec: Record, corpus: Corpus, links: dict[str, list[tuple[str, st
         "quotes": [q.model_dump() for q in rec.quotes],
         "citation": cite(rec, src).as_dict(),
         "source": rec.source,
+        "source_title": src.short_title,
+        # Statute records: law_id, law_title, law_number, article, caption, heading_path, paragraphs (with 号).
+        "law": rec.law.model_dump() if rec.law else None,
+        "heading_path": rec.heading_path,
     }

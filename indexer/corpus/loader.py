@@ -15,7 +15,8 @@ from pydantic import ValidationError
 
 from indexer.config import DEFAULT_CORPUS_DIR
 from indexer.errors import CorpusError
-from indexer.corpus.schema import Record
+from indexer.corpus.derived import derive_records
+from indexer.corpus.schema import DERIVED_KINDS, Record
 from indexer.corpus.sources import Source, load_sources
 from indexer.corpus.statements import caveat_span, is_bracketed, statement_problem
 from indexer.text.normalize import normalize_for_match
@@ -172,14 +173,27 @@ def load_corpus(corpus_dir: Path | None = None, *, strict: bool = True) -> Corpu
     loaded: list[tuple[Record, str]] = []
     for path in sorted((corpus_dir / "records").glob("*.yaml")):
         loaded += _read_file(path, str(path.relative_to(corpus_dir.parent)), problems)
+    for rec, rel in loaded:
+        if rec.kind in DERIVED_KINDS:
+            problems.append(Problem(rel, rec.id, "kind", f"'{rec.kind}' records are derived from ingested sources, "
+                                    "not curated (use `policykb ingest`)"))
+    curated = len(loaded)
+    derived, derive_problems = derive_records(sources)
+    problems += [Problem(str(corpus_dir / "sources"), "-", "-", why) for why in derive_problems]
+    loaded += [(rec, f"(derived from {rec.source})") for rec in derived]
     seen: dict[str, str] = {}
     for rec, rel in loaded:
         if rec.id in seen:
             problems.append(Problem(rel, rec.id, "id", f"duplicate id (also in {seen[rec.id]})"))
         else:
             seen[rec.id] = rel
-    for rec, rel in loaded:
+    for rec, rel in loaded[:curated]:
         _check_record(rec, rel, sources, problems)
+    for rec, rel in loaded[curated:]:
+        # Derived quotes are slices of the text by construction; check the cheap invariant only.
+        text = sources[rec.source].text
+        if any(text[q.start:q.end] != q.text for q in rec.quotes):
+            problems.append(Problem(rel, rec.id, "quotes", "derived quote does not match its offsets"))
     for rec, rel in loaded:
         for i, link in enumerate(rec.links):
             if link.id not in seen:

@@ -15,12 +15,16 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validat
 from indexer.corpus.deadlines import resolve as resolve_deadline
 from indexer.corpus.prefectures import normalize_prefecture
 
-KINDS = ("data", "comparison", "stance", "pillar", "measure", "target", "role", "case", "note")
+KINDS = ("data", "comparison", "stance", "pillar", "measure", "target", "role", "case", "note",
+         "article", "table", "passage")
+# Kinds derived at load time from ingested documents (indexer.corpus.derived), never curated.
+DERIVED_KINDS = ("article", "table", "passage")
 ERAS = ("kaizoron", "1.0", "2.0")
 ERA_LABELS = {"kaizoron": "日本列島改造論", "1.0": "地方創生1.0", "2.0": "地方創生2.0"}
 KIND_LABELS = {
     "data": "データ", "comparison": "比較表", "stance": "基本姿勢・視点", "pillar": "政策の柱",
     "measure": "施策", "target": "目標・KPI", "role": "役割・進め方", "case": "好事例", "note": "注記",
+    "article": "条文", "table": "別表", "passage": "本文",
 }
 PILLARS = (1, 2, 3, 4, 5)
 TARGET_TYPES = ("numeric", "qualitative", "milestone")
@@ -36,7 +40,8 @@ LINK_TYPES = (
     "same-goal",    # target ↔ target: one goal the document states in two places (目指す姿 and a pillar)
 )
 
-Kind = Literal["data", "comparison", "stance", "pillar", "measure", "target", "role", "case", "note"]
+Kind = Literal["data", "comparison", "stance", "pillar", "measure", "target", "role", "case", "note",
+               "article", "table", "passage"]
 Era = Literal["kaizoron", "1.0", "2.0"]
 LinkType = Literal["pillar", "measure", "pair", "counterpart", "illustrates", "motivates", "related", "same-goal"]
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
@@ -168,6 +173,39 @@ class TargetSpec(_Strict):
         return self
 
 
+class LawItem(_Strict):
+    """A 号 of a paragraph: its number, label as written (「一の二」) and offsets into the source."""
+
+    num: int
+    label: str
+    start: int
+    end: int
+
+
+class LawParagraph(_Strict):
+    """A 項: number (1 for the implicit first), offsets into the source, its 号."""
+
+    num: int
+    start: int
+    end: int
+    items: list[LawItem] = Field(default_factory=list)
+
+
+class LawRef(_Strict):
+    """Where an article or 別表 record stands in its statute (derived by indexer.corpus.derived)."""
+
+    law_id: str | None = None  # e-Gov law id (417AC0000000024), when known
+    law_title: str
+    law_number: str  # 法令番号: 平成十七年法律第二十四号
+    article: str | None = None  # 「第五条」, 「附則第三条」; None for a 別表
+    caption: str | None = None  # 「（地域再生計画の認定）」
+    heading_path: list[str] = Field(default_factory=list)
+    paragraphs: list[LawParagraph] = Field(default_factory=list)
+    suppl_act: str | None = None  # the act a 附則 article belongs to
+    effective: str | None = None  # this version's 施行日 (YYYY-MM-DD)
+    versions: int = 1  # versions of the statute held in the corpus (cite the 施行日 when > 1)
+
+
 class Record(_Strict):
     id: str
     kind: Kind
@@ -185,6 +223,9 @@ class Record(_Strict):
     statistical_source: str | None = None
     quotes: list[Quote] = Field(min_length=1)
     links: list[Link] = Field(default_factory=list)
+    # Derived records only: the statute fields of an article/table, the heading path of a passage.
+    law: LawRef | None = None
+    heading_path: list[str] = Field(default_factory=list)
 
     @field_validator("id")
     @classmethod

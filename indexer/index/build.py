@@ -21,11 +21,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-
-from tqdm import tqdm
 
 from indexer import __version__
 from indexer.config import Settings
@@ -41,6 +40,46 @@ class BuildResult:
     built: bool
     seconds: float
     records: int
+    #: Seconds per stage (validate, model, records, keyword index, vectors, finish), in order.
+    stages: dict[str, float] = field(default_factory=dict)
+    passages: int = 0  # chunks in the vector index
+    embedded: int = 0  # of which the model encoded now (the rest came from the embedding cache)
+
+
+#: The embedding cache, beside the builds (pruning never touches it): a rebuild embeds only new passages.
+CACHE_FILE = "embeddings.sqlite"
+
+
+class _LazyEncoder:
+    """The passage encoder for `encode_cached`, loading the model only when something is missing."""
+
+    def __init__(self, model_dir: Path, fingerprint: str):
+        self.model_dir = model_dir
+        self.fingerprint = fingerprint
+        self._embedder = None
+
+    def encode_passages(self, texts: list[str], *, progress: bool = False):
+        if self._embedder is None:
+            from indexer.model.embedder import Embedder
+
+            self._embedder = Embedder(self.model_dir)
+        return self._embedder.encode_passages(texts, progress=progress)
+
+
+class _Stages:
+    """Per-stage progress: one line per finished stage on stderr (name, seconds, detail)."""
+
+    def __init__(self, show: bool):
+        self.show = show
+        self.times: dict[str, float] = {}
+        self._t = time.perf_counter()
+
+    def done(self, name: str, detail: str = "") -> None:
+        now = time.perf_counter()
+        self.times[name] = round(now - self._t, 2)
+        self._t = now
+        if self.show:
+            print(f"policykb build: {name:<14} {self.times[name]:7.1f} s  {detail}".rstrip(), file=sys.stderr, flush=True)
 
 
 def ensure_model(settings: Settings) -> Path:
@@ -114,24 +153,23 @@ def _build_locked(settings: Settings, *, force: bool, progress: bool) -> BuildRe
     from indexer.corpus.reading import reader_payload
     from indexer.index.keyword_index import build_keyword_index
     from indexer.index.vectors import VectorIndex, chunk_passage
-    from indexer.model.embedder import Embedder
+
+    from indexer.index.documents import embedding_passages
+    from indexer.model.cache import EmbeddingCache, model_fingerprint, text_key
 
     t0 = time.perf_counter()
-    steps = tqdm(total=5, desc="policykb build", unit="step", disable=not progress)
-    steps.set_postfix_str("validate")
+    stages = _Stages(progress)
     corpus = load_corpus(settings.corpus_dir)
-    steps.update()
-    steps.set_postfix_str("model")
+    stages.done("validate", f"{len(corpus.records)} records from {len(corpus.sources)} sources")
     ensure_model(settings)
     digest = content_hash(settings)
     index_dir = settings.index_dir
     previous = serving_build(index_dir)
     if not force and previous is not None and manifest_hash(previous) == digest:
-        steps.close()
         if current_build(index_dir) != previous:  # `current` lost or damaged: point it back at a whole build
             _swap_current(index_dir, previous)
         return BuildResult(previous, False, time.perf_counter() - t0, len(corpus.records))
-    steps.update()
+    stages.done("model")
 
     (index_dir / "builds").mkdir(parents=True, exist_ok=True)
     tmp = index_dir / "builds" / f".tmp-{digest}-{os.getpid()}"
@@ -156,19 +194,23 @@ def _build_locked(settings: Settings, *, force: bool, progress: bool) -> BuildRe
             except ValueError as exc:
                 raise BuildError(f"{thesaurus}: {exc}; the index in service is unchanged") from exc
             shutil.copy(thesaurus, tmp / "thesaurus.yaml")
-        steps.set_postfix_str("keyword index")
+        stages.done("records", f"{len(records)} records exported")
         build_keyword_index(tmp / "keyword", docs, facets)
-        steps.update()
-        steps.set_postfix_str("vectors")
-        embedder = Embedder(settings.model_dir)
+        stages.done("keyword index", f"{len(docs)} documents")
         owners, passages = [], []
-        for d in docs:
-            for chunk in chunk_passage(d.title, d.passage()):
+        for rec, d in zip(records, docs):
+            for chunk in embedding_passages(rec, d):
                 owners.append(d.id)
                 passages.append(chunk)
-        vectors = embedder.encode_passages(passages, progress=progress)
+        encoder = _LazyEncoder(settings.model_dir, model_fingerprint(settings.model_dir))
+        with EmbeddingCache(index_dir / CACHE_FILE) as cache:
+            missing = len(set(passages)) - len(cache.get_many(encoder.fingerprint, [text_key(t) for t in set(passages)]))
+            if progress:
+                print(f"policykb build: embedding {missing} new passages of {len(passages)} (the rest cached)",
+                      file=sys.stderr, flush=True)
+            vectors = cache.encode_cached(encoder, passages, progress=progress)
         VectorIndex(vectors, owners).save(tmp / "vectors")
-        steps.update()
+        stages.done("vectors", f"{len(passages)} passages, {missing} embedded now")
         manifest = {
             "hash": digest, "version": __version__, "records": len(records), "chunks": len(passages),
             "model": str(settings.model_dir), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -183,10 +225,8 @@ def _build_locked(settings: Settings, *, force: bool, progress: bool) -> BuildRe
         os.rename(tmp, final)
         _swap_current(index_dir, final)
         _prune(index_dir, {final.name} | ({previous.name} if previous else set()))
-        steps.update()
+        stages.done("finish")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    finally:
-        steps.close()
-    return BuildResult(final, True, time.perf_counter() - t0, len(records))
+    return BuildResult(final, True, time.perf_counter() - t0, len(records), stages.times, len(passages), missing)

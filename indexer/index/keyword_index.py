@@ -36,7 +36,7 @@ class FilterSpec(Protocol):
 def _schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("id", stored=True, tokenizer_name="raw")
-    for name in ("kind", "era", "prefecture"):
+    for name in ("kind", "era", "prefecture", "document"):
         sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
     sb.add_integer_field("pillar", indexed=True)
     sb.add_integer_field("deadline_year", indexed=True)

@@ -15,14 +15,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from indexer.corpus.prefectures import normalize_prefecture
-from indexer.corpus.schema import ERAS, KINDS, PILLARS, TARGET_TYPES
+from indexer.corpus.schema import ERAS, ID_PATTERN, KINDS, PILLARS, TARGET_TYPES
 from indexer.errors import QueryError
 
 MODES = ("hybrid", "keyword", "semantic")
 MAX_QUERY_CHARS = 1000
 YEAR_MIN, YEAR_MAX = 1868, 2200
 #: Facets whose values are matched exactly (any of the chosen values).
-TERM_FACETS = ("kind", "pillar", "era", "prefecture")
+TERM_FACETS = ("kind", "pillar", "era", "prefecture", "document")
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class Filters:
     pillar: tuple[int, ...] = ()
     era: tuple[str, ...] = ()
     prefecture: tuple[str, ...] = ()
+    document: tuple[str, ...] = ()  # source ids (chihou-sousei-2.0, law-417ac0000000024-20250601)
     deadline_from: int | None = None
     deadline_to: int | None = None
 
@@ -116,6 +117,13 @@ def parse_prefecture(value: str) -> str:
     return full
 
 
+def parse_document(value: str) -> str:
+    """A source id. Unknown ids are not refused here (the filters know no corpus): they match nothing."""
+    if not ID_PATTERN.match(value):
+        raise QueryError(f"資料「{value}」は不明です。資料のID（例: chihou-sousei-2.0）を指定してください。")
+    return value
+
+
 def parse_year(value: str | int, label: str = "期限年") -> int:
     try:
         year = int(str(value).strip())
@@ -189,6 +197,7 @@ def parse_filters(args: Mapping, *, deadline_aliases: tuple[str, ...] = ("deadli
         pillar=tuple(dict.fromkeys(parse_pillar(v) for v in _values(args, "pillar"))),
         era=tuple(parse_era(v) for v in _values(args, "era")),
         prefecture=tuple(dict.fromkeys(parse_prefecture(v) for v in _values(args, "prefecture"))),
+        document=tuple(dict.fromkeys(parse_document(v) for v in _values(args, "document"))),
         deadline_from=low, deadline_to=high,
     )
 
