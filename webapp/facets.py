@@ -152,5 +152,18 @@ class YearFacet(DeadlineYearFacet):
     label = "期限年"
 
 
-def search_facets(titles: dict[int, str]) -> list[Facet]:
-    return [KindFacet(), PillarFacet(titles), EraFacet(), PrefectureFacet(), DeadlineYearFacet()]
+class DocumentFacet(Facet):
+    """Which source document (the seed, a statute, an ingested policy text): labelled by its title."""
+
+    name, label = "document", "資料"
+
+    def __init__(self, titles: dict[str, str]):
+        self.titles = titles
+
+    def value_label(self, value: str) -> str:
+        return self.titles.get(value, value)
+
+
+def search_facets(titles: dict[int, str], documents: dict[str, str] | None = None) -> list[Facet]:
+    return [KindFacet(), PillarFacet(titles), EraFacet(), PrefectureFacet(), DeadlineYearFacet(),
+            DocumentFacet(documents or {})]

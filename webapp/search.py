@@ -45,6 +45,15 @@ def overview() -> dict:
             "pillars": pillars, "examples": list(EXAMPLE_QUERIES), "manifest": engine.manifest}
 
 
+def _document_titles() -> dict[str, str]:
+    """Source id → short title, for the document facet (computed once per app)."""
+    titles = current_app.extensions.get("policykb_document_titles")
+    if titles is None:
+        titles = {r["source"]: r.get("source_title") or r["source"] for r in get_engine().records}
+        current_app.extensions["policykb_document_titles"] = titles
+    return titles
+
+
 def _page():
     params = parse_params(request.args)
     if params.is_overview:
@@ -54,7 +63,7 @@ def _page():
     data = search_json(params)
     args = params.url_args()
     facets = [f.facet_results(data["facets"].get(f.name, {}), args, "search.search")
-              for f in search_facets(current_app.extensions["policykb_pillar_titles"])]
+              for f in search_facets(current_app.extensions["policykb_pillar_titles"], _document_titles())]
     chips = [(f.label, item.label, item.toggle_url) for f in facets if f.name != "deadline_year" for item in f.selected]
     lo, hi = params.filters.deadline_from, params.filters.deadline_to
     if lo is not None or hi is not None:

@@ -28,7 +28,8 @@ from indexer.search.filters import MODES, Filters, parse_mode, parse_query
 from indexer.search.fusion import convex, rrf
 from indexer.search.results import RankInfo, Ranking, SearchResponse, result_dict
 from indexer.text.analysis import analyze
-from indexer.text.snippets import make_snippet
+from indexer.search.law_match import matched_paragraph
+from indexer.text.snippets import highlight_spans, make_snippet
 from indexer.text.thesaurus import Expansion, load_thesaurus
 
 __all__ = ["SearchEngine", "MODES", "FUSION", "FACETS"]
@@ -234,7 +235,9 @@ class SearchEngine:
                 n, s = info.semantic_rank[rid]
                 why["semantic"] = {"rank": n, "similarity": round(s, 4)}
             snip = make_snippet(rec["text"], query_terms, tokens=self.text_tokens(rid))
-            results.append(result_dict(rec, snip.text, snip.as_dict()["highlights"], round(score, 6), why))
+            para = matched_paragraph(rec, highlight_spans(rec["text"], query_terms, self.text_tokens(rid))) \
+                if rec.get("law") else None
+            results.append(result_dict(rec, snip.text, snip.as_dict()["highlights"], round(score, 6), why, para))
         facets = self.facet_counts([rid for rid, _ in ranked])
         return SearchResponse(query, mode, len(ranked), (time.perf_counter() - t0) * 1000, results, facets,
                               filters.active(), offset, k, keyword_matches=len(info.keyword_rank),

@@ -55,11 +55,14 @@ class SearchResponse:
                 "results": self.results}
 
 
-def result_dict(rec: dict, snippet: str, highlights: list, score: float | None, why: dict | None) -> dict:
+def result_dict(rec: dict, snippet: str, highlights: list, score: float | None, why: dict | None,
+                matched_paragraph: int | None = None) -> dict:
     """One search result: the shape of `policykb search --json` results, shared with the web app's listings."""
     return {
         "id": rec["id"], "kind": rec["kind"], "title": rec["title"], "text": rec["text"],
         "snippet": snippet, "highlights": highlights, "score": score, "why": why,
         "pillar": rec["pillar"], "era": rec["era"], "place": rec["place"],
         "section": rec["section"], "targets": rec["targets"], "citation": rec["citation"],
+        # Statute records: law_title, law_number, article, caption, paragraphs…; which 項 the query matched.
+        "source": rec.get("source"), "law": rec.get("law"), "matched_paragraph": matched_paragraph,
     }
