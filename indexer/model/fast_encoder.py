@@ -54,7 +54,7 @@ class TorchEncoder:
         if int8:
             self.model = torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8)
         self.batch_size = batch_size
-        self.dim = int(self.model.get_sentence_embedding_dimension())
+        self.dim = int(self.model.get_embedding_dimension())
         self.fingerprint = model_fingerprint(model_dir, variant="torch-int8" if int8 else "torch-fp32")
 
     def _encode(self, texts: list[str], prompt: str, progress: bool) -> np.ndarray:
