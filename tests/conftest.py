@@ -20,7 +20,14 @@ def settings(tmp_path_factory):
     from indexer.index.build import build
     from indexer.config import load_settings
 
+    import os
+
+    from indexer.config import DEFAULT_INDEX_DIR
+
     index_dir: Path = tmp_path_factory.mktemp("index")
+    # The default corpus holds 21 statutes (~3,600 passages): embedding them fresh every session
+    # would take minutes, so the session build reads and fills the developer's embedding cache.
+    os.environ.setdefault("POLICYKB_EMBEDDING_CACHE", str(DEFAULT_INDEX_DIR / "embeddings.sqlite"))
     s = load_settings(index_dir=index_dir)
     build(s, progress=False)
     return s

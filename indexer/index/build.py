@@ -50,6 +50,14 @@ class BuildResult:
 CACHE_FILE = "embeddings.sqlite"
 
 
+def cache_path(index_dir: Path) -> Path:
+    """The embedding cache: POLICYKB_EMBEDDING_CACHE when set (tests share the developer's cache
+    this way, so a session's build of the default corpus embeds nothing already embedded), else
+    <index dir>/embeddings.sqlite. Sharing is safe: rows are keyed by encoder fingerprint and text."""
+    env = os.environ.get("POLICYKB_EMBEDDING_CACHE")
+    return Path(env) if env else index_dir / CACHE_FILE
+
+
 class _LazyEncoder:
     """The passage encoder for `encode_cached`, loading the model only when something is missing."""
 
@@ -203,7 +211,7 @@ def _build_locked(settings: Settings, *, force: bool, progress: bool) -> BuildRe
                 owners.append(d.id)
                 passages.append(chunk)
         encoder = _LazyEncoder(settings.model_dir, model_fingerprint(settings.model_dir))
-        with EmbeddingCache(index_dir / CACHE_FILE) as cache:
+        with EmbeddingCache(cache_path(index_dir)) as cache:
             missing = len(set(passages)) - len(cache.get_many(encoder.fingerprint, [text_key(t) for t in set(passages)]))
             if progress:
                 print(f"policykb build: embedding {missing} new passages of {len(passages)} (the rest cached)",
