@@ -555,7 +555,7 @@ def test_serve_subcommand_defaults_to_loopback():
     from indexer.cli import build_parser
 
     args = build_parser().parse_args(["serve"])
-    assert (args.host, args.port, args.threads) == ("127.0.0.1", 8000, 4)
+    assert (args.host, args.port, args.threads) == ("127.0.0.1", 8000, 12)  # why 12: webapp/serve.py
     args = build_parser().parse_args(["serve", "--port", "8765", "--threads", "8", "--host", "0.0.0.0"])
     assert (args.host, args.port, args.threads) == ("0.0.0.0", 8765, 8)
 
