@@ -1,0 +1,316 @@
+"""The eight everyday tasks of an official (issue 9), done in Chromium at desktop width and at 390 px.
+
+Each test does the task the way a person would (type, click, copy, download) and asserts what
+that person sees: the figure in the copied text, as many CSV rows as the page says, a list of
+prefectures big enough to tap. At 390 px every page must fit the screen (no sideways page
+scrolling); wide tables either stack as cards or scroll inside their own box with a visible cue.
+Screenshots of every page go to $POLICYKB_SHOTS (see conftest.py); nothing depends on them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PHONE_WIDTH
+
+TRANSPORT = "/records/measure-1-transport-gaps"
+KYOMARUEN = "/records/case-shizuoka-hamamatsu-kyomaruen"
+DATA = "/records/data-tokyo-net-inflow-age"
+READER = "/sources/chihou-sousei-2.0"
+TAP = 44  # px: the smallest tap target we promise on phones
+
+
+def assert_fits(view) -> None:
+    """At 390 px the page never scrolls sideways (its wide tables scroll inside their own box)."""
+    if view.phone:
+        width = view.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE_WIDTH, f"{view.path()}: page is {width} px wide at {PHONE_WIDTH} px"
+
+
+def assert_on_screen(locator) -> dict:
+    """Visible, and inside the page's width (not cut off at the right edge)."""
+    expect(locator).to_be_visible()
+    box = locator.bounding_box()
+    width = locator.page.viewport_size["width"]
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, (box, width)
+    return box
+
+
+def count_of(text: str) -> int:
+    m = re.search(r"(\d[\d,]*)件", text)
+    assert m, f"no count in {text!r}"
+    return int(m.group(1).replace(",", ""))
+
+
+def clipboard(page) -> str:
+    return page.evaluate("navigator.clipboard.readText()")
+
+
+def copy_citation(page) -> str:
+    page.click("button[data-copy-target='cite-plain']")
+    expect(page.locator(".record-cite .copy-status")).to_have_text("コピーしました")
+    return clipboard(page)
+
+
+# ---- a. find a measure with its KPI and deadline ------------------------------------------
+
+def test_a_find_a_measure_with_its_kpi_and_deadline(view):
+    page = view.page
+    view.goto("/")
+    view.shot("overview")
+    assert_fits(view)
+    page.fill("#q", "交通空白")
+    page.press("#q", "Enter")
+    page.wait_for_url(re.compile(r"/search\?q="))
+    assert_fits(view)
+    view.shot("search")
+    link = page.locator(f"ol.result-list a.result-title[href='{TRANSPORT}']")
+    assert_on_screen(link.first)
+    link.first.click()
+    page.wait_for_url(f"**{TRANSPORT}")
+    assert_fits(view)
+
+    kpi = page.locator(".kpis-table tbody tr").first
+    kpi.scroll_into_view_if_needed()
+    assert_on_screen(kpi)
+    wording, metric, deadline = (kpi.locator("td").nth(i) for i in range(3))
+    assert "交通空白" in wording.inner_text()
+    assert "2027年度" in deadline.inner_text()
+    # The KPI never wraps at two or three characters a line: each cell holds at least ten.
+    for cell in (wording, metric, deadline):
+        assert_on_screen(cell)
+        width, em = cell.evaluate("e => { const s = getComputedStyle(e); return [e.clientWidth -"
+                                  " parseFloat(s.paddingLeft) - parseFloat(s.paddingRight), parseFloat(s.fontSize)]; }")
+        assert width >= 10 * em, f"a KPI cell holds {width:.0f} px of text ({width / em:.1f} characters a line)"
+    view.shot("record-measure")
+    view.assert_clean()
+
+
+# ---- b. compare 列島改造論, 1.0 and 2.0 on a theme -----------------------------------------
+
+def test_b_compare_the_eras_on_a_theme(view):
+    page = view.page
+    view.goto("/compare")
+    page.fill("#theme", "GX")
+    page.press("#theme", "Enter")
+    page.wait_for_url(re.compile(r"theme=GX"))
+    assert_fits(view)
+    cols = page.locator(".era-columns section.era-col")
+    assert cols.locator("h3").all_inner_texts() == ["日本列島改造論", "地方創生1.0", "地方創生2.0"]
+    # The eras that never addressed GX say so, rather than offering something to cite.
+    for i in (0, 1):
+        expect(cols.nth(i).locator(".theme-none")).to_contain_text("該当なし")
+        assert cols.nth(i).locator("ol.theme-hits li").count() == 0
+    assert cols.nth(2).locator("ol.theme-hits li").count() >= 1
+    expect(cols.nth(2)).not_to_contain_text("該当なし")
+
+    # The comparison table shows its three eras; on a phone it scrolls inside its box, with a cue.
+    table = page.locator("table.compare-table")
+    heads = table.locator("thead th:not(.row-head) .era-name").all_inner_texts()
+    assert len(heads) == 3
+    box = page.locator(".table-scroll:has(table.compare-table)")
+    box.scroll_into_view_if_needed()
+    if view.phone:
+        scroll, client = box.evaluate("e => [e.scrollWidth, e.clientWidth]")
+        assert scroll > client, "the three eras do not fit 390 px: the table must scroll inside its box"
+        cue = box.evaluate("e => getComputedStyle(e, '::before').content")
+        assert "横にスクロールできます" in cue, cue
+        cue_box = box.evaluate("e => e.getBoundingClientRect().toJSON()")
+        assert cue_box["right"] <= PHONE_WIDTH
+        # Scrolled to the right end, the 2.0 column comes into view and the row names stay.
+        box.evaluate("e => { e.scrollIntoView({block: 'start'}); e.scrollLeft = e.scrollWidth; }")
+        last = assert_on_screen(table.locator("thead th.era-2-0"))
+        row_name = assert_on_screen(table.locator("tbody th.row-head").first)
+        assert row_name["x"] + row_name["width"] <= last["x"] + 1, "the row names stay at the left edge"
+    else:
+        for th in table.locator("thead th:not(.row-head)").all():
+            assert_on_screen(th)
+    view.goto("/compare?theme=デジタル")
+    assert_fits(view)
+    view.shot("compare-digital")
+    view.assert_clean()
+
+
+# ---- c. cite a case study -------------------------------------------------------------------
+
+def test_c_cite_a_case_study(view):
+    page = view.page
+    view.goto(KYOMARUEN)
+    assert_fits(view)
+    button = page.locator("button[data-copy-target='cite-plain']")
+    box = assert_on_screen(button)
+    if view.phone:
+        assert box["height"] >= TAP
+    copied = copy_citation(page)
+    assert "農福連携" in copied
+    assert copied.startswith("内閣官房")
+    assert "地方創生2.0基本構想" in copied
+    assert copied.endswith(view.base_url + KYOMARUEN)
+    view.shot("record-case")
+    view.assert_clean()
+
+
+# ---- d. export every target due by 2030 --------------------------------------------------
+
+def test_d_export_every_target_due_by_2030(view):
+    page = view.page
+    view.goto("/targets?deadline_to=2030")
+    assert_fits(view)
+    shown = count_of(page.locator(".results-title-sm").inner_text())
+    rows = page.locator("table.targets-table tbody tr")
+    assert rows.count() == shown > 5
+    first = rows.first
+    assert_on_screen(first)
+    if view.phone:  # each KPI is one card, its values labelled, never a column of two characters
+        assert first.bounding_box()["width"] >= PHONE_WIDTH - 60
+        label = first.locator("td").nth(6).evaluate("e => getComputedStyle(e, '::before').content")
+        assert "期限年" in label
+    link = page.locator("a", has_text="CSVで保存")
+    assert_on_screen(link.first)
+    with page.expect_download() as info:
+        link.first.click()
+    table = list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8-sig"), newline="")))
+    header, body = table[0], table[1:]
+    assert len(body) == shown
+    years = [int(r[header.index("期限年")]) for r in body]
+    assert max(years) <= 2030
+    view.goto("/targets")
+    assert_fits(view)
+    view.shot("targets")
+    view.assert_clean()
+
+
+# ---- e. find a prefecture's cases on the map --------------------------------------------
+
+def test_e_find_a_prefectures_cases(view):
+    page = view.page
+    view.goto("/cases")
+    assert_fits(view)
+    view.shot("cases")
+    tile = page.locator("svg.tilemap a.tile[data-pref='島根県']")
+    expected = int(tile.locator("text.tile-count").text_content())
+    if view.phone:
+        # Tiles are too small to tap at 390 px: the prefecture list comes right below the map.
+        item = page.locator(".facet[aria-labelledby='facet-prefecture'] a:has(.facet-label:text-is('島根県'))")
+        item.scroll_into_view_if_needed()
+        box = assert_on_screen(item)
+        assert box["height"] >= TAP and box["width"] >= TAP
+        heights = page.locator(".facet[aria-labelledby='facet-prefecture'] li a").evaluate_all(
+            "els => els.map(a => a.getBoundingClientRect().height)")
+        assert len(heights) >= 20 and min(heights) >= TAP, heights
+        map_box = page.locator("svg.tilemap").bounding_box()
+        list_box = page.locator("section.case-list").first.bounding_box()
+        assert map_box["y"] + map_box["height"] <= box["y"] < list_box["y"], "the list sits between map and cases"
+        item.tap()
+    else:
+        tile.click()
+    page.wait_for_url(re.compile(r"prefecture="))
+    cases = page.locator(".case-list li.case")
+    assert cases.count() == expected >= 1
+    places = cases.locator(".case-place").all_inner_texts()
+    assert all("島根県" in p for p in places), places
+    assert_on_screen(cases.first.locator(".case-title"))
+    assert_fits(view)
+    view.shot("cases-shimane")
+    view.assert_clean()
+
+
+# ---- f. cite a number from the data slides -----------------------------------------------
+
+def test_f_cite_a_number_from_the_data_slides(view):
+    page = view.page
+    view.goto(DATA)
+    assert_fits(view)
+    copied = copy_citation(page)
+    assert "11.5万人" in copied
+    assert "住民基本台帳人口移動報告" in copied
+    assert copied.endswith(view.base_url + DATA)
+    view.goto(READER)
+    assert_fits(view)
+    view.shot("reader")
+    view.assert_clean()
+
+
+# ---- g. a plain-language query ----------------------------------------------------------
+
+def test_g_plain_language_query(view):
+    page = view.page
+    view.goto("/")
+    page.fill("#q", "バスがなくなって病院に行けない")
+    page.press("#q", "Enter")
+    page.wait_for_url(re.compile(r"/search\?q="))
+    assert_fits(view)
+    top = page.locator("ol.result-list li.result").all()[:5]
+    transport = [r for r in top
+                 if r.locator(".badge").first.inner_text() == "施策" and "交通" in r.locator("a.result-title").inner_text()]
+    assert transport, "no 交通 measure in the first five results"
+    why = transport[0].locator(".why")
+    assert_on_screen(why)
+    reason = why.inner_text()
+    assert "バス" in reason, reason                      # the words as the user typed them
+    assert not re.search(r"為る|有る|成る|居る", reason), reason  # never a dictionary form of a function word
+    view.assert_clean()
+
+
+# ---- h. bad input --------------------------------------------------------------------------
+
+def test_h_bad_input(view):
+    page = view.page
+    view.goto("/")
+    page.press("#q", "Enter")          # an empty box, sent on purpose
+    page.wait_for_url(re.compile(r"/search\?q="))
+    alert = page.locator("[role=alert]")
+    assert_on_screen(alert)
+    assert "検索語を入力してください" in alert.inner_text()
+    examples = page.locator(".examples a")
+    assert examples.count() >= 3
+    assert_on_screen(examples.first)
+    assert_fits(view)
+    view.shot("empty-query")
+
+    page.fill("#q", "交通" * 5000)
+    page.press("#q", "Enter")
+    page.wait_for_load_state()
+    view.expect_status(400)
+    message = page.locator(".error-message")
+    assert_on_screen(message)
+    assert "長すぎます" in message.inner_text() and "10,000文字" in message.inner_text()
+    # The message sits with the form to correct it, and the heading does not fill the screen.
+    expect(page.locator("form.search-form #q")).to_be_visible()
+    assert page.locator("h1").bounding_box()["height"] < 120
+    assert_fits(view)
+    view.shot("long-query")
+    view.assert_clean()
+
+
+# ---- keyboard: the skip link and the first result ---------------------------------------
+
+def test_keyboard_reaches_the_first_result_in_a_few_presses(view):
+    page = view.page
+    view.goto("/search?q=交通空白")
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    assert skip.inner_text() == "検索結果へ移動"
+    assert_on_screen(skip)                  # the skip link shows itself when focused
+    outline = skip.evaluate("e => { const s = getComputedStyle(e); return [s.outlineStyle, s.boxShadow, s.backgroundColor]; }")
+    assert outline[0] != "none" or outline[1] != "none", outline
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "results-h"
+    first = page.locator("ol.result-list a.result-title").first
+    presses = 0
+    while presses < 6 and not first.evaluate("e => e === document.activeElement"):
+        page.keyboard.press("Tab")
+        presses += 1
+    assert first.evaluate("e => e === document.activeElement"), "the first result is not reached in 6 Tab presses"
+    # The CSV and JSON links come first (and the 絞り込み link, shown on narrow screens only).
+    assert presses <= (4 if view.phone else 3), presses
+    style = first.evaluate("e => { const s = getComputedStyle(e); return [s.outlineStyle, s.boxShadow, s.backgroundColor]; }")
+    assert style[0] != "none" or style[1] != "none", f"no visible focus on the first result: {style}"
+    assert_on_screen(first)
+    view.shot("search-keyboard")
+    view.assert_clean()
