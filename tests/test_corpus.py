@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -131,7 +132,9 @@ def test_citations_name_source_section_and_statistical_source(corpus):
     rec = next(r for r in corpus.records if r.kind == "data")
     c = cite(rec, src)
     assert src.title in c.plain() and "2025年" in c.plain() and "Ⅰ" in c.section
-    assert rec.statistical_source in c.plain()
+    # The primary source is named once, without its own 資料：/出典： label (never 「原資料：資料：」).
+    label_free = re.sub(r"^(（(出典|資料|備考)）|(資料|出典|備考)[：:])\s*", "", rec.statistical_source).rstrip("。")
+    assert "原資料：" + label_free in c.plain() and "原資料：資料" not in c.plain() and "原資料：（出典）" not in c.plain()
     assert c.markdown().startswith("> ")
 
 
