@@ -13,7 +13,7 @@ ERA_SHORT = {"kaizoron": "列島改造論", "1.0": "1.0", "2.0": "2.0"}
 LINK_TYPE_LABELS = {
     "pillar": "所属する柱", "measure": "施策と目標", "pair": "1.0の反省と2.0の対",
     "counterpart": "比較表の同じ行", "illustrates": "事例", "motivates": "根拠となるデータ", "related": "関連",
-    "same-goal": "同じ目標の別の記載",
+    "same-goal": "同じ目標の別の記載", "cites": "引用している条文", "cited_by": "引用されている",
 }
 
 

@@ -16,6 +16,8 @@ bp = Blueprint("records", __name__)
 SIMILAR = 6
 # (group key, heading): a link falls in the group of its type for pair/counterpart, else of the other record's kind.
 GROUPS = (
+    ("cites", "この記録が引用している条文"),
+    ("cited_by", "この条を引用している条文・施策"),
     ("pillar", "政策の柱"),
     ("measure", "施策"),
     ("target", "目標・KPI"),
@@ -27,7 +29,12 @@ GROUPS = (
     ("comparison", "比較表"),
     ("role", "役割・進め方"),
     ("note", "注記・見出し"),
+    ("article", "条文"),
+    ("table", "別表"),
+    ("passage", "本文"),
 )
+# Link types that form their own group whatever the other record's kind.
+OWN_GROUP_LINKS = ("pair", "cites", "cited_by")
 GROUP_HEADINGS = dict(GROUPS)
 SIMILAR_HEADING = "関連（意味の近い記録）"
 
@@ -61,7 +68,7 @@ def cross_references(rid: str) -> list[dict]:
     for link_type, other in catalog.links(rid):
         if link_type == "counterpart":
             continue
-        key = link_type if link_type == "pair" else other["kind"]
+        key = link_type if link_type in OWN_GROUP_LINKS else other["kind"]
         groups.setdefault(key, []).append(ref_item(other, link_type))
     groups["counterpart"] = [ref_item(other, "counterpart") for other in catalog.counterparts(rid)]
     out = [{"key": key, "heading": GROUP_HEADINGS.get(key, key), "items": items}

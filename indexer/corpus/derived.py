@@ -51,6 +51,11 @@ def _art_slug(key: str) -> str:
     return f"art{key}" if key[:1].isdigit() else f"art-{key}"
 
 
+def article_record_id(law_key: str, article_key: str) -> str:
+    """The stable id of an article's record: law-417ac0000000024-art5, …-art17-24, …-art-suppl-h20-36-3."""
+    return f"law-{law_key}-{_art_slug(article_key)}"
+
+
 def statute_records(src: Source, versions: int = 1) -> list[Record]:
     from indexer.laws import parse_statute
 
@@ -66,7 +71,7 @@ def statute_records(src: Source, versions: int = 1) -> list[Record]:
     for art in statute.articles:
         if art.deleted:
             continue
-        rid = f"law-{key}-{_art_slug(art.key)}"
+        rid = article_record_id(key, art.key)
         if rid in seen:  # the parser promises unique keys; keep ids unique whatever happens
             continue
         seen.add(rid)

@@ -16,7 +16,8 @@ from pydantic import ValidationError
 from indexer.config import DEFAULT_CORPUS_DIR
 from indexer.errors import CorpusError
 from indexer.corpus.derived import derive_records
-from indexer.corpus.schema import DERIVED_KINDS, Record
+from indexer.corpus.references import add_reference_links
+from indexer.corpus.schema import DERIVED_KINDS, INVERSE_LINK_TYPES, Record
 from indexer.corpus.sources import Source, load_sources
 from indexer.corpus.statements import caveat_span, is_bracketed, statement_problem
 from indexer.text.normalize import normalize_for_match
@@ -52,8 +53,9 @@ class Corpus:
             for link in r.links:
                 if (link.type, link.id) not in out[r.id]:
                     out[r.id].append((link.type, link.id))
-                if (link.type, r.id) not in out[link.id]:
-                    out[link.id].append((link.type, r.id))
+                back = INVERSE_LINK_TYPES.get(link.type, link.type)
+                if (back, r.id) not in out[link.id]:
+                    out[link.id].append((back, r.id))
         return dict(out)
 
     def reading_order(self) -> list[Record]:
@@ -208,5 +210,7 @@ def load_corpus(corpus_dir: Path | None = None, *, strict: bool = True) -> Corpu
         if rec.id not in files:
             records.append(rec)
             files[rec.id] = rel
+    # After validation: these links are resolved from the texts, so they can only point at records that exist.
+    add_reference_links(records, sources)
     return Corpus(sources=sources, records=records, files=files)
 

@@ -38,12 +38,16 @@ LINK_TYPES = (
     "motivates",    # data → the measure / stance it argues for
     "related",      # curated theme link the document makes plain
     "same-goal",    # target ↔ target: one goal the document states in two places (目指す姿 and a pillar)
+    "cites",        # article/policy record → the article it cites (resolved at load time, never hand-written)
 )
+#: Links with a direction: the other side sees them under this name.
+INVERSE_LINK_TYPES = {"cites": "cited_by"}
 
 Kind = Literal["data", "comparison", "stance", "pillar", "measure", "target", "role", "case", "note",
                "article", "table", "passage"]
 Era = Literal["kaizoron", "1.0", "2.0"]
-LinkType = Literal["pillar", "measure", "pair", "counterpart", "illustrates", "motivates", "related", "same-goal"]
+LinkType = Literal["pillar", "measure", "pair", "counterpart", "illustrates", "motivates", "related", "same-goal",
+                   "cites"]
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
 
 
