@@ -37,6 +37,7 @@ GROUPS = (
 OWN_GROUP_LINKS = ("pair", "cites", "cited_by")
 GROUP_HEADINGS = dict(GROUPS)
 SIMILAR_HEADING = "関連（意味の近い記録）"
+SUGGESTED_HEADING = "関連しそうな条文（自動の提案）"
 
 
 def _summary(rec: dict, length: int = 90) -> str:
@@ -73,6 +74,15 @@ def cross_references(rid: str) -> list[dict]:
     groups["counterpart"] = [ref_item(other, "counterpart") for other in catalog.counterparts(rid)]
     out = [{"key": key, "heading": GROUP_HEADINGS.get(key, key), "items": items}
            for key, items in groups.items() if items]
+    suggested = []
+    for s in engine.suggest_articles(rid):
+        item = ref_item(s["record"])
+        words, sim = s["reason"].get("words"), s["reason"].get("similarity")
+        item["reason"] = "・".join(filter(None, [f"共通の語句「{'」「'.join(words)}」" if words else "",
+                                                  f"意味の近さ {sim:.2f}" if sim else ""]))
+        suggested.append(item)
+    if suggested:
+        out.append({"key": "suggested", "heading": SUGGESTED_HEADING, "items": suggested})
     similar = [ref_item(other, None, sim) for other, sim in engine.similar(rid, SIMILAR)]
     if similar:
         out.append({"key": "similar", "heading": SIMILAR_HEADING, "items": similar})

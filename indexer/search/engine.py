@@ -319,6 +319,36 @@ class SearchEngine:
         out = [(self.by_id[i], s) for i, s in self.vectors.search(vec, k + len(linked)) if i not in linked]
         return out[:k]
 
+    def suggest_articles(self, rid: str, k: int = 3) -> list[dict]:
+        """Articles that may carry a policy record, found by the hybrid engine: suggestions, not references.
+
+        The query is the record's title (a measure's name, 「二地域居住の推進」): the semantic side
+        finds articles that share no word with it (二地域居住 → the law's own 特定居住). Articles the
+        record already cites are left out. Each suggestion says why (the words it shares, or its
+        similarity), so an official can judge it.
+        """
+        rec = self.by_id[rid]
+        if rec["kind"] in DERIVED_KINDS:
+            return []
+        cited = {l["id"] for l in rec["links"]}
+        ranking = self.rank(rec["title"], "hybrid", Filters(kind=("article",)), within=True)
+        info = ranking.info
+        out = []
+        for aid, score in ranking.hits:
+            law = self.by_id[aid].get("law") or {}
+            # A 附則 article sets dates and transitions of an act; it does not carry a measure.
+            if aid in cited or law.get("suppl_act"):
+                continue
+            reason: dict = {}
+            if aid in info.keyword_rank:
+                reason["words"] = self.keyword.matched_terms(aid, info.tokens).get("body", [])
+            if aid in info.semantic_rank:
+                reason["similarity"] = round(info.semantic_rank[aid][1], 3)
+            out.append({"record": self.by_id[aid], "score": round(score, 6), "reason": reason})
+            if len(out) == k:
+                break
+        return out
+
     def source_view(self, doc_id: str) -> dict | None:
         """A source's reading view (indexer.corpus.reading), from the build's sources.json; None when unknown."""
         views = self.__dict__.get("_source_views")
