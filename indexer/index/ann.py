@@ -7,7 +7,7 @@ the same files read-only and share their pages):
   ann.usearch   the HNSW graph, present only above EXACT_LIMIT rows, opened as a view (mmap)
   ann.json      how it was built (kind, rows, dim, HNSW parameters, encoder fingerprint)
 
-Decisions measured with /tmp/scale/bench_ann.py on 2 cores (figures in /tmp/readme_scale.md):
+Decisions measured on 2 cores (README, scale section):
 - Exact search is one matrix-vector product over memory-mapped rows; below EXACT_LIMIT rows it
   costs a few milliseconds and has perfect recall, so no graph is built (the small corpus and an
   e5-only regional collection stay exact).

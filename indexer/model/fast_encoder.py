@@ -1,6 +1,6 @@
 """Passage encoders for the same converted e5, each with a fingerprint so that their vectors never mix.
 
-Variants (measured by /tmp/scale/bench_encoders.py on 2 cores; figures in /tmp/readme_scale.md):
+Variants (measured on 2 cores; README, scale section):
   torch-fp32   sentence-transformers as loaded by `Embedder` (the reference vectors)
   torch-int8   the same with torch dynamic int8 quantisation of every nn.Linear
   onnx-fp32    ONNX Runtime on a graph exported with torch.onnx.export (mean pooling and
