@@ -30,7 +30,7 @@ from indexer.index.store import current_build
 from indexer.search import Filters
 from indexer.index.verify import MARKER, check_build, complete_builds, finished_builds
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 QUERY = "交通空白"
 
 

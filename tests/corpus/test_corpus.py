@@ -16,8 +16,8 @@ from indexer.corpus.quote_coverage import coverage
 from indexer.corpus.schema import ERAS
 from tests import source_scan
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).parent / "fixtures" / "broken"
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "broken"
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +146,7 @@ def test_records_jsonl_holds_every_record_with_the_promised_fields(corpus):
     for row in rows:
         for key in ("id", "kind", "title", "text", "section", "pillar", "era", "place", "targets", "links", "quotes", "citation"):
             assert key in row, (row["id"], key)
-        src = corpus.sources["chihou-sousei-2.0"].text
+        src = corpus.sources[row["source"]].text
         for q in row["quotes"]:
             assert src[q["start"]:q["end"]].replace("\n", "").replace(" ", "")[:5] != ""
     measure = next(r for r in rows if r["id"] == "measure-1-ccrc")
