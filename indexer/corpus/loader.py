@@ -65,6 +65,10 @@ class Corpus:
 def _read_file(path: Path, rel: str, problems: list[Problem]) -> list[tuple[Record, str]]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[:exc.start].count(b"\n") + 1
+        problems.append(Problem(rel, "-", f"line {line}", f"not UTF-8 (byte 0x{exc.object[exc.start]:02x}); save the file as UTF-8"))
+        return []
     except yaml.YAMLError as exc:
         problems.append(Problem(rel, "-", "-", f"not valid YAML: {exc}"))
         return []
@@ -165,6 +169,8 @@ def _check_target(rec: Record, src: Source, bad) -> None:
 def load_corpus(corpus_dir: Path | None = None, *, strict: bool = True) -> Corpus:
     """Load and validate; raise CorpusError listing every problem when strict."""
     corpus_dir = corpus_dir or DEFAULT_CORPUS_DIR
+    if not (corpus_dir / "sources").is_dir():
+        raise CorpusError([Problem(str(corpus_dir), "-", "sources", "no corpus here (a corpus holds sources/ and records/)")])
     problems: list[Problem] = []
     sources = load_sources(corpus_dir / "sources")
     for src in sources.values():

@@ -173,6 +173,7 @@ def _corpus_with(tmp_path: Path, fixture: str) -> Path:
     ("unknown-era.yaml", "cmp-x", "era", "unknown value '3.0'"),
     ("bad-pillar.yaml", "measure-y", "pillar", "less than or equal to 5"),
     ("bad-prefecture.yaml", "case-atlantis", "place.prefecture", "not one of the 47 prefectures"),
+    ("not-utf8.yaml", "-", "line 4", "not UTF-8 (byte 0x82)"),
 ])
 def test_broken_records_fail_with_file_id_field_and_reason(tmp_path, fixture, record_id, field, reason):
     with pytest.raises(CorpusError) as exc:
