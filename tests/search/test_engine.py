@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer.search.engine import EXPORT_MAX_K
 from indexer.search.filters import MAX_QUERY_CHARS, parse_filters
 from indexer.errors import QueryError
 from indexer.evaluation.metrics import evaluate, load_gold
@@ -86,7 +87,7 @@ def test_facet_counts_add_up(engine):
 
 
 @pytest.mark.parametrize("query, mode, k", [("", "hybrid", 10), ("   ", "hybrid", 10), ("x" * (MAX_QUERY_CHARS + 1), "hybrid", 10),
-                                            ("交通", "fuzzy", 10), ("交通", "hybrid", 0), ("交通", "hybrid", 101)])
+                                            ("交通", "fuzzy", 10), ("交通", "hybrid", 0), ("交通", "hybrid", EXPORT_MAX_K + 1)])
 def test_bad_queries_are_refused_with_a_message(engine, query, mode, k):
     with pytest.raises(QueryError) as exc:
         engine.search(query, mode=mode, k=k)
