@@ -37,38 +37,37 @@ def _hash_files(h: "hashlib._Hash", paths: list[Path], root: Path) -> None:
         h.update(p.read_bytes())
 
 
-def content_hash(settings: Settings, *, package_root: Path = PACKAGE_ROOT) -> str:
-    """What an index built now from these settings would be: corpus + build-side code + model."""
-    h = hashlib.sha256(__version__.encode())
-    corpus = settings.corpus_dir
-    _hash_files(h, [p for p in corpus.rglob("*") if p.is_file() and p.suffix in (".yaml", ".txt", ".md", ".pdf")],
-                corpus)
-    _hash_files(h, build_side_modules(package_root), package_root)
-    model = settings.model_dir
+def _corpus_files(corpus: Path) -> list[Path]:
+    return [p for p in corpus.rglob("*") if p.is_file() and p.suffix in (".yaml", ".txt", ".md", ".pdf")]
+
+
+def _hash_model(h: "hashlib._Hash", model: Path) -> None:
     for name in MODEL_CONFIG_FILES:
         if (model / name).exists():
             h.update((model / name).read_bytes())
     h.update(str(model.resolve()).encode())
+
+
+def content_hash(settings: Settings, *, package_root: Path = PACKAGE_ROOT) -> str:
+    """What an index built now from these settings would be: corpus + build-side code + model."""
+    h = hashlib.sha256(__version__.encode())
+    _hash_files(h, _corpus_files(settings.corpus_dir), settings.corpus_dir)
+    _hash_files(h, build_side_modules(package_root), package_root)
+    _hash_model(h, settings.model_dir)
     return h.hexdigest()[:16]
 
 
 def corpus_hash(settings: Settings) -> str:
     """The corpus alone (for /healthz and the manifest: which corpus a build came from)."""
     h = hashlib.sha256()
-    corpus = settings.corpus_dir
-    _hash_files(h, [p for p in corpus.rglob("*") if p.is_file() and p.suffix in (".yaml", ".txt", ".md", ".pdf")],
-                corpus)
+    _hash_files(h, _corpus_files(settings.corpus_dir), settings.corpus_dir)
     return h.hexdigest()[:16]
 
 
 def model_hash(settings: Settings) -> str:
     """The model's configuration and location, as content_hash counts it."""
     h = hashlib.sha256()
-    model = settings.model_dir
-    for name in MODEL_CONFIG_FILES:
-        if (model / name).exists():
-            h.update((model / name).read_bytes())
-    h.update(str(model.resolve()).encode())
+    _hash_model(h, settings.model_dir)
     return h.hexdigest()[:16]
 
 

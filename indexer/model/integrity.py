@@ -24,6 +24,7 @@ QUICK_HASH_LIMIT = 64 << 20
 
 
 def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, read in 1 MiB chunks (model weights are 470 MB)."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):

@@ -22,8 +22,10 @@ def test_compare_table_and_pairs(client, engine):
 def test_compare_theme_shows_each_era_side_by_side(client, engine):
     data = _json(client.get("/api/compare?theme=デジタル"))
     assert [c["era"] for c in data["theme_matches"]] == ["kaizoron", "1.0", "2.0"]
-    for col in data["theme_matches"]:
-        assert col["hits"]
+    kaizoron, *later = data["theme_matches"]
+    assert kaizoron["none"] and kaizoron["hits"] == []  # 列島改造論 never spoke of デジタル (hand labels)
+    for col in later:
+        assert col["hits"] and not col["none"]
         assert all(engine.by_id[h["id"]]["era"] == col["era"] for h in col["hits"])
     two = [h["id"] for h in data["theme_matches"][2]["hits"]]
     assert "stance-digital-2.0" in two
