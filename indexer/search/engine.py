@@ -212,6 +212,9 @@ class SearchEngine:
                             weights_of[i] = weights_of.get(i, 1.0) * derived
             ranked = rrf({"keyword": [i for i, _ in kw], "semantic": [i for i, _ in sem]},
                          k=fusion["k"], weights=fusion["weights"], item_weights={"keyword": cover, "semantic": belief})
+            # A keyword hit that holds none of the query's concepts (only 地域 of 二地域居住) weighs 0 and
+            # has no semantic support either: no evidence, so it is not a result.
+            ranked = [(i, s) for i, s in ranked if s > 0]
         else:
             ranked = convex({"keyword": dict(kw), "semantic": dict(sem)}, weights=fusion["weights"])
         info = RankInfo(tokens, concepts, expansions,
@@ -260,7 +263,10 @@ class SearchEngine:
             results.append(result_dict(rec, snip.text, snip.as_dict()["highlights"], round(score, 6), why, para))
         facets = self.facet_counts([rid for rid, _ in ranked])
         return SearchResponse(query, mode, len(ranked), (time.perf_counter() - t0) * 1000, results, facets,
-                              filters.active(), offset, k, keyword_matches=len(info.keyword_rank),
+                              filters.active(), offset, k,
+                              # Results that hold a whole concept of the query, not a fragment of a compound.
+                              keyword_matches=sum(1 for i in info.keyword_rank
+                                                  if i in self.by_id and self.keyword.concept_share(i, info.concepts) > 0),
                               absent_terms=self.absent_words(info.tokens, info.expansions))
 
     def absent_words(self, tokens: list, expansions: list[Expansion] = ()) -> list[str]:
