@@ -160,7 +160,7 @@ def _build_locked(settings: Settings, *, force: bool, progress: bool) -> BuildRe
     from indexer.corpus.export import facet_values, record_dict
     from indexer.corpus.reading import reader_payload
     from indexer.index.keyword_index import build_keyword_index
-    from indexer.index.vectors import VectorIndex, chunk_passage
+    from indexer.index.vectors import VectorIndex
 
     from indexer.index.documents import embedding_passages
     from indexer.model.cache import EmbeddingCache, model_fingerprint, text_key

@@ -11,7 +11,6 @@ import logging
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.config import Settings
@@ -233,8 +232,9 @@ class SearchEngine:
         filters = filters or Filters()
         ranking = self.rank(query, mode, filters)
         ranked, info = ranking.hits, ranking.info
-        expansion_terms = {t.term for e in info.expansions for t in analyze(" ".join(e.terms), "C")}
-        query_terms = {t.term for t in info.tokens} | expansion_terms
+        # Each expansion term analysed once per query, not once per result on the page.
+        term_tokens = {term: analyze(term, "C") for e in info.expansions for term in e.terms}
+        query_terms = {t.term for t in info.tokens} | {t.term for toks in term_tokens.values() for t in toks}
         expansions = [{"plain": e.plain, "terms": list(e.terms)} for e in info.expansions]
         # The words as the user typed them, for reasons: a term → the query's surface form.
         typed = {t.term: t.surface for t in info.tokens}
@@ -250,7 +250,7 @@ class SearchEngine:
                 terms = self.keyword.matched_terms(rid, info.tokens)
                 words = list(dict.fromkeys(typed[t] for field in terms.values() for t in field))
                 matched_expansions = [f"{e['plain']} → {term}" for e in expansions for term in e["terms"]
-                                      if self.keyword.contains_any(rid, analyze(term, "C"))]
+                                      if self.keyword.contains_any(rid, term_tokens[term])]
                 why["keyword"] = {"rank": n, "bm25": round(s, 3), "terms": terms, "words": words,
                                   "expansions": matched_expansions,
                                   "coverage": round(self.keyword.concept_share(rid, info.concepts), 3)}
