@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tarfile
 from pathlib import Path
 
 from indexer.corpus.loader import load_corpus
@@ -96,6 +97,9 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     opts = {k: getattr(args, k) for k in ("title", "publisher", "date", "url", "effective") if getattr(args, k)}
     status = 0
     for path in args.paths:
+        if args.collection == "laws" or path.is_dir() or (path.is_file() and tarfile.is_tarfile(path)):
+            status = max(status, _ingest_collection(path, corpus_dir, args))
+            continue
         try:
             done = ingest_file(path, corpus_dir, **opts)
         except IngestError as exc:
@@ -108,6 +112,26 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     if status == 0:
         print("run `policykb build` to index what was added")
     return status
+
+
+def _ingest_collection(path: Path, corpus_dir: Path, args: argparse.Namespace) -> int:
+    """An archive or folder (or a file given --collection laws): registered by path and sha256, streamed."""
+    from indexer.ingest import IngestError
+    from indexer.ingest.collection import ingest_collection
+
+    try:
+        report = ingest_collection(path, corpus_dir, progress=not args.quiet)
+    except IngestError as exc:
+        print(f"policykb: {exc}", file=sys.stderr)
+        return 2
+    problems = report.skipped + report.as_passages
+    for line in problems[: args.show_problems]:
+        print(f"policykb: warning: {line}", file=sys.stderr)
+    if len(problems) > args.show_problems:
+        print(f"policykb: … and {len(problems) - args.show_problems} more (--show-problems N shows more)", file=sys.stderr)
+    print(f"{path}: {report.summary()}")
+    print(f"registered in {report.register}")
+    return 0
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
@@ -281,6 +305,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--date", help="publication date YYYY-MM-DD")
     s.add_argument("--url", help="official URL")
     s.add_argument("--effective", help="a statute's 施行日 YYYY-MM-DD when the file name does not give it")
+    s.add_argument("--collection", choices=("regional", "laws"), default=None,
+                   help="where a single file goes: regional (copied into corpus/sources, the default for a file) or "
+                        "laws (registered by path, like an archive or folder, which always go to laws)")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.add_argument("--show-problems", type=int, default=20, metavar="N",
+                   help="how many skipped or unstructured files of an archive to list (default 20)")
     s.set_defaults(func=_cmd_ingest)
 
     s = sub.add_parser("verify", help="check every build and the model against the checksums recorded when they were made")

@@ -30,7 +30,7 @@ from indexer import __version__
 from indexer.config import Settings
 from indexer.errors import BuildError, ModelUnavailable
 from indexer.index.lock import build_lock
-from indexer.index.store import content_hash, corpus_hash, current_build, manifest_hash, model_hash
+from indexer.index.store import code_hash, content_hash, corpus_hash, current_build, model_hash, regional_hash
 from indexer.index.verify import build_files, complete_builds, is_complete, write_marker
 
 
@@ -154,29 +154,36 @@ def build(settings: Settings, *, force: bool = False, progress: bool = True, wai
         return _build_locked(settings, force=force, progress=progress)
 
 
-def _build_locked(settings: Settings, *, force: bool, progress: bool) -> BuildResult:
-    from indexer.corpus.loader import load_corpus
-    from indexer.index.documents import search_doc
-    from indexer.corpus.export import facet_values, record_dict
-    from indexer.corpus.reading import reader_payload
-    from indexer.index.keyword_index import build_keyword_index
-    from indexer.index.vectors import VectorIndex
+#: Files of the regional part of a build; everything else is a collection's (collections/<name>/).
+REGIONAL_PARTS = ("records.jsonl", "sources.json", "keyword", "vectors", "thesaurus.yaml")
 
-    from indexer.index.documents import embedding_passages
-    from indexer.model.cache import EmbeddingCache, model_fingerprint, text_key
+
+def _manifest(build_dir: Path | None) -> dict:
+    if build_dir is None:
+        return {}
+    try:
+        return json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _build_locked(settings: Settings, *, force: bool, progress: bool) -> BuildResult:
+    from indexer.corpus.collections import EXTERNAL, load_register
 
     t0 = time.perf_counter()
     stages = _Stages(progress)
-    corpus = load_corpus(settings.corpus_dir)
-    stages.done("validate", f"{len(corpus.records)} records from {len(corpus.sources)} sources")
+    registers = {name: load_register(settings.corpus_dir, name) for name in EXTERNAL}
+    registers = {name: docs for name, docs in registers.items() if docs}
     ensure_model(settings)
     digest = content_hash(settings)
+    regional_digest = regional_hash(settings)
     index_dir = settings.index_dir
     previous = serving_build(index_dir)
-    if not force and previous is not None and manifest_hash(previous) == digest:
+    prev_manifest = _manifest(previous)
+    if not force and previous is not None and prev_manifest.get("hash") == digest:
         if current_build(index_dir) != previous:  # `current` lost or damaged: point it back at a whole build
             _swap_current(index_dir, previous)
-        return BuildResult(previous, False, time.perf_counter() - t0, len(corpus.records))
+        return BuildResult(previous, False, time.perf_counter() - t0, prev_manifest.get("records", 0))
     stages.done("model")
 
     (index_dir / "builds").mkdir(parents=True, exist_ok=True)
@@ -184,47 +191,39 @@ def _build_locked(settings: Settings, *, force: bool, progress: bool) -> BuildRe
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         tmp.mkdir(parents=True)
-        links = corpus.links_both_ways()
-        records = [record_dict(r, corpus, links) for r in corpus.reading_order()]
-        with (tmp / "records.jsonl").open("w", encoding="utf-8") as fh:
-            for rec in records:
-                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-        (tmp / "sources.json").write_text(json.dumps(reader_payload(corpus), ensure_ascii=False), encoding="utf-8")
-        by_id = {r["id"]: r for r in records}
-        docs = [search_doc(r, by_id) for r in records]
-        facets = {r["id"]: facet_values(r) for r in records}
-        thesaurus = settings.corpus_dir / "thesaurus.yaml"
-        if thesaurus.exists():
-            from indexer.text.thesaurus import load_thesaurus
+        reuse = not force and previous is not None and prev_manifest.get("regional_hash") == regional_digest
+        if reuse:
+            # The regional corpus, code and model are those of the build in service: its files are
+            # immutable, so they are linked, not rebuilt (adding a law to 全法令 costs only the law).
+            for name in REGIONAL_PARTS:
+                if (previous / name).is_dir():
+                    shutil.copytree(previous / name, tmp / name, copy_function=os.link)
+                elif (previous / name).exists():
+                    os.link(previous / name, tmp / name)
+            n_records, n_chunks, missing = prev_manifest.get("records", 0), prev_manifest.get("chunks", 0), 0
+            stages.done("regional", f"unchanged: {n_records} records linked from {previous.name}")
+        else:
+            n_records, n_chunks, missing = _build_regional(settings, tmp, stages, progress)
+        collections_meta = {}
+        for name, docs in registers.items():
+            from indexer.index.collection_build import build_collection
 
-            try:
-                load_thesaurus(thesaurus)  # fail the build, not a query, on a malformed file
-            except ValueError as exc:
-                raise BuildError(f"{thesaurus}: {exc}; the index in service is unchanged") from exc
-            shutil.copy(thesaurus, tmp / "thesaurus.yaml")
-        stages.done("records", f"{len(records)} records exported")
-        build_keyword_index(tmp / "keyword", docs, facets)
-        stages.done("keyword index", f"{len(docs)} documents")
-        owners, passages = [], []
-        for rec, d in zip(records, docs):
-            for chunk in embedding_passages(rec, d):
-                owners.append(d.id)
-                passages.append(chunk)
-        encoder = _LazyEncoder(settings.model_dir, model_fingerprint(settings.model_dir))
-        with EmbeddingCache(cache_path(index_dir)) as cache:
-            missing = len(set(passages)) - len(cache.get_many(encoder.fingerprint, [text_key(t) for t in set(passages)]))
-            if progress:
-                print(f"policykb build: embedding {missing} new passages of {len(passages)} (the rest cached)",
-                      file=sys.stderr, flush=True)
-            vectors = cache.encode_cached(encoder, passages, progress=progress)
-        VectorIndex(vectors, owners).save(tmp / "vectors")
-        stages.done("vectors", f"{len(passages)} passages, {missing} embedded now")
+            prev_coll = previous / "collections" / name if (previous is not None and not force) else None
+            cb = build_collection(tmp / "collections" / name, name, docs, code=code_hash(settings),
+                                  model_dir=settings.model_dir, model_fingerprint=model_hash(settings),
+                                  static_root=index_dir / "static", previous=prev_coll, progress=progress)
+            collections_meta[name] = {"documents": cb.documents, "units": cb.units, "added": cb.added,
+                                      "removed": cb.removed, "incremental": cb.incremental, "stages": cb.stages}
+            how = "added to" if cb.incremental else "built"
+            stages.done(f"{name}", f"{how}: {cb.added} documents in, {cb.removed} out; "
+                                   f"{cb.documents} documents, {cb.units} units ({cb.stages})")
         manifest = {
-            "hash": digest, "version": __version__, "records": len(records), "chunks": len(passages),
+            "hash": digest, "regional_hash": regional_digest, "version": __version__, "records": n_records,
+            "chunks": n_chunks, "collections": collections_meta,
             "model": str(settings.model_dir), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "seconds": round(time.perf_counter() - t0, 2),
             "corpus_hash": corpus_hash(settings), "model_hash": model_hash(settings),
-            "files": build_files(tmp),
+            "files": build_files(tmp, previous),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         write_marker(tmp)  # last: until it exists, this directory is an interrupted build
@@ -237,4 +236,55 @@ def _build_locked(settings: Settings, *, force: bool, progress: bool) -> BuildRe
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BuildResult(final, True, time.perf_counter() - t0, len(records), stages.times, len(passages), missing)
+    return BuildResult(final, True, time.perf_counter() - t0, n_records, stages.times, n_chunks, missing)
+
+
+def _build_regional(settings: Settings, tmp: Path, stages: _Stages, progress: bool) -> tuple[int, int, int]:
+    """The regional collection's files into tmp: records, reading views, keyword index, e5 vectors.
+    Returns (records, passages, passages embedded now)."""
+    from indexer.corpus.export import facet_values, record_dict
+    from indexer.corpus.loader import load_corpus
+    from indexer.corpus.reading import reader_payload
+    from indexer.index.documents import embedding_passages, search_doc
+    from indexer.index.keyword_index import build_keyword_index
+    from indexer.index.vectors import VectorIndex
+    from indexer.model.cache import EmbeddingCache, model_fingerprint, text_key
+
+    corpus = load_corpus(settings.corpus_dir)
+    stages.done("validate", f"{len(corpus.records)} records from {len(corpus.sources)} sources")
+    links = corpus.links_both_ways()
+    records = [record_dict(r, corpus, links) for r in corpus.reading_order()]
+    with (tmp / "records.jsonl").open("w", encoding="utf-8") as fh:
+        for rec in records:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    (tmp / "sources.json").write_text(json.dumps(reader_payload(corpus), ensure_ascii=False), encoding="utf-8")
+    by_id = {r["id"]: r for r in records}
+    docs = [search_doc(r, by_id) for r in records]
+    facets = {r["id"]: facet_values(r) for r in records}
+    thesaurus = settings.corpus_dir / "thesaurus.yaml"
+    if thesaurus.exists():
+        from indexer.text.thesaurus import load_thesaurus
+
+        try:
+            load_thesaurus(thesaurus)  # fail the build, not a query, on a malformed file
+        except ValueError as exc:
+            raise BuildError(f"{thesaurus}: {exc}; the index in service is unchanged") from exc
+        shutil.copy(thesaurus, tmp / "thesaurus.yaml")
+    stages.done("records", f"{len(records)} records exported")
+    build_keyword_index(tmp / "keyword", docs, facets)
+    stages.done("keyword index", f"{len(docs)} documents")
+    owners, passages = [], []
+    for rec, d in zip(records, docs):
+        for chunk in embedding_passages(rec, d):
+            owners.append(d.id)
+            passages.append(chunk)
+    encoder = _LazyEncoder(settings.model_dir, model_fingerprint(settings.model_dir))
+    with EmbeddingCache(cache_path(settings.index_dir)) as cache:
+        missing = len(set(passages)) - len(cache.get_many(encoder.fingerprint, [text_key(t) for t in set(passages)]))
+        if progress:
+            print(f"policykb build: embedding {missing} new passages of {len(passages)} (the rest cached)",
+                  file=sys.stderr, flush=True)
+        vectors = cache.encode_cached(encoder, passages, progress=progress)
+    VectorIndex(vectors, owners).save(tmp / "vectors")
+    stages.done("vectors", f"{len(passages)} passages, {missing} embedded now")
+    return len(records), len(passages), missing

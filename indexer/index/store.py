@@ -37,8 +37,11 @@ def _hash_files(h: "hashlib._Hash", paths: list[Path], root: Path) -> None:
         h.update(p.read_bytes())
 
 
-def _corpus_files(corpus: Path) -> list[Path]:
-    return [p for p in corpus.rglob("*") if p.is_file() and p.suffix in (".yaml", ".txt", ".md", ".pdf")]
+def _corpus_files(corpus: Path, *, collections: bool = True) -> list[Path]:
+    """The corpus files a build reads; with collections=False, without the registers of external
+    collections (corpus/collections/*.jsonl), i.e. what the regional collection is built from."""
+    return [p for p in corpus.rglob("*") if p.is_file() and p.suffix in (".yaml", ".txt", ".md", ".pdf", ".jsonl")
+            and (collections or p.relative_to(corpus).parts[0] != "collections")]
 
 
 def _hash_model(h: "hashlib._Hash", model: Path) -> None:
@@ -54,6 +57,22 @@ def content_hash(settings: Settings, *, package_root: Path = PACKAGE_ROOT) -> st
     _hash_files(h, _corpus_files(settings.corpus_dir), settings.corpus_dir)
     _hash_files(h, build_side_modules(package_root), package_root)
     _hash_model(h, settings.model_dir)
+    return h.hexdigest()[:16]
+
+
+def code_hash(settings: Settings, *, package_root: Path = PACKAGE_ROOT) -> str:
+    """Build-side code and model, without the corpus: a collection index made by the same code and
+    model can be added to instead of rebuilt."""
+    h = hashlib.sha256(__version__.encode())
+    _hash_files(h, build_side_modules(package_root), package_root)
+    _hash_model(h, settings.model_dir)
+    return h.hexdigest()[:16]
+
+
+def regional_hash(settings: Settings) -> str:
+    """What the regional part of a build depends on: the corpus without external registers, code, model."""
+    h = hashlib.sha256(code_hash(settings).encode())
+    _hash_files(h, _corpus_files(settings.corpus_dir, collections=False), settings.corpus_dir)
     return h.hexdigest()[:16]
 
 

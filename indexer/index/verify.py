@@ -42,14 +42,31 @@ class BuildDamaged(IndexUnavailable):
                          "`policykb build --force` で作り直してください。")
 
 
-def build_files(build_dir: Path) -> dict[str, dict]:
-    """Every content file under build_dir (not the manifest, the marker or lock files): size and sha256."""
+def build_files(build_dir: Path, previous: Path | None = None) -> dict[str, dict]:
+    """Every content file under build_dir (not the manifest, the marker or lock files): size and sha256.
+
+    A file hard-linked from `previous` (same inode: an immutable file a build reused) takes its
+    checksum from that build's manifest instead of being read again: adding one law to the
+    2 GB index of all laws must not re-hash it all.
+    """
+    known: dict[str, dict] = {}
+    if previous is not None:
+        try:
+            known = json.loads((previous / MANIFEST).read_text(encoding="utf-8")).get("files", {})
+        except (OSError, ValueError):
+            known = {}
     out: dict[str, dict] = {}
     for p in sorted(build_dir.rglob("*")):
         rel = p.relative_to(build_dir).as_posix()
         if not p.is_file() or rel in (MANIFEST, MARKER) or p.name.startswith(_VOLATILE_PREFIX):
             continue
-        out[rel] = {"size": p.stat().st_size, "sha256": sha256_file(p)}
+        st = p.stat()
+        old = known.get(rel)
+        if old and st.st_nlink > 1 and (previous / rel).exists() and os.path.samefile(p, previous / rel) \
+                and old.get("size") == st.st_size:
+            out[rel] = old
+            continue
+        out[rel] = {"size": st.st_size, "sha256": sha256_file(p)}
     return out
 
 

@@ -34,7 +34,8 @@ from indexer.ingest.errors import IngestError
 from indexer.ingest.extracted import ExtractedText
 from indexer.ingest.formats import read_document
 
-EGOV_NAME = re.compile(r"^(?P<law_id>\d{3}[A-Z]{2}\d{10})_(?P<date>\d{8})_(?P<amend>\d{3}[A-Z]{2}\d{10}|0{15})$")
+# e-Gov ids are 15 characters: 322AC0000000067, 309M10011000001, 321CONSTITUTION.
+EGOV_NAME = re.compile(r"^(?P<law_id>\d{3}[0-9A-Z]{12})_(?P<date>\d{8})_(?P<amend>\d{3}[0-9A-Z]{12}|0{15})$")
 EGOV_URL = "https://laws.e-gov.go.jp/law/{law_id}"
 STATUTE_PUBLISHER = "e-Gov法令検索（デジタル庁）"
 _SLUG = re.compile(r"[^a-z0-9]+")

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from indexer.corpus.collections import COLLECTIONS, DEFAULT_COLLECTIONS
 from indexer.corpus.prefectures import normalize_prefecture
 from indexer.corpus.schema import ERAS, ID_PATTERN, KINDS, PILLARS, TARGET_TYPES
 from indexer.errors import QueryError
@@ -36,6 +37,11 @@ class Filters:
     document: tuple[str, ...] = ()  # source ids (chihou-sousei-2.0, law-417ac0000000024-20250601)
     deadline_from: int | None = None
     deadline_to: int | None = None
+    #: Which collections to search (indexer.corpus.collections); empty means the default, 地域政策.
+    collection: tuple[str, ...] = ()
+
+    def collections(self) -> tuple[str, ...]:
+        return self.collection or DEFAULT_COLLECTIONS
 
     def terms(self) -> dict[str, tuple]:
         """Exact-match facets that are set: field → accepted values."""
@@ -54,6 +60,8 @@ class Filters:
             out["deadline_from"] = self.deadline_from
         if self.deadline_to is not None:
             out["deadline_to"] = self.deadline_to
+        if self.collection and self.collection != DEFAULT_COLLECTIONS:
+            out["collection"] = list(self.collection)
         return out
 
     def accepts(self, values: Mapping[str, Iterable]) -> bool:
@@ -122,6 +130,17 @@ def parse_document(value: str) -> str:
     if not ID_PATTERN.match(value):
         raise QueryError(f"資料「{value}」は不明です。資料のID（例: chihou-sousei-2.0）を指定してください。")
     return value
+
+
+def parse_collection(values: Iterable[str]) -> tuple[str, ...]:
+    """Collection names in canonical order (地域政策, 全法令); () for none given, meaning the default."""
+    chosen = []
+    for v in values:
+        if v not in COLLECTIONS:
+            names = "、".join(f"{k}（{label}）" for k, label in COLLECTIONS.items())
+            raise QueryError(f"コレクション「{v}」はありません。指定できる値: {names}")
+        chosen.append(v)
+    return tuple(c for c in COLLECTIONS if c in chosen)
 
 
 def parse_year(value: str | int, label: str = "期限年") -> int:
@@ -199,6 +218,7 @@ def parse_filters(args: Mapping, *, deadline_aliases: tuple[str, ...] = ("deadli
         prefecture=tuple(dict.fromkeys(parse_prefecture(v) for v in _values(args, "prefecture"))),
         document=tuple(dict.fromkeys(parse_document(v) for v in _values(args, "document"))),
         deadline_from=low, deadline_to=high,
+        collection=parse_collection(_values(args, "collection")),
     )
 
 

@@ -1,0 +1,161 @@
+"""Collections: what a search covers, and the register of documents kept outside the repository.
+
+Two collections:
+- `regional` (地域政策): the curated seed and the statutes copied into corpus/sources/. The default.
+- `laws` (全法令): every law of an e-Gov archive or folder, registered by `policykb ingest ARCHIVE`.
+
+The archive is never copied into the repository. Its documents are listed, one JSON line each,
+in `corpus/collections/laws.jsonl`, by path (the archive or file, absolute), member (inside an
+archive) and sha256, with what ingest learnt of them (title, 法令番号, 施行日, articles or passages,
+the line and reason of a statute that does not parse). The build reads the texts from there and
+checks each against its sha256, so a changed or missing file is named, never indexed silently.
+
+One current version per law id: the newest 施行日 is current, the older ones stay listed as
+versions (status `version`) and give no records. A document whose sha256 is also a source of the
+regional collection (the 21 statutes) has `regional` set to that source id: it belongs to both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tarfile
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from indexer.errors import CorpusError
+
+#: name → label shown to users. `regional` is the default of every search.
+COLLECTIONS: dict[str, str] = {"regional": "地域政策", "laws": "全法令"}
+DEFAULT_COLLECTIONS: tuple[str, ...] = ("regional",)
+#: The collections held in registers (the others live in corpus/sources/).
+EXTERNAL = ("laws",)
+REGISTER_DIR = "collections"
+
+
+@dataclass
+class ExternalDoc:
+    """One document of an external collection, as ingest found it."""
+
+    id: str                      # law-<law key>-<施行日 yyyymmdd>, or doc-<slug>
+    path: str                    # the archive or the file, absolute
+    member: str | None           # the member inside an archive; None for a plain file
+    sha256: str
+    chars: int
+    form: str                    # statute | passages (a text that does not parse as a statute)
+    title: str
+    status: str = "current"      # current | version (an older 施行日 of the same law)
+    law_key: str | None = None   # the e-Gov id lower-cased (or the 法令番号 slug)
+    law_id: str | None = None
+    law_number: str | None = None
+    effective: str | None = None  # 施行日 YYYY-MM-DD
+    articles: int = 0
+    passages: int = 0
+    problem: str | None = None   # why a text is held as passages: "line 33: paragraph 2 after …"
+    regional: str | None = None  # the regional source with the same bytes, when there is one
+    versions: list[str] = field(default_factory=list)  # ids of the older versions (on the current one)
+
+    @property
+    def where(self) -> str:
+        """The file as a person would name it: archive!member, or the path."""
+        return f"{self.path}!{self.member}" if self.member else self.path
+
+
+def register_path(corpus_dir: Path, collection: str) -> Path:
+    return corpus_dir / REGISTER_DIR / f"{collection}.jsonl"
+
+
+def load_register(corpus_dir: Path, collection: str = "laws") -> list[ExternalDoc]:
+    """The documents of an external collection; [] when nothing was ingested. A bad line is a CorpusError."""
+    path = register_path(corpus_dir, collection)
+    if not path.exists():
+        return []
+    docs = []
+    names = set(ExternalDoc.__dataclass_fields__)
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            docs.append(ExternalDoc(**{k: v for k, v in row.items() if k in names}))
+        except (ValueError, TypeError) as exc:
+            raise CorpusError(f"{path}: line {n}: not a document entry ({' '.join(str(exc).split())[:200]})") from exc
+    return docs
+
+
+def write_register(corpus_dir: Path, collection: str, docs: list[ExternalDoc]) -> Path:
+    """Write atomically (temporary name, then rename): a reader never sees half a register."""
+    path = register_path(corpus_dir, collection)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for d in sorted(docs, key=lambda d: (d.law_key or d.id, d.effective or "", d.id)):
+            fh.write(json.dumps(asdict(d), ensure_ascii=False) + "\n")
+    os.replace(tmp, path)
+    return path
+
+
+def iter_files(path: Path, wanted: set[str] | None = None) -> Iterator[tuple[str | None, str, bytes]]:
+    """(member or None, display name, bytes) of every regular file of an archive, folder or file, streamed.
+
+    An archive is read in one pass (`r|*`: xz, gz, bz2 or none), so a 40 MB .tar.xz of 484 MB is
+    never unpacked to disk nor held whole in memory. `wanted` (member names, or relative paths in
+    a folder) skips the others without reading them.
+    """
+    if path.is_dir():
+        for p in sorted(q for q in path.rglob("*") if q.is_file()):
+            rel = p.relative_to(path).as_posix()
+            if wanted is None or rel in wanted:
+                yield rel, str(p), p.read_bytes()
+        return
+    if tarfile.is_tarfile(path):
+        with tarfile.open(path, "r|*") as tar:
+            for m in tar:
+                if not m.isfile() or (wanted is not None and m.name not in wanted):
+                    continue
+                fh = tar.extractfile(m)
+                yield m.name, f"{path}!{m.name}", fh.read() if fh else b""
+        return
+    yield None, str(path), path.read_bytes()
+
+
+def read_texts(docs: list[ExternalDoc]) -> Iterator[tuple[ExternalDoc, str]]:
+    """The text of each document, read where the register says and checked against its sha256.
+
+    Grouped by path so an archive is streamed once. A missing or changed file is a CorpusError
+    naming it: the register no longer describes it, and it must be ingested again.
+    """
+    by_path: dict[str, dict[str | None, ExternalDoc]] = {}
+    for d in docs:
+        by_path.setdefault(d.path, {})[d.member] = d
+    for path, members in by_path.items():
+        p = Path(path)
+        if not p.exists():
+            raise CorpusError(f"{path}: registered in the laws collection but missing; ingest it again (policykb ingest)")
+        seen: set[str | None] = set()
+        if p.is_dir():
+            items = ((m, str(p / m), (p / m).read_bytes()) for m in members if m is not None and (p / m).is_file())
+        else:
+            wanted = {m for m in members if m is not None}
+            items = iter_files(p, wanted) if wanted else iter([(None, path, p.read_bytes())])
+        for member, name, data in items:
+            d = members.get(member)
+            if d is None:
+                continue
+            if hashlib.sha256(data).hexdigest() != d.sha256:
+                raise CorpusError(f"{name}: its bytes changed since it was ingested (sha256 differs); ingest it again")
+            seen.add(member)
+            yield d, data.decode("utf-8")
+        missing = sorted(str(m) for m in members if m not in seen)
+        if missing:
+            raise CorpusError(f"{path}: {len(missing)} registered file(s) are no longer there "
+                              f"(e.g. {missing[0]}); ingest it again")
+
+
+def text_of(doc: ExternalDoc) -> str:
+    """One document's text (an archive member costs a pass over the archive up to it)."""
+    for _, text in read_texts([doc]):
+        return text
+    raise CorpusError(f"{doc.where}: not found")

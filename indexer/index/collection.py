@@ -1,0 +1,266 @@
+"""The index of a large collection (全法令), read-only and memory-mapped, shared by worker processes.
+
+Layout of `<build>/collections/<name>/` (written by indexer.index.collection_build):
+  units/              tantivy: one document per unit (article, 別表, passage), analysed like the
+                      regional keyword index; stores only id, kind and document, so a hit costs
+                      one small doc-store read
+  parts/<n>/store.sqlite   the unit records (JSON, zlib) and the documents (metadata, text, zlib),
+                      opened read-only and immutable
+  parts/<n>/vectors/  static-model vectors of the part's passages (indexer.index.ann layout, rows
+                      owned by unit ordinals), exact below 200,000 rows, usearch HNSW above
+  collection.json     the documents held (id → sha256), documents removed since their part was
+                      written, the parts, the encoder fingerprint
+Parts exist so that adding a law writes one small part and hard-links the rest: every file of a
+build is immutable, and tantivy writes new segment files and an atomically renamed meta.json.
+
+Nothing here holds per-unit Python objects for the whole collection: a worker's memory is the
+mapped pages it touches plus a small record cache (the regional index keeps every record in
+memory; at 0.6 million units that would be gigabytes per worker).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import zlib
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+import tantivy
+
+from indexer.index.keyword_index import ANALYZER, EXPANSION_BOOST, PHRASE_BOOST, TEXT_FIELDS, _register
+from indexer.text.analysis import Token
+
+FORMAT = 1
+#: Facets a unit of a large collection has; a filter on any other (pillar, era…) matches none of it.
+UNIT_FACETS = ("kind", "document")
+RECORD_CACHE = 2048
+
+
+def unit_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw")
+    sb.add_text_field("kind", stored=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("document", stored=True, tokenizer_name="raw", index_option="basic")
+    for field in TEXT_FIELDS:
+        for mode in "ac":
+            sb.add_text_field(f"{field}_{mode}", tokenizer_name=ANALYZER)
+    return sb.build()
+
+
+def open_store(path: Path) -> sqlite3.Connection:
+    # immutable=1: no locking, no journal; the file never changes once its build is complete.
+    con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    con.execute("PRAGMA mmap_size=1073741824")
+    return con
+
+
+def unpack(blob: bytes) -> str:
+    return zlib.decompress(blob).decode("utf-8")
+
+
+class _Part:
+    def __init__(self, path: Path):
+        self.path = path
+        self.store = open_store(path / "store.sqlite")
+        self.lock = threading.Lock()
+        meta = json.loads((path / "vectors" / "ann.json").read_text(encoding="utf-8"))
+        self.vectors = np.load(path / "vectors" / "vectors.npy", mmap_mode="r")
+        self.owners = np.load(path / "vectors" / "owners.npy", mmap_mode="r")
+        self.graph = None
+        if meta.get("kind") == "usearch-hnsw":
+            from usearch.index import Index
+
+            self.graph = Index.restore(str(path / "vectors" / "ann.usearch"), view=True)
+            self.graph.expansion_search = meta.get("expansion_search", 128)
+
+    def query(self, sql: str, args: tuple = ()) -> list[tuple]:
+        with self.lock:  # one connection per part, shared by the server's threads
+            return self.store.execute(sql, args).fetchall()
+
+    def nearest(self, vec: np.ndarray, want: int) -> list[tuple[int, float]]:
+        """(unit ordinal, similarity) of the best rows, several per unit possible."""
+        if len(self.vectors) == 0:
+            return []
+        if self.graph is None:
+            sims = np.asarray(self.vectors @ vec, dtype=np.float32)
+            take = min(len(sims), want)
+            top = np.argpartition(-sims, take - 1)[:take]
+        else:
+            top = np.sort(np.asarray(self.graph.search(vec, want).keys, dtype=np.int64))
+            sims = None
+        exact = np.asarray(self.vectors[top] @ vec, dtype=np.float32) if sims is None else sims[top]
+        return [(int(self.owners[r]), float(s)) for r, s in zip(top.tolist(), exact.tolist())]
+
+
+class CollectionIndex:
+    """Search, records and documents of one large collection, over mapped files."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.meta = json.loads((path / "collection.json").read_text(encoding="utf-8"))
+        self.name = self.meta["name"]
+        self.index = tantivy.Index.open(str(path / "units"))
+        _register(self.index)
+        self.index.reload()
+        self.schema = self.index.schema
+        self.searcher = self.index.searcher()
+        self.parts = [_Part(path / "parts" / p) for p in self.meta["parts"]]
+        self.removed = set(self.meta.get("removed", []))
+        self.documents: dict[str, str] = self.meta["documents"]  # id → sha256: ≈ 9,000 entries
+        self._encoder = None
+        self._encoder_lock = threading.Lock()
+        self._cache: OrderedDict[str, dict] = OrderedDict()
+        self._cache_lock = threading.Lock()
+
+    # -- counts ---------------------------------------------------------------
+    @property
+    def units(self) -> int:
+        return int(self.searcher.num_docs)
+
+    # -- keyword ----------------------------------------------------------------
+    def _text_query(self, tokens: list[Token], extra: list[Token]) -> tantivy.Query | None:
+        should = []
+        for field, boost in TEXT_FIELDS.items():
+            for term in dict.fromkeys(t.term.replace(" ", "_") for t in extra if t.mode == "C"):
+                q = tantivy.Query.term_query(self.schema, f"{field}_c", term)
+                should.append((tantivy.Occur.Should, tantivy.Query.boost_query(q, boost * EXPANSION_BOOST)))
+        for mode in "AC":
+            words = [t.term.replace(" ", "_") for t in tokens if t.mode == mode]
+            for field, boost in TEXT_FIELDS.items():
+                fname = f"{field}_{mode.lower()}"
+                for term in dict.fromkeys(words):
+                    q = tantivy.Query.term_query(self.schema, fname, term)
+                    should.append((tantivy.Occur.Should, tantivy.Query.boost_query(q, boost)))
+                if len(words) > 1 and field != "context":
+                    phrase = tantivy.Query.phrase_query(self.schema, fname, words, slop=1)
+                    should.append((tantivy.Occur.Should, tantivy.Query.boost_query(phrase, boost * PHRASE_BOOST)))
+        return tantivy.Query.boolean_query(should) if should else None
+
+    def _filter_clauses(self, facets: dict[str, tuple]) -> list:
+        clauses = []
+        for name, values in facets.items():
+            options = [(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, name, v)) for v in values]
+            clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(options)))
+        return clauses
+
+    def keyword(self, tokens: list[Token], extra: list[Token], concepts: list[frozenset[str]],
+                facets: dict[str, tuple], limit: int) -> list[tuple[str, float, float]]:
+        """(unit id, BM25, share of the query's concepts the unit holds), best first.
+
+        The share is asked of tantivy (one query per concept over the hits), not computed from
+        per-unit term sets held in memory.
+        """
+        text = self._text_query(tokens, extra)
+        if text is None:
+            return []
+        query = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *self._filter_clauses(facets)])
+        hits = self.searcher.search(query, limit=limit, count=False).hits
+        if not hits:
+            return []
+        holders: list[set] = []
+        for concept in concepts:
+            terms = [t.replace(" ", "_") for t in concept]
+            opts = [(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, f"{f}_c", t))
+                    for f in TEXT_FIELDS for t in terms]
+            q = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, tantivy.Query.boolean_query(opts))])
+            found = self.searcher.search(q, limit=limit, count=False).hits
+            holders.append({(a.segment_ord, a.doc) for _, a in found})
+        out = []
+        for score, address in hits:
+            key = (address.segment_ord, address.doc)
+            share = sum(1 for h in holders if key in h) / len(concepts) if concepts else 0.0
+            out.append((self.searcher.doc(address)["id"][0], float(score), share))
+        return out
+
+    def knows(self, term: str) -> bool:
+        """Whether any unit holds the term (as a C-mode or A-mode word) in any field."""
+        t = term.replace(" ", "_")
+        return any(self.searcher.doc_freq(f"{f}_{m}", t) > 0 for f in TEXT_FIELDS for m in "ac")
+
+    # -- semantic ---------------------------------------------------------------
+    @property
+    def encoder(self):
+        if self._encoder is None:
+            with self._encoder_lock:
+                if self._encoder is None:
+                    from indexer.model.static_encoder import StaticEncoder
+
+                    self._encoder = StaticEncoder(self.path / "static")
+        return self._encoder
+
+    def semantic(self, query: str, k: int, facets: dict[str, tuple]) -> list[tuple[str, float]]:
+        """(unit id, cosine similarity in the static model's space), best first, one row per unit."""
+        vec = np.asarray(self.encoder.encode_query(query), dtype=np.float32)
+        want = k * 8 * (4 if facets else 1)
+        best: dict[tuple[int, int], float] = {}
+        for n, part in enumerate(self.parts):
+            for ordinal, sim in part.nearest(vec, want):
+                key = (n, ordinal)
+                if sim > best.get(key, -2.0):
+                    best[key] = sim
+        out: list[tuple[str, float]] = []
+        for (n, ordinal), sim in sorted(best.items(), key=lambda kv: -kv[1]):
+            row = self.parts[n].query("SELECT id, kind, document FROM units WHERE ord = ?", (ordinal,))
+            if not row:
+                continue
+            rid, kind, doc = row[0]
+            if doc in self.removed or ("kind" in facets and kind not in facets["kind"]) or \
+                    ("document" in facets and doc not in facets["document"]):
+                continue
+            out.append((rid, sim))
+            if len(out) == k:
+                break
+        return out
+
+    # -- records and documents ----------------------------------------------------
+    def record(self, rid: str) -> dict | None:
+        with self._cache_lock:
+            rec = self._cache.get(rid)
+            if rec is not None:
+                self._cache.move_to_end(rid)
+                return rec
+        for part in reversed(self.parts):  # a later part holds the newer text of a re-added law
+            row = part.query("SELECT document, record FROM units WHERE id = ?", (rid,))
+            if row and row[0][0] not in self.removed:
+                rec = json.loads(unpack(row[0][1]))
+                with self._cache_lock:
+                    self._cache[rid] = rec
+                    if len(self._cache) > RECORD_CACHE:
+                        self._cache.popitem(last=False)
+                return rec
+        return None
+
+    def facets(self, rid: str) -> dict[str, list]:
+        rec = self.record(rid)
+        if rec is None:
+            return {}
+        return {"kind": [rec["kind"]], "document": [rec["source"]]}
+
+    def document(self, doc_id: str) -> tuple[dict, str] | None:
+        """(metadata, text) of a held document."""
+        for part in reversed(self.parts):
+            row = part.query("SELECT meta, text FROM documents WHERE id = ?", (doc_id,))
+            if row:
+                return json.loads(row[0][0]), unpack(row[0][1])
+        return None
+
+    def document_units(self, doc_id: str) -> list[dict]:
+        """Every unit record of a document, in reading order."""
+        for part in reversed(self.parts):
+            rows = part.query("SELECT record FROM units WHERE document = ? ORDER BY ord", (doc_id,))
+            if rows:
+                return [json.loads(unpack(r[0])) for r in rows]
+        return []
+
+    def titles(self, doc_ids: list[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for part in self.parts:
+            for i in range(0, len(doc_ids), 500):
+                chunk = doc_ids[i:i + 500]
+                marks = ",".join("?" * len(chunk))
+                for did, title in part.query(f"SELECT id, title FROM documents WHERE id IN ({marks})", tuple(chunk)):
+                    out[did] = title
+        return out

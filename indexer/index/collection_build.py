@@ -1,0 +1,303 @@
+"""Building the index of a large collection (全法令) from its register, fully or by adding a part.
+
+Stages, each timed:
+1. units: the texts are streamed from the archive (indexer.corpus.collections.read_texts) to a
+   pool of 2 processes that parse each law into records (the same derivation as the regional
+   statutes, indexer.corpus.derived) and analyse them with Sudachi (the costly step: about
+   190,000 characters per CPU second); the main process writes tantivy and the part's SQLite
+   store as results come back, and spools the passages to embed.
+2. static model: distilled once from the collection's own passages (indexer.model.static_encoder)
+   and kept beside the builds (`<index>/static/`), so rebuilds and added laws reuse it; a token
+   first seen in a law added later has no vector of its own (a zero row: it adds nothing).
+3. vectors: the spooled passages through the static model, then usearch HNSW over them.
+
+Why not e5 for these passages: at 10–25 passages a second, 0.6 million passages take 7–17 hours
+on two cores; the regional collection keeps its e5 vectors (README, 全法令規模への拡張).
+
+Adding: with the previous build's collection made by the same code, model and static model, its
+files are hard-linked (all immutable) and only documents not yet held are written, as a new part;
+documents no longer current are deleted from tantivy and listed as removed for the vector side.
+Past MAX_PARTS parts, or when a third of the units were removed, a full build runs instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+import zlib
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+
+from indexer.corpus.collections import ExternalDoc, read_texts
+
+MAX_PARTS = 8
+POOL = 2
+ENCODE_BATCH = 4096
+
+
+@dataclass
+class CollectionBuild:
+    path: Path
+    documents: int
+    units: int
+    passages: int
+    added: int            # documents written now
+    removed: int          # documents taken out now
+    incremental: bool
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+def _source_for(doc: ExternalDoc, text: str):
+    from indexer.corpus.sources import Source
+    from indexer.ingest.add import EGOV_URL, STATUTE_PUBLISHER
+
+    meta = {"id": doc.id, "kind": "statute" if doc.form == "statute" else "document", "law_key": doc.law_key,
+            "law_id": doc.law_id, "effective": doc.effective, "law_number": doc.law_number,
+            "format": "markdown" if (doc.member or doc.path).endswith(".md") else "text"}
+    src = Source(id=doc.id, path=Path(doc.where), title=doc.title, short_title=doc.title,
+                 publisher=STATUTE_PUBLISHER if doc.law_id else "不明", date=doc.effective or "",
+                 sha256=doc.sha256, url=EGOV_URL.format(law_id=doc.law_id) if doc.law_id else None, meta=meta)
+    src.__dict__["text"] = text  # Source.text is a cached property: the text is already in hand
+    return src
+
+
+def units_of(item: tuple[ExternalDoc, str]) -> tuple[str, bytes, list[tuple], str | None]:
+    """(document id, its text compressed, units, problem) for one law. Runs in a worker process.
+
+    A unit is (id, kind, record JSON compressed, {field_mode: joined terms}, [passages to embed]).
+    """
+    from indexer.corpus.derived import passage_records, statute_records
+    from indexer.corpus.export import record_dict
+    from indexer.corpus.loader import Corpus
+    from indexer.index.documents import embedding_passages, search_doc
+    from indexer.index.keyword_index import _joined
+    from indexer.text.analysis import analyze
+
+    doc, text = item
+    src = _source_for(doc, text)
+    problem = None
+    try:
+        records = statute_records(src, 1 + len(doc.versions)) if doc.form == "statute" else passage_records(src)
+    except ValueError as exc:  # a register made by other code: fall back to passages, say so
+        problem = f"{doc.where}: {' '.join(str(exc).split())[:200]}; indexed as passages"
+        src = _source_for(ExternalDoc(**{**doc.__dict__, "form": "passages"}), text)
+        records = passage_records(src)
+    corpus = Corpus(sources={src.id: src}, records=records)
+    out = []
+    for rec in records:
+        d = record_dict(rec, corpus, {})
+        sdoc = search_doc(d, {})
+        fields: dict[str, str] = {}
+        for name, value in (("title", sdoc.title), ("body", sdoc.body), ("context", sdoc.context)):
+            tokens = analyze(value)
+            fields[f"{name}_a"] = _joined(tokens, "A")
+            fields[f"{name}_c"] = _joined(tokens, "C")
+        out.append((d["id"], d["kind"], _pack(json.dumps(d, ensure_ascii=False, separators=(",", ":"))), fields,
+                    embedding_passages(d, sdoc)))
+    return doc.id, _pack(text), out, problem
+
+
+def _pack(s: str) -> bytes:
+    return zlib.compress(s.encode("utf-8"), 6)
+
+
+def _new_store(path: Path) -> sqlite3.Connection:
+    con = sqlite3.connect(path)
+    con.executescript("""
+        PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
+        CREATE TABLE units (ord INTEGER PRIMARY KEY, id TEXT NOT NULL, kind TEXT NOT NULL,
+                            document TEXT NOT NULL, record BLOB NOT NULL);
+        CREATE TABLE documents (id TEXT PRIMARY KEY, title TEXT NOT NULL, meta TEXT NOT NULL, text BLOB NOT NULL);
+    """)
+    return con
+
+
+def _link_tree(src: Path, dst: Path) -> None:
+    """Hard-link every file of src into dst (same filesystem); tantivy's lock files are not shared."""
+    for p in src.rglob("*"):
+        rel = p.relative_to(src)
+        if p.is_dir():
+            (dst / rel).mkdir(parents=True, exist_ok=True)
+        elif not p.name.startswith(".tantivy-"):
+            (dst / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.link(p, dst / rel)
+
+
+def _reusable(previous: Path | None, code: str) -> dict | None:
+    if previous is None or not (previous / "collection.json").exists():
+        return None
+    meta = json.loads((previous / "collection.json").read_text(encoding="utf-8"))
+    if meta.get("code") != code or len(meta.get("parts", [])) >= MAX_PARTS:
+        return None
+    return meta
+
+
+def ensure_static(static_root: Path, model_dir: Path, model_fingerprint: str, passages_file: Path,
+                  progress: bool) -> Path:
+    """The static model for this e5 model: distilled once, from the spooled passages, then reused."""
+    from indexer.model.static_encoder import MARKER, distill_static
+
+    target = static_root / model_fingerprint.replace(":", "-").replace("/", "-")
+    if (target / MARKER).exists():
+        return target
+    tmp = static_root / f".tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+
+    def texts():
+        with passages_file.open(encoding="utf-8") as fh:
+            for line in fh:
+                yield json.loads(line)
+    if progress:
+        print("policykb build: distilling the static model from the collection's passages (once)",
+              file=sys.stderr, flush=True)
+    distill_static(model_dir, tmp, texts=texts())
+    shutil.rmtree(target, ignore_errors=True)
+    os.replace(tmp, target)
+    return target
+
+
+def build_collection(out: Path, name: str, docs: list[ExternalDoc], *, code: str, model_dir: Path,
+                     model_fingerprint: str, static_root: Path, previous: Path | None = None,
+                     progress: bool = True, pool: int = POOL) -> CollectionBuild:
+    """Write the collection's index into `out` (which must not exist)."""
+    import tantivy
+
+    from indexer.index.collection import FORMAT, unit_schema
+    from indexer.index.keyword_index import _register
+    from indexer.model.static_encoder import StaticEncoder
+
+    t0 = time.perf_counter()
+    stages: dict[str, float] = {}
+    current = [d for d in docs if d.status == "current"]
+    wanted = {d.id: d.sha256 for d in current}
+    prev = _reusable(previous, code)
+    held: dict[str, str] = dict(prev["documents"]) if prev else {}
+    to_remove = [i for i, sha in held.items() if wanted.get(i) != sha]
+    to_add = [d for d in current if held.get(d.id) != d.sha256]
+    if prev and prev.get("units") and (len(to_remove) + len(prev.get("removed", []))) * 3 > len(held):
+        prev, held, to_remove, to_add = None, {}, [], current  # mostly replaced: start afresh
+    out.mkdir(parents=True)
+    parts: list[str] = []
+    removed: list[str] = []
+    if prev:
+        _link_tree(previous, out)
+        (out / "collection.json").unlink()
+        parts = list(prev["parts"])
+        removed = sorted(set(prev.get("removed", [])) | set(to_remove))
+        index = tantivy.Index.open(str(out / "units"))
+    else:
+        (out / "units").mkdir(parents=True)
+        index = tantivy.Index(unit_schema(), path=str(out / "units"))
+    _register(index)
+    part_name = f"{len(parts):03d}-{time.time_ns()}"
+    part_dir = out / "parts" / part_name
+    (part_dir / "vectors").mkdir(parents=True)
+    store = _new_store(part_dir / "store.sqlite")
+    spool = Path(tempfile.mkstemp(prefix="policykb-passages-", suffix=".jsonl")[1])
+    owners: list[int] = []
+    units = passages = 0
+    problems: list[str] = []
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=sum(d.chars for d in to_add), desc=f"policykb build: {name}", unit=" chars",
+                   unit_scale=True, file=sys.stderr, dynamic_ncols=True,
+                   mininterval=0.2 if sys.stderr.isatty() else 30)
+    try:
+        writer = index.writer(heap_size=200_000_000, num_threads=1)
+        for doc_id in to_remove:
+            writer.delete_documents("document", doc_id)
+        by_id = {d.id: d for d in to_add}
+        with spool.open("w", encoding="utf-8") as sp, get_context("fork").Pool(pool) as workers:
+            for doc_id, packed_text, doc_units, problem in workers.imap_unordered(units_of, read_texts(to_add), chunksize=2):
+                doc = by_id[doc_id]
+                if problem:
+                    problems.append(problem)
+                meta = {k: v for k, v in doc.__dict__.items()}
+                store.execute("INSERT INTO documents VALUES (?, ?, ?, ?)",
+                              (doc.id, doc.title, json.dumps(meta, ensure_ascii=False), packed_text))
+                for rid, kind, record, fields, chunks in doc_units:
+                    ordinal = units
+                    units += 1
+                    store.execute("INSERT INTO units VALUES (?, ?, ?, ?, ?)", (ordinal, rid, kind, doc.id, record))
+                    writer.add_document(tantivy.Document(id=rid, kind=kind, document=doc.id, **fields))
+                    for chunk in chunks:
+                        sp.write(json.dumps(chunk, ensure_ascii=False) + "\n")
+                        owners.append(ordinal)
+                        passages += 1
+                if bar is not None:
+                    bar.update(doc.chars)
+        writer.commit()
+        writer.wait_merging_threads()
+        store.execute("CREATE INDEX units_id ON units(id)")
+        store.execute("CREATE INDEX units_document ON units(document)")
+        store.commit()
+        store.close()
+        if bar is not None:
+            bar.close()
+        stages["units"] = round(time.perf_counter() - t0, 2)
+
+        t = time.perf_counter()
+        if prev:
+            static_dir = out / "static"
+        else:
+            static_dir = ensure_static(static_root, model_dir, model_fingerprint, spool, progress)
+            shutil.copytree(static_dir, out / "static")
+        encoder = StaticEncoder(out / "static")
+        stages["static model"] = round(time.perf_counter() - t, 2)
+
+        t = time.perf_counter()
+        rows = np.lib.format.open_memmap(part_dir / "vectors" / "vectors.npy", mode="w+", dtype=np.float32,
+                                         shape=(passages, encoder.dim))
+        with spool.open(encoding="utf-8") as sp:
+            batch: list[str] = []
+            n = 0
+            for line in sp:
+                batch.append(json.loads(line))
+                if len(batch) == ENCODE_BATCH:
+                    rows[n:n + len(batch)] = encoder.encode_passages(batch)
+                    n += len(batch)
+                    batch = []
+            if batch:
+                rows[n:n + len(batch)] = encoder.encode_passages(batch)
+        rows.flush()
+        np.save(part_dir / "vectors" / "owners.npy", np.asarray(owners, dtype=np.int32))
+        stages["embed"] = round(time.perf_counter() - t, 2)
+        t = time.perf_counter()
+        _save_graph(part_dir / "vectors", rows, encoder.fingerprint)
+        del rows
+        stages["ann"] = round(time.perf_counter() - t, 2)
+    finally:
+        spool.unlink(missing_ok=True)
+    parts.append(part_name)
+    documents = {i: s for i, s in held.items() if i not in to_remove}
+    documents.update({d.id: d.sha256 for d in to_add})
+    total_units = (prev.get("units", 0) if prev else 0) + units
+    meta = {"format": FORMAT, "name": name, "code": code, "documents": documents, "removed": removed,
+            "parts": parts, "units": total_units, "static": encoder.fingerprint, "problems": problems[:200]}
+    (out / "collection.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    return CollectionBuild(out, len(documents), total_units, passages, len(to_add), len(to_remove), bool(prev), stages)
+
+
+def _save_graph(path: Path, rows: np.ndarray, fingerprint: str) -> None:
+    """ann.json (+ ann.usearch above the exact limit) beside vectors.npy, as indexer.index.ann lays it out."""
+    from indexer.index.ann import EXACT_LIMIT, HNSW
+
+    meta = {"kind": "exact", "rows": int(len(rows)), "dim": int(rows.shape[1]), "fingerprint": fingerprint}
+    if len(rows) > EXACT_LIMIT:
+        from usearch.index import Index
+
+        index = Index(ndim=rows.shape[1], metric="cos", dtype="f16", **HNSW)
+        index.add(np.arange(len(rows), dtype=np.uint64), np.asarray(rows), threads=POOL)
+        index.save(str(path / "ann.usearch"))
+        meta.update(kind="usearch-hnsw", dtype="f16", **HNSW)
+    (path / "ann.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
