@@ -11,7 +11,8 @@ pages); an answer whose semantic side was skipped under load says so too
 (`degraded: true`, a note) and is sent `no-store`. Every other dynamic GET
 carries an ETag from what it depends on (build, application version,
 staleness, URL) and answers If-None-Match with 304. `/healthz` reports the
-build, its hashes, staleness and whether the model is loaded. URLs the app
+build, its hashes, staleness, whether the model is loaded, and the answering worker
+process (pid, RSS and PSS). URLs the app
 writes out (CSV columns, redirects) come from `POLICYKB_BASE_URL`, or are
 relative: never from the request's Host header.
 """
@@ -116,9 +117,19 @@ def _conditional(app: Flask) -> None:
             # Loaded on first semantic need (the server warms it at start).
             "model_loaded": engine._embedder is not None,
             "encoder_budget_s": engine.encoder_budget.budget_s if engine.encoder_budget else None,
+            # Which process answered and what it costs (`serve --workers N`): PSS counts the
+            # memory-mapped index pages it shares with the other workers only in part.
+            "worker": _worker_state(),
         })
         resp.headers["Cache-Control"] = "no-store"
         return resp
+
+
+def _worker_state() -> dict:
+    from webapp.serve import process_memory
+
+    mem = process_memory() or {}
+    return {"pid": os.getpid(), "rss_mb": mem.get("rss_mb"), "pss_mb": mem.get("pss_mb")}
 
 
 def _open_engine(config: dict) -> SearchEngine:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from indexer.corpus.collections import COLLECTIONS, DEFAULT_COLLECTIONS
 from indexer.corpus.prefectures import PREFECTURES
 from webapp.labels import ERA_LABELS, ERAS, KIND_LABELS, KINDS, TARGET_TYPE_LABELS, TARGET_TYPES
 from webapp.urls import toggled, url_with
@@ -164,6 +165,33 @@ class DocumentFacet(Facet):
         return self.titles.get(value, value)
 
 
-def search_facets(titles: dict[int, str], documents: dict[str, str] | None = None) -> list[Facet]:
-    return [KindFacet(), PillarFacet(titles), EraFacet(), PrefectureFacet(), DeadlineYearFacet(),
-            DocumentFacet(documents or {})]
+class CollectionFacet(_FixedOrderFacet):
+    """What to search: 地域政策 (the default), 全法令. A count is what that collection alone gives,
+    so a click shows exactly those results (one collection at a time; the form's checkboxes
+    choose both)."""
+
+    name, label = "collection", "検索対象"
+    values = tuple(COLLECTIONS)
+    multiple = False
+
+    def value_label(self, value: str) -> str:
+        return COLLECTIONS.get(value, value)
+
+    def facet_results(self, counts: dict[str, int], args: dict, endpoint: str | None = None) -> FacetResult:
+        raw = args.get(self.name) or list(DEFAULT_COLLECTIONS)
+        chosen = [raw] if isinstance(raw, str) else list(raw)
+        items = []
+        for v in self.order(counts):
+            only = chosen == [v]
+            # Clicking the collection searched alone goes back to the default; any other shows it alone.
+            target = None if (only or v in DEFAULT_COLLECTIONS and len(DEFAULT_COLLECTIONS) == 1) else v
+            items.append(FacetItem(v, self.value_label(v), counts.get(v, 0), v in chosen,
+                                   url_with(args, endpoint, **{self.name: target})))
+        return FacetResult(self.name, self.label, items)
+
+
+def search_facets(titles: dict[int, str], documents: dict[str, str] | None = None,
+                  collections: bool = False) -> list[Facet]:
+    """The search page's facets; 検索対象 first when a large collection (全法令) is held."""
+    return [*([CollectionFacet()] if collections else []), KindFacet(), PillarFacet(titles), EraFacet(),
+            PrefectureFacet(), DeadlineYearFacet(), DocumentFacet(documents or {})]

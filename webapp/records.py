@@ -66,12 +66,13 @@ def cross_references(rid: str) -> list[dict]:
     engine = get_engine()
     catalog = engine.catalog
     groups: dict[str, list[dict]] = {key: [] for key, _ in GROUPS}
-    for link_type, other in catalog.links(rid):
+    for link_type, other in (catalog.links(rid) if rid in engine.by_id else []):
         if link_type == "counterpart":
             continue
         key = link_type if link_type in OWN_GROUP_LINKS else other["kind"]
         groups.setdefault(key, []).append(ref_item(other, link_type))
-    groups["counterpart"] = [ref_item(other, "counterpart") for other in catalog.counterparts(rid)]
+    groups["counterpart"] = [ref_item(other, "counterpart") for other in catalog.counterparts(rid)] \
+        if rid in engine.by_id else []
     out = [{"key": key, "heading": GROUP_HEADINGS.get(key, key), "items": items}
            for key, items in groups.items() if items]
     suggested = []
@@ -91,18 +92,17 @@ def cross_references(rid: str) -> list[dict]:
 
 def record_payload(rid: str) -> dict:
     """The record with its grouped cross-references: the JSON of /api/records/<id>."""
-    catalog = get_engine().catalog
-    rec = catalog.get(rid)
+    engine = get_engine()
+    rec = engine.record(rid)
     if rec is None:
         raise NotFound(f"記録「{rid}」は見つかりませんでした。IDを確認するか、検索から探してください。")
-    pos = catalog.position(rid)
-    prev_rec, next_rec = catalog.previous(rid), catalog.next(rid)
+    pos, of, prev_rec, next_rec = engine.reading_position(rid)
     return {
         "record": rec,
         "url": record_url(rid),
         "cross_references": cross_references(rid),
         "reading_order": {
-            "position": pos + 1, "of": len(catalog.records),
+            "position": pos + 1, "of": of,
             "previous": ref_item(prev_rec) if prev_rec else None,
             "next": ref_item(next_rec) if next_rec else None,
         },
@@ -111,7 +111,7 @@ def record_payload(rid: str) -> dict:
 
 @bp.get("/records/<rid>")
 def record(rid: str):
-    rid, as_json = json_twin(rid, get_engine().catalog.get)
+    rid, as_json = json_twin(rid, get_engine().record)
     if as_json:
         return jsonify(record_payload(rid))
     payload = record_payload(rid)

@@ -62,9 +62,16 @@ def _page():
         return render_template("overview.html", params=params, ov=overview(), asked_empty=asked_empty)
     data = search_json(params)
     args = params.url_args()
+    engine = get_engine()
+    titles = _document_titles()
+    unknown = [d for d in data["facets"].get("document", {}) if d not in titles]
+    if unknown:  # documents of 全法令: their titles come from the collection's store
+        titles = {**titles, **engine.document_titles(unknown)}
     facets = [f.facet_results(data["facets"].get(f.name, {}), args, "search.search")
-              for f in search_facets(current_app.extensions["policykb_pillar_titles"], _document_titles())]
-    chips = [(f.label, item.label, item.toggle_url) for f in facets if f.name != "deadline_year" for item in f.selected]
+              for f in search_facets(current_app.extensions["policykb_pillar_titles"], titles,
+                                     collections=bool(engine.collections))]
+    chips = [(f.label, item.label, item.toggle_url) for f in facets
+             if f.name not in ("deadline_year", "collection") for item in f.selected]
     lo, hi = params.filters.deadline_from, params.filters.deadline_to
     if lo is not None or hi is not None:
         chips.append(("目標の期限年", year_span(lo, hi), url_with(args, "search.search", deadline_from=None, deadline_to=None)))

@@ -19,14 +19,39 @@ Waitress limits, set on purpose (measured with scripts/bench_http; README 「運
     inside torch.
   - request header 32 kB and body 64 kB: a 1,000-character query fits in the URL
     (≈9 kB encoded); the app is read-only (GET) and takes no body.
+
+Several worker processes (--workers N, README 「1台を超えて広げる」): the parent binds the
+listening socket, forks N children and supervises them; each child opens the engine itself
+and runs the same waitress server (all the limits above, per worker) on the inherited socket.
+  - One socket shared, not SO_REUSEPORT: every worker accepts from the same queue, so a worker
+    that dies loses no queued connection and a busy worker simply accepts less; with
+    SO_REUSEPORT the kernel hashes each connection to one worker's own queue, and connections
+    queued there when it dies are reset.
+  - The engine is opened after the fork, never before: torch's thread pools do not survive a
+    fork, and most of the memory a worker holds is private anyway (Python objects and the
+    model's weights; scripts/bench_workers prints PSS, anonymous and file-backed). The index
+    files are memory-mapped and immutable, so their pages are shared through the page cache.
+  - Waitress rather than gunicorn, by measurement (scripts/bench_workers and README): same
+    throughput within the noise, while gunicorn's gthread worker reads requests on its worker
+    threads, so slow clients hold threads, and it has none of the limits above.
+  - The parent holds no engine and no threads; it restarts a worker that dies (waiting longer
+    each time one fails to start), stops all on SIGINT/SIGTERM, and reports each worker's RSS
+    and PSS (/proc/<pid>/smaps_rollup) once it has loaded the engine.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import select
+import signal
+import socket
+import sys
+import time
+from typing import NoReturn
 
 from indexer.config import Settings
-from indexer.errors import UsageError
+from indexer.errors import PolicykbError, UsageError
 
 CONNECTION_LIMIT = 1000
 CHANNEL_TIMEOUT_S = 15
@@ -40,6 +65,12 @@ ENCODER_BUDGET_S = 0.3
 ENCODER_MAX_PENDING = 2
 #: Cores torch may use for one encoding (of 2 here): the other stays for everything else.
 ENCODER_TORCH_THREADS = 1
+#: Each worker holds its own engine (≈ 1 GB here): more than this is a typo, not a plan.
+MAX_WORKERS = 32
+#: A worker asked to stop gets this long (waitress lets running requests finish for 5 s) before SIGKILL.
+STOP_GRACE_S = 10.0
+#: A replacement that fails to start is retried after 1, 2, 4 … seconds, at most this long.
+RESTART_BACKOFF_MAX_S = 30.0
 
 
 def waitress_options(threads: int) -> dict:
@@ -48,14 +79,33 @@ def waitress_options(threads: int) -> dict:
             "max_request_header_size": MAX_HEADER_BYTES, "max_request_body_size": MAX_BODY_BYTES}
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, threads: int = 12) -> None:
-    """Open the engine once (model + indexes), then serve until interrupted.
+def process_memory(pid: int | None = None) -> dict[str, float] | None:
+    """{"rss_mb", "pss_mb", "pss_anon_mb", "pss_file_mb"} of a process, or None where /proc cannot tell.
 
-    Raises IndexUnavailable / ModelUnavailable before binding the port when there is no usable
-    index or model, and UsageError when the address cannot be bound.
+    PSS, not RSS, is the figure for several workers: a page of the memory-mapped index that N
+    workers share counts 1/N in each one's PSS and in full in each one's RSS.
     """
-    from waitress.server import create_server
+    try:
+        with open(f"/proc/{pid or os.getpid()}/smaps_rollup", encoding="ascii") as f:
+            fields = dict(line.split(":", 1) for line in f if ":" in line and not line[0].isdigit())
+    except OSError:
+        return None
+    keys = {"rss_mb": "Rss", "pss_mb": "Pss", "pss_anon_mb": "Pss_Anon", "pss_file_mb": "Pss_File"}
+    out = {}
+    for name, key in keys.items():
+        if key in fields:  # "  970084 kB"
+            out[name] = round(int(fields[key].split()[0]) / 1024, 1)
+    return out or None
 
+
+def memory_line(pid: int, mem: dict[str, float] | None) -> str:
+    if not mem:
+        return f"policykb: worker {pid}: memory unknown (no /proc/{pid}/smaps_rollup)"
+    return f"policykb: worker {pid}: RSS {mem.get('rss_mb', 0):.1f} MB, PSS {mem.get('pss_mb', 0):.1f} MB"
+
+
+def _open_app(settings: Settings):
+    """The engine (model warmed) and the app over it; what each worker does once."""
     from indexer.search.budget import EncoderBudget
     from indexer.search.engine import SearchEngine
     from webapp import create_app
@@ -67,13 +117,28 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, threads
     engine = SearchEngine.open(settings)
     engine.encoder_budget = EncoderBudget(ENCODER_BUDGET_S, ENCODER_MAX_PENDING, torch_threads=ENCODER_TORCH_THREADS)
     engine.embedder.encode_query("地方創生")  # warm the model so the first visitor does not wait
-    app = create_app({"ENGINE": engine})
+    return engine, create_app({"ENGINE": engine})
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, threads: int = 12, workers: int = 1) -> int:
+    """Open the engine once per process (model + indexes), then serve until interrupted; the exit status.
+
+    With workers=1 this process serves. Raises IndexUnavailable / ModelUnavailable before binding
+    the port when there is no usable index or model, and UsageError when the address cannot be
+    bound. With more workers see `serve_workers`.
+    """
+    if workers != 1:
+        return serve_workers(settings, host, port, threads, workers)
+    from waitress.server import create_server
+
+    engine, app = _open_app(settings)
     try:
         server = create_server(app, host=host, port=port, ident="policykb", **waitress_options(threads))
     except OSError as exc:  # the port is taken, the address is not ours…
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     shown = f"[{host}]" if ":" in host else host
     state = " (stale)" if engine.stale else ""
+    print(memory_line(os.getpid(), process_memory()), file=sys.stderr, flush=True)
     print(f"policykb: serving http://{shown}:{server.effective_port}/ ({threads} threads, index {engine.build_dir.name}{state});"
           " Ctrl-C to stop", flush=True)
     try:
@@ -81,3 +146,255 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, threads
     finally:
         server.close()
         engine.encoder_budget.close()
+    return 0
+
+
+# -- several worker processes ----------------------------------------------------------------
+
+def _listen(host: str, port: int) -> list[socket.socket]:
+    """Bound, listening sockets for host:port (every address the name resolves to, as waitress does)."""
+    try:
+        infos = socket.getaddrinfo(host, port, socket.AF_UNSPEC, socket.SOCK_STREAM, socket.IPPROTO_TCP,
+                                   socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    socks: list[socket.socket] = []
+    try:
+        for family, kind, proto, _, addr in dict.fromkeys(infos):
+            sock = socket.socket(family, kind, proto)
+            socks.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress: restart over TIME_WAIT
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(addr)
+            sock.listen(BACKLOG)
+    except OSError as exc:
+        for sock in socks:
+            sock.close()
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    return socks
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask the kernel to SIGTERM this worker when the supervisor dies (even by SIGKILL), so none is orphaned."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the supervisor's own shutdown still stops the workers
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(0)
+
+
+def _report(fd: int, *fields: object) -> None:
+    # One write of less than PIPE_BUF bytes: the lines of several workers never interleave.
+    line = " ".join(str(f).replace("\n", " ") for f in fields)[:3000] + "\n"
+    os.write(fd, line.encode("utf-8", "replace"))
+
+
+def _worker(settings: Settings, socks: list[socket.socket], threads: int, report_fd: int, parent: int) -> NoReturn:
+    """A forked child: open the engine, say so, serve on the inherited sockets; never returns."""
+    code = 1
+    try:
+        def stop(signum, frame):  # waitress's loop turns SystemExit into a clean shutdown
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            raise SystemExit(0)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        _die_with_parent(parent)
+        from waitress.server import create_server
+
+        try:
+            engine, app = _open_app(settings)
+        except PolicykbError as exc:  # the supervisor prints it once, not once per worker
+            _report(report_fd, "error", os.getpid(), exc.exit_code, exc.message)
+            os._exit(exc.exit_code)
+        server = create_server(app, sockets=socks, ident="policykb", **waitress_options(threads))
+        _report(report_fd, "ready", os.getpid(), int(engine.stale), engine.build_dir.name)
+        try:
+            server.run()
+        finally:
+            server.close()
+            engine.encoder_budget.close()
+        code = 0
+    except (SystemExit, KeyboardInterrupt):
+        code = 0
+    except BaseException:  # a bug: show it, and let the supervisor decide
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+class _Supervisor:
+    """The parent: forks the workers, restarts the ones that die, stops them all on a signal."""
+
+    def __init__(self, settings: Settings, socks: list[socket.socket], threads: int, workers: int):
+        self.settings, self.socks, self.threads, self.workers = settings, socks, threads, workers
+        self.children: dict[int, bool] = {}  # pid → ready
+        self.failures = 0                     # replacements in a row that died before they were ready
+        self.restart_at: float | None = None  # when to fork the missing workers
+        self.stopping = False
+        self.buffer = b""
+        self.report_r, self.report_w = os.pipe()
+        self.wake_r, self.wake_w = os.pipe()
+        for fd in (self.report_r, self.wake_r, self.wake_w):
+            os.set_blocking(fd, False)
+
+    def _fork(self) -> None:
+        parent = os.getpid()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            signal.set_wakeup_fd(-1)
+            for fd in (self.report_r, self.wake_r, self.wake_w):
+                os.close(fd)
+            _worker(self.settings, self.socks, self.threads, self.report_w, parent)
+        self.children[pid] = False
+
+    def _signal(self, signum, frame) -> None:
+        if signum in (signal.SIGINT, signal.SIGTERM):
+            self.stopping = True
+        # SIGCHLD needs no action here: the byte on the wake-up pipe ends the wait, and _reap collects.
+
+    def _messages(self) -> list[list[str]]:
+        try:
+            while chunk := os.read(self.report_r, 65536):
+                self.buffer += chunk
+        except BlockingIOError:
+            pass
+        *lines, self.buffer = self.buffer.split(b"\n")
+        return [line.decode("utf-8", "replace").split(" ", 3) for line in lines if line]
+
+    def _reap(self) -> list[tuple[int, bool, int]]:
+        """(pid, was it ready, wait status) of every child that has ended."""
+        ended = []
+        while self.children:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            if pid in self.children:
+                ended.append((pid, self.children.pop(pid), status))
+        return ended
+
+    def run(self, announce) -> int:
+        """Serve until a signal; the exit status. `announce(build, stale)` runs once all workers are ready."""
+        handlers = {s: signal.signal(s, self._signal) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD)}
+        old_wakeup = signal.set_wakeup_fd(self.wake_w, warn_on_full_buffer=False)
+        started = False
+        status = 0
+        said: set[str] = set()      # error messages already printed
+        explained: set[int] = set()  # workers whose end an error message explains
+        try:
+            for _ in range(self.workers):
+                self._fork()
+            while not self.stopping:
+                select.select([self.report_r, self.wake_r], [], [], 1.0)
+                try:
+                    os.read(self.wake_r, 4096)
+                except BlockingIOError:
+                    pass
+                if self.stopping:  # Ctrl-C reaches the workers too: their ends are no news
+                    break
+                for msg in self._messages():
+                    if msg[0] == "ready" and len(msg) == 4 and int(msg[1]) in self.children:
+                        pid = int(msg[1])
+                        self.children[pid] = True
+                        self.failures = 0
+                        if started:  # a replacement: report it now; the first ones are reported together
+                            print(memory_line(pid, process_memory(pid)), file=sys.stderr, flush=True)
+                        elif all(self.children.values()) and len(self.children) == self.workers:
+                            started = True
+                            for p in sorted(self.children):
+                                print(memory_line(p, process_memory(p)), file=sys.stderr, flush=True)
+                            announce(msg[3], msg[2] == "1")
+                    elif msg[0] == "error" and len(msg) == 4:
+                        explained.add(int(msg[1]))
+                        if msg[3] not in said:  # every worker meets the same missing index: say it once
+                            said.add(msg[3])
+                            print(f"policykb: {msg[3]}", file=sys.stderr, flush=True)
+                        if not started:
+                            status = int(msg[2]) if msg[2].isdigit() else 1
+                for pid, ready, wait_status in self._reap():
+                    code = os.waitstatus_to_exitcode(wait_status)
+                    if not started:  # a worker that cannot start now will not start on retry either
+                        status = status or 1
+                        if pid not in explained:
+                            print(f"policykb: worker {pid} could not start (exit status {code}); stopping",
+                                  file=sys.stderr, flush=True)
+                        self.stopping = True
+                        break
+                    how = f"signal {-code}" if code < 0 else f"exit status {code}"
+                    print(f"policykb: worker {pid} ended ({how}); starting a new one", file=sys.stderr, flush=True)
+                    if not ready:
+                        self.failures += 1
+                    delay = min(RESTART_BACKOFF_MAX_S, 2.0 ** (self.failures - 1)) if self.failures else 0.0
+                    self.restart_at = time.monotonic() + delay
+                if not self.stopping and self.restart_at is not None and time.monotonic() >= self.restart_at:
+                    self.restart_at = None
+                    while len(self.children) < self.workers:
+                        self._fork()
+        finally:
+            self._stop_all()
+            signal.set_wakeup_fd(old_wakeup)
+            for s, h in handlers.items():
+                signal.signal(s, h)
+            for fd in (self.report_r, self.report_w, self.wake_r, self.wake_w):
+                os.close(fd)
+        return status
+
+    def _stop_all(self) -> None:
+        for pid in self.children:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + STOP_GRACE_S
+        while self.children and time.monotonic() < deadline:
+            self._reap()
+            time.sleep(0.05)
+        for pid in list(self.children):  # still busy after the grace period
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+            self.children.pop(pid, None)
+
+
+def serve_workers(settings: Settings, host: str, port: int, threads: int, workers: int) -> int:
+    """Serve with `workers` processes on one listening socket; the exit status.
+
+    The port is bound here, before any engine is opened, so a taken port is reported at once
+    (UsageError). A worker that fails to open the engine at start-up stops the whole group with
+    its message; later, a worker that dies is replaced.
+    """
+    if not 1 <= workers <= MAX_WORKERS:
+        raise UsageError(f"--workers must be 1–{MAX_WORKERS}, not {workers}")
+    socks = _listen(host, port)
+    bound = socks[0].getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+
+    def announce(build: str, stale: bool) -> None:
+        state = " (stale)" if stale else ""
+        print(f"policykb: serving http://{shown}:{bound}/ ({workers} workers × {threads} threads, index {build}{state});"
+              " Ctrl-C to stop", flush=True)
+
+    try:
+        return _Supervisor(settings, socks, threads, workers).run(announce)
+    finally:
+        for sock in socks:
+            sock.close()

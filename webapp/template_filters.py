@@ -74,4 +74,15 @@ def init_app(app: Flask) -> None:
             "prefectures": PREFECTURES,
             "source_meta": engine.records[0]["citation"] if engine.records else {},
             "current_endpoint": request.endpoint or "",
+            "search_collections": lambda: _collections(engine),
         }
+
+
+COLLECTION_HINTS = {"regional": "地方創生2.0と関係法令（既定）", "laws": "e-Gov の法令すべて"}
+
+
+def _collections(engine) -> list[tuple[str, str, str]]:
+    """(value, label, hint) of each collection this index holds, for the search form."""
+    from indexer.corpus.collections import COLLECTIONS
+
+    return [(name, COLLECTIONS[name], COLLECTION_HINTS.get(name, "")) for name in engine.available_collections()]

@@ -81,7 +81,7 @@ def load_register(corpus_dir: Path, collection: str = "laws") -> list[ExternalDo
             row = json.loads(line)
             docs.append(ExternalDoc(**{k: v for k, v in row.items() if k in names}))
         except (ValueError, TypeError) as exc:
-            raise CorpusError(f"{path}: line {n}: not a document entry ({' '.join(str(exc).split())[:200]})") from exc
+            raise CorpusError([f"{path}: line {n}: not a document entry ({' '.join(str(exc).split())[:200]})"]) from exc
     return docs
 
 
@@ -133,7 +133,7 @@ def read_texts(docs: list[ExternalDoc]) -> Iterator[tuple[ExternalDoc, str]]:
     for path, members in by_path.items():
         p = Path(path)
         if not p.exists():
-            raise CorpusError(f"{path}: registered in the laws collection but missing; ingest it again (policykb ingest)")
+            raise CorpusError([f"{path}: registered in the laws collection but missing; ingest it again (policykb ingest)"])
         seen: set[str | None] = set()
         if p.is_dir():
             items = ((m, str(p / m), (p / m).read_bytes()) for m in members if m is not None and (p / m).is_file())
@@ -145,17 +145,49 @@ def read_texts(docs: list[ExternalDoc]) -> Iterator[tuple[ExternalDoc, str]]:
             if d is None:
                 continue
             if hashlib.sha256(data).hexdigest() != d.sha256:
-                raise CorpusError(f"{name}: its bytes changed since it was ingested (sha256 differs); ingest it again")
+                raise CorpusError([f"{name}: its bytes changed since it was ingested (sha256 differs); ingest it again"])
             seen.add(member)
             yield d, data.decode("utf-8")
         missing = sorted(str(m) for m in members if m not in seen)
         if missing:
-            raise CorpusError(f"{path}: {len(missing)} registered file(s) are no longer there "
-                              f"(e.g. {missing[0]}); ingest it again")
+            raise CorpusError([f"{path}: {len(missing)} registered file(s) are no longer there "
+                               f"(e.g. {missing[0]}); ingest it again"])
 
 
 def text_of(doc: ExternalDoc) -> str:
     """One document's text (an archive member costs a pass over the archive up to it)."""
     for _, text in read_texts([doc]):
         return text
-    raise CorpusError(f"{doc.where}: not found")
+    raise CorpusError([f"{doc.where}: not found"])
+
+
+def source_for(doc: ExternalDoc, text: str):
+    """The document as a corpus Source (for the records derived from it), its text already in hand."""
+    from indexer.corpus.sources import Source
+    from indexer.ingest.add import EGOV_URL, STATUTE_PUBLISHER
+
+    meta = {"id": doc.id, "kind": "statute" if doc.form == "statute" else "document", "law_key": doc.law_key,
+            "law_id": doc.law_id, "effective": doc.effective, "law_number": doc.law_number,
+            "format": "markdown" if (doc.member or doc.path).endswith(".md") else "text"}
+    src = Source(id=doc.id, path=Path(doc.where), title=doc.title, short_title=doc.title,
+                 publisher=STATUTE_PUBLISHER if doc.law_id else "不明", date=doc.effective or "",
+                 sha256=doc.sha256, url=EGOV_URL.format(law_id=doc.law_id) if doc.law_id else None, meta=meta)
+    src.__dict__["text"] = text  # Source.text is a cached property
+    return src
+
+
+def derive(doc: ExternalDoc, text: str):
+    """(source, records) of one document, as the regional statutes are derived (indexer.corpus.derived);
+    a text that no longer parses falls back to passages, with the reason as the third value."""
+    from dataclasses import replace
+
+    from indexer.corpus.derived import passage_records, statute_records
+
+    src = source_for(doc, text)
+    try:
+        if doc.form == "statute":
+            return src, statute_records(src, 1 + len(doc.versions)), None
+        return src, passage_records(src), None
+    except ValueError as exc:
+        src = source_for(replace(doc, form="passages"), text)
+        return src, passage_records(src), f"{doc.where}: {' '.join(str(exc).split())[:200]}; indexed as passages"

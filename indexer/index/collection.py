@@ -50,6 +50,13 @@ def unit_schema() -> tantivy.Schema:
     return sb.build()
 
 
+def unit_fields(rec: dict) -> dict[str, str]:
+    """A unit's searchable fields, as indexer.index.documents.search_doc makes them for derived records."""
+    ctx = [rec.get("source_title") or "", " ＞ ".join(rec.get("heading_path") or [])]
+    return {"title": rec.get("title", ""), "body": rec.get("text", ""),
+            "context": "\n".join(c for c in dict.fromkeys(ctx) if c)}
+
+
 def open_store(path: Path) -> sqlite3.Connection:
     # immutable=1: no locking, no journal; the file never changes once its build is complete.
     con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
@@ -264,3 +271,30 @@ class CollectionIndex:
                 for did, title in part.query(f"SELECT id, title FROM documents WHERE id IN ({marks})", tuple(chunk)):
                     out[did] = title
         return out
+
+    def document_view(self, doc_id: str) -> dict | None:
+        """A document's reading view (indexer.corpus.reading), made on demand from its stored text:
+        the regional build writes its views into sources.json; 9,000 laws' views are not kept."""
+        held = self.document(doc_id)
+        if held is None:
+            return None
+        from indexer.corpus.collections import ExternalDoc, derive
+        from indexer.corpus.loader import Corpus
+        from indexer.corpus.reading import source_view
+
+        meta, text = held
+        doc = ExternalDoc(**{k: v for k, v in meta.items() if k in ExternalDoc.__dataclass_fields__})
+        src, records, _ = derive(doc, text)
+        return source_view(Corpus(sources={src.id: src}, records=records), src).as_dict()
+
+    def position(self, rid: str) -> tuple[int, int, dict | None, dict | None] | None:
+        """(0-based position, units in its document, previous unit, next unit) in reading order."""
+        rec = self.record(rid)
+        if rec is None:
+            return None
+        units = self.document_units(rec["source"])
+        ids = [u["id"] for u in units]
+        if rid not in ids:
+            return None
+        n = ids.index(rid)
+        return n, len(ids), units[n - 1] if n > 0 else None, units[n + 1] if n + 1 < len(units) else None

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.corpus.collections import ExternalDoc, read_texts
+from indexer.corpus.collections import ExternalDoc, derive, read_texts
 
 MAX_PARTS = 8
 POOL = 2
@@ -55,26 +55,11 @@ class CollectionBuild:
     stages: dict[str, float] = field(default_factory=dict)
 
 
-def _source_for(doc: ExternalDoc, text: str):
-    from indexer.corpus.sources import Source
-    from indexer.ingest.add import EGOV_URL, STATUTE_PUBLISHER
-
-    meta = {"id": doc.id, "kind": "statute" if doc.form == "statute" else "document", "law_key": doc.law_key,
-            "law_id": doc.law_id, "effective": doc.effective, "law_number": doc.law_number,
-            "format": "markdown" if (doc.member or doc.path).endswith(".md") else "text"}
-    src = Source(id=doc.id, path=Path(doc.where), title=doc.title, short_title=doc.title,
-                 publisher=STATUTE_PUBLISHER if doc.law_id else "不明", date=doc.effective or "",
-                 sha256=doc.sha256, url=EGOV_URL.format(law_id=doc.law_id) if doc.law_id else None, meta=meta)
-    src.__dict__["text"] = text  # Source.text is a cached property: the text is already in hand
-    return src
-
-
 def units_of(item: tuple[ExternalDoc, str]) -> tuple[str, bytes, list[tuple], str | None]:
     """(document id, its text compressed, units, problem) for one law. Runs in a worker process.
 
     A unit is (id, kind, record JSON compressed, {field_mode: joined terms}, [passages to embed]).
     """
-    from indexer.corpus.derived import passage_records, statute_records
     from indexer.corpus.export import record_dict
     from indexer.corpus.loader import Corpus
     from indexer.index.documents import embedding_passages, search_doc
@@ -82,14 +67,7 @@ def units_of(item: tuple[ExternalDoc, str]) -> tuple[str, bytes, list[tuple], st
     from indexer.text.analysis import analyze
 
     doc, text = item
-    src = _source_for(doc, text)
-    problem = None
-    try:
-        records = statute_records(src, 1 + len(doc.versions)) if doc.form == "statute" else passage_records(src)
-    except ValueError as exc:  # a register made by other code: fall back to passages, say so
-        problem = f"{doc.where}: {' '.join(str(exc).split())[:200]}; indexed as passages"
-        src = _source_for(ExternalDoc(**{**doc.__dict__, "form": "passages"}), text)
-        records = passage_records(src)
+    src, records, problem = derive(doc, text)
     corpus = Corpus(sources={src.id: src}, records=records)
     out = []
     for rec in records:

@@ -11,12 +11,14 @@ import logging
 import threading
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.config import Settings
 from indexer.corpus.export import facet_values
 from indexer.corpus.schema import DERIVED_KINDS
 from indexer.errors import IndexUnavailable, QueryError
+from indexer.index.collection import CollectionIndex, unit_fields
 from indexer.index.keyword_index import KeywordIndex
 from indexer.index.store import content_hash, manifest_hash
 from indexer.index.verify import check_build, load_part, serving_candidates
@@ -56,7 +58,13 @@ SEMANTIC_CANDIDATES = 40
 #   chosen looking at the blind sets too, so those figures are optimistic).
 FUSION = {"method": "rrf", "k": 60, "weights": {"keyword": 1.0, "semantic": 1.0}, "coverage_power": 2,
           "similarity_power": 20, "derived_weight": 0.8}
-FACETS = ("kind", "pillar", "era", "prefecture", "deadline_year", "document")
+FACETS = ("kind", "pillar", "era", "prefecture", "deadline_year", "document", "collection")
+# A large collection (全法令) gives fewer keyword candidates: each costs a doc-store read there.
+COLLECTION_KEYWORD_CANDIDATES = 300
+# Static-model similarities are spread wider than e5's (0.3–0.8, not 0.80–0.90), so the power
+# that turns a similarity into belief is lower than similarity_power.
+STATIC_SIMILARITY_POWER = 4
+TEXT_TOKEN_CACHE = 4096
 # A record is about a theme when it holds a content word of the theme (or of its
 # thesaurus expansion), or when its passage's cosine similarity to the theme is at
 # least this. Measured on 30 themes × 3 eras labelled by hand, blind to the engine
@@ -83,6 +91,11 @@ class SearchEngine:
         self.by_id = self.catalog.by_id
         self.keyword = load_part(build_dir, "keyword/", lambda: KeywordIndex(build_dir / "keyword"))
         self.vectors = load_part(build_dir, "vectors/", lambda: VectorIndex.load(build_dir / "vectors"))
+        #: Large collections (全法令), memory-mapped: name → CollectionIndex.
+        self.collections: dict[str, CollectionIndex] = {}
+        for path in sorted((build_dir / "collections").glob("*/")) if (build_dir / "collections").is_dir() else []:
+            self.collections[path.name] = load_part(build_dir, f"collections/{path.name}/",
+                                                    lambda p=path: CollectionIndex(p))
         # The model is loaded on first need: keyword search, `show` and the
         # record pages answer without paying for torch (≈4 s of imports).
         self._embedder = embedder
@@ -114,8 +127,24 @@ class SearchEngine:
         """Sudachi tokens of a record's text, analysed once per process (for highlighting)."""
         toks = self._text_tokens.get(rid)
         if toks is None:
-            toks = self._text_tokens[rid] = analyze(self.by_id[rid]["text"])
+            if len(self._text_tokens) >= TEXT_TOKEN_CACHE:  # all laws: keep memory bounded
+                self._text_tokens.pop(next(iter(self._text_tokens)))
+            toks = self._text_tokens[rid] = analyze(self.record(rid)["text"])
         return toks
+
+    def available_collections(self) -> tuple[str, ...]:
+        return ("regional", *self.collections)
+
+    def chosen_collections(self, filters: Filters) -> tuple[str, ...]:
+        """The collections a search covers; a collection that was never ingested is a QueryError."""
+        chosen = filters.collections()
+        for name in chosen:
+            if name != "regional" and name not in self.collections:
+                from indexer.corpus.collections import COLLECTIONS
+
+                raise QueryError(f"コレクション「{COLLECTIONS.get(name, name)}」はまだ取り込まれていません"
+                                 f"（`policykb ingest` で法令データを登録し、`policykb build` を実行してください）。")
+        return chosen
 
     @classmethod
     def open(cls, settings: Settings, *, allow_stale: bool = True) -> "SearchEngine":
@@ -165,18 +194,49 @@ class SearchEngine:
         return [(i, s) for i, s in top if allowed is None or i in allowed]
 
     def rank(self, query: str, mode: str, filters: Filters, fusion: dict | None = None, *,
-             within: bool = False) -> Ranking:
+             within: bool = False, count_collections: bool = False) -> Ranking:
         """Ranked (id, score) for the query, and per-id explanation parts.
 
         within=True draws the semantic candidates from inside the filter: for
         views that must show the best of a small set (one era's cells) however
-        far down the whole ranking it stands.
+        far down the whole ranking it stands. count_collections=True also ranks
+        the collections not chosen, so the facets can say how many each holds.
         """
         tokens = analyze(query)
         fusion = fusion or FUSION
         expansions = self.thesaurus.expand(query) if fusion.get("expand", True) else []
         extra = analyze(" ".join(t for e in expansions for t in e.terms), "C") if expansions else []
         concepts = _concepts(tokens, expansions)
+        chosen = self.chosen_collections(filters)
+        sem_query = query
+        if expansions and fusion.get("expand_semantic", True):
+            sem_query = f"{query}（{'、'.join(t for e in expansions for t in e.terms)}）"
+        wanted = self.available_collections() if count_collections else chosen
+        lists: dict[str, _Lists] = {}
+        for name in wanted:
+            if name == "regional":
+                lists[name] = self._regional_lists(query, sem_query, tokens, extra, concepts, mode, filters, fusion, within)
+            else:
+                lists[name] = self._collection_lists(self.collections[name], sem_query, tokens, extra, concepts,
+                                                     mode, filters, fusion)
+        totals = {name: len(_fuse([lst], mode, fusion)) for name, lst in lists.items()}
+        ranked = _fuse([lists[name] for name in chosen], mode, fusion)
+        keyword_rank: dict[str, tuple[int, float]] = {}
+        semantic_rank: dict[str, tuple[int, float]] = {}
+        coverage: dict[str, float] = {}
+        for name in chosen:
+            for n, (i, s) in enumerate(lists[name].kw, start=1):
+                keyword_rank.setdefault(i, (n, s))
+            for n, (i, s) in enumerate(lists[name].sem, start=1):
+                semantic_rank.setdefault(i, (n, s))
+            for i, share in lists[name].shares.items():
+                coverage.setdefault(i, share)
+        info = RankInfo(tokens, concepts, expansions, keyword_rank=keyword_rank, semantic_rank=semantic_rank,
+                        coverage=coverage, collection_totals=totals)
+        return Ranking(ranked, info)
+
+    def _regional_lists(self, query: str, sem_query: str, tokens, extra, concepts, mode: str, filters: Filters,
+                        fusion: dict, within: bool) -> "_Lists":
         kw: list[tuple[str, float]] = []
         sem: list[tuple[str, float]] = []
         allowed = self.filtered_ids(filters)
@@ -189,37 +249,40 @@ class SearchEngine:
                 kw = self.keyword.search(tokens, Filters(), limit=KEYWORD_CANDIDATES, extra_tokens=extra)
                 kw = [(i, s) for i, s in kw if allowed is None or i in allowed]
         if mode in ("hybrid", "semantic"):
-            sem_query = query
-            if expansions and fusion.get("expand_semantic", True):
-                sem_query = f"{query}（{'、'.join(t for e in expansions for t in e.terms)}）"
             sem = self._semantic(sem_query, allowed, within)
-        if mode == "keyword":
-            ranked = kw
-        elif mode == "semantic":
-            ranked = sem
-        elif fusion["method"] == "rrf":
-            power = fusion.get("coverage_power", 0)
-            cover = {i: self.keyword.concept_share(i, concepts) ** power for i, _ in kw} if power else {}
-            sim_power = fusion.get("similarity_power", 0)
-            top = max((s for _, s in sem), default=0.0)
-            belief = {i: (s / top) ** sim_power for i, s in sem} if sim_power and top > 0 else {}
-            derived = fusion.get("derived_weight", 1.0)
-            if derived != 1.0:  # records derived from ingested documents weigh less than curated ones (FUSION)
-                for weights_of, hits in ((cover, kw), (belief, sem)):
-                    for i, _ in hits:
-                        if self.by_id[i]["kind"] in DERIVED_KINDS:
-                            weights_of[i] = weights_of.get(i, 1.0) * derived
-            ranked = rrf({"keyword": [i for i, _ in kw], "semantic": [i for i, _ in sem]},
-                         k=fusion["k"], weights=fusion["weights"], item_weights={"keyword": cover, "semantic": belief})
-            # A keyword hit that holds none of the query's concepts (only 地域 of 二地域居住) weighs 0 and
-            # has no semantic support either: no evidence, so it is not a result.
-            ranked = [(i, s) for i, s in ranked if s > 0]
-        else:
-            ranked = convex({"keyword": dict(kw), "semantic": dict(sem)}, weights=fusion["weights"])
-        info = RankInfo(tokens, concepts, expansions,
-                        keyword_rank={i: (n, s) for n, (i, s) in enumerate(kw, start=1)},
-                        semantic_rank={i: (n, s) for n, (i, s) in enumerate(sem, start=1)})
-        return Ranking(ranked, info)
+        shares = {i: self.keyword.concept_share(i, concepts) for i, _ in kw}
+        power = fusion.get("coverage_power", 0)
+        cover = {i: v ** power for i, v in shares.items()} if power else {}
+        sim_power = fusion.get("similarity_power", 0)
+        top = max((s for _, s in sem), default=0.0)
+        belief = {i: (s / top) ** sim_power for i, s in sem} if sim_power and top > 0 else {}
+        derived = fusion.get("derived_weight", 1.0)
+        if derived != 1.0:  # records derived from ingested documents weigh less than curated ones (FUSION)
+            for weights_of, hits in ((cover, kw), (belief, sem)):
+                for i, _ in hits:
+                    if self.by_id[i]["kind"] in DERIVED_KINDS:
+                        weights_of[i] = weights_of.get(i, 1.0) * derived
+        return _Lists("regional", kw, sem, cover, belief, shares)
+
+    def _collection_lists(self, coll: CollectionIndex, sem_query: str, tokens, extra, concepts, mode: str,
+                          filters: Filters, fusion: dict) -> "_Lists":
+        """A large collection's lists: filters go inside its queries (its units have kind and
+        document only, so a filter on any other facet leaves it empty)."""
+        terms = filters.terms()
+        if filters.ranges() or any(name not in ("kind", "document") for name in terms):
+            return _Lists(coll.name, [], [], {}, {}, {})
+        kw3 = coll.keyword(tokens, extra, concepts, terms, COLLECTION_KEYWORD_CANDIDATES) \
+            if mode in ("hybrid", "keyword") else []
+        sem = coll.semantic(sem_query, SEMANTIC_CANDIDATES, terms) if mode in ("hybrid", "semantic") else []
+        kw = [(i, s) for i, s, _ in kw3]
+        shares = {i: share for i, _, share in kw3}
+        power = fusion.get("coverage_power", 0)
+        derived = fusion.get("derived_weight", 1.0)
+        cover = {i: (v ** power if power else 1.0) * derived for i, v in shares.items()}
+        top = max((s for _, s in sem), default=0.0)
+        sim_power = fusion.get("static_similarity_power", STATIC_SIMILARITY_POWER)
+        belief = {i: (max(s, 0.0) / top) ** sim_power * derived for i, s in sem} if top > 0 else {}
+        return _Lists(coll.name, kw, sem, cover, belief, shares)
 
     def search(self, query: str, *, mode: str = "hybrid", k: int = 10, offset: int = 0, filters: Filters | None = None) -> SearchResponse:
         t0 = time.perf_counter()
@@ -230,7 +293,7 @@ class SearchEngine:
         if offset < 0:
             raise QueryError("開始位置は0以上の整数で指定してください。")
         filters = filters or Filters()
-        ranking = self.rank(query, mode, filters)
+        ranking = self.rank(query, mode, filters, count_collections=True)
         ranked, info = ranking.hits, ranking.info
         # Each expansion term analysed once per query, not once per result on the page.
         term_tokens = {term: analyze(term, "C") for e in info.expansions for term in e.terms}
@@ -241,19 +304,20 @@ class SearchEngine:
         page = ranked[offset:offset + k]
         results = []
         for pos, (rid, score) in enumerate(page, start=offset + 1):
-            rec = self.by_id[rid]
+            rec = self.record(rid)
             why = {"fused_rank": pos, "score": round(score, 6)}
             if expansions:
                 why["expansions"] = expansions
             if rid in info.keyword_rank:
                 n, s = info.keyword_rank[rid]
-                terms = self.keyword.matched_terms(rid, info.tokens)
+                terms = self.matched_terms(rid, info.tokens)
+                held = {t for field in terms.values() for t in field} | self._all_terms(rid)
                 words = list(dict.fromkeys(typed[t] for field in terms.values() for t in field))
                 matched_expansions = [f"{e['plain']} → {term}" for e in expansions for term in e["terms"]
-                                      if self.keyword.contains_any(rid, term_tokens[term])]
+                                      if any(t.term in held for t in term_tokens[term])]
                 why["keyword"] = {"rank": n, "bm25": round(s, 3), "terms": terms, "words": words,
                                   "expansions": matched_expansions,
-                                  "coverage": round(self.keyword.concept_share(rid, info.concepts), 3)}
+                                  "coverage": round(self._coverage(rid, info), 3)}
             if rid in info.semantic_rank:
                 n, s = info.semantic_rank[rid]
                 why["semantic"] = {"rank": n, "similarity": round(s, 4)}
@@ -262,14 +326,43 @@ class SearchEngine:
                 if rec.get("law") else None
             results.append(result_dict(rec, snip.text, snip.as_dict()["highlights"], round(score, 6), why, para))
         facets = self.facet_counts([rid for rid, _ in ranked])
+        facets["collection"] = {name: n for name, n in sorted(info.collection_totals.items(), key=lambda kv: -kv[1])}
         return SearchResponse(query, mode, len(ranked), (time.perf_counter() - t0) * 1000, results, facets,
                               filters.active(), offset, k,
                               # Results that hold a whole concept of the query, not a fragment of a compound.
-                              keyword_matches=sum(1 for i in info.keyword_rank
-                                                  if i in self.by_id and self.keyword.concept_share(i, info.concepts) > 0),
-                              absent_terms=self.absent_words(info.tokens, info.expansions))
+                              keyword_matches=sum(1 for i in info.keyword_rank if self._coverage(i, info) > 0),
+                              absent_terms=self.absent_words(info.tokens, info.expansions,
+                                                             self.chosen_collections(filters)))
 
-    def absent_words(self, tokens: list, expansions: list[Expansion] = ()) -> list[str]:
+    def _coverage(self, rid: str, info: RankInfo) -> float:
+        if rid in info.coverage:
+            return info.coverage[rid]
+        return self.keyword.concept_share(rid, info.concepts) if rid in self.by_id else 0.0
+
+    def matched_terms(self, rid: str, tokens: list) -> dict[str, list[str]]:
+        """Which query terms occur in which field of the record: the keyword side of 'why'."""
+        if rid in self.by_id:
+            return self.keyword.matched_terms(rid, tokens)
+        fields = self._unit_terms(rid)
+        wanted = list(dict.fromkeys(t.term for t in tokens))
+        return {f: [t for t in wanted if t in fields[f]] for f in fields if any(t in fields[f] for t in wanted)}
+
+    def _all_terms(self, rid: str) -> set[str]:
+        if rid in self.by_id:
+            return set()  # the regional index answers contains_any itself
+        return set().union(*self._unit_terms(rid).values())
+
+    def _unit_terms(self, rid: str) -> dict[str, set[str]]:
+        """A large collection's unit analysed on demand (its terms are not held in memory)."""
+        rec = self.record(rid) or {}
+        return {f: {t.term for t in analyze(v)} for f, v in unit_fields(rec).items()}
+
+    def knows(self, term: str, collections: tuple[str, ...] = ("regional",)) -> bool:
+        return any(self.keyword.knows(term) if name == "regional" else self.collections[name].knows(term)
+                   for name in collections)
+
+    def absent_words(self, tokens: list, expansions: list[Expansion] = (),
+                     collections: tuple[str, ...] = ("regional",)) -> list[str]:
         """Content words of the query (as typed) that occur nowhere in the material, in any field.
 
         A word the thesaurus rewrote (お年寄り → 高齢者) is not reported: the reasons show the rewrite.
@@ -279,10 +372,10 @@ class SearchEngine:
         for t in tokens:
             if any(t.surface in plain for plain in rewritten):
                 continue
-            if t.mode == "C" and not self.keyword.knows(t.term):
+            if t.mode == "C" and not self.knows(t.term, collections):
                 parts = [a for a in tokens if a.mode == "A" and t.start <= a.start and a.end <= t.end]
                 # A compound the index holds only in parts (地域交通 → 地域, 交通) is not absent.
-                if not parts or not all(self.keyword.knows(a.term) for a in parts):
+                if not parts or not all(self.knows(a.term, collections) for a in parts):
                     out.append(t.surface)
         return list(dict.fromkeys(out))
 
@@ -293,12 +386,22 @@ class SearchEngine:
     def facet_counts(self, ids: list[str]) -> dict[str, dict[str, int]]:
         counts: dict[str, Counter] = {f: Counter() for f in FACETS}
         for rid in ids:
-            for facet, values in self._facet_values[rid].items():
+            values_of = self._facet_values.get(rid)
+            if values_of is None:
+                values_of = next((c.facets(rid) for c in self.collections.values() if c.record(rid)), {})
+            for facet, values in values_of.items():
                 counts[facet].update(str(v) for v in values)
         return {f: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for f, c in counts.items()}
 
     def record(self, rid: str) -> dict | None:
-        return self.by_id.get(rid)
+        """A record of any collection: the regional catalogue first, then each large collection."""
+        rec = self.by_id.get(rid)
+        if rec is None:
+            for coll in self.collections.values():
+                rec = coll.record(rid)
+                if rec is not None:
+                    break
+        return rec
 
     def about(self, query: str, filters: Filters, limit: int = 3) -> list[tuple[str, float, str]]:
         """Records inside `filters` that are about `query`, best first: (id, fused score, why).
@@ -325,6 +428,13 @@ class SearchEngine:
 
     def similar(self, rid: str, k: int = 6) -> list[tuple[dict, float]]:
         """Semantically nearest records ("関連"), excluding the record and what it links to."""
+        if rid not in self.by_id:  # a unit of a large collection: its neighbours in that collection
+            rec = self.record(rid)
+            coll = next((c for c in self.collections.values() if c.record(rid)), None)
+            if rec is None or coll is None:
+                return []
+            hits = coll.semantic(f"{rec['title']}\n{rec['text'][:300]}", k + 1, {})
+            return [(self.record(i), s) for i, s in hits if i != rid][:k]
         rec = self.by_id[rid]
         linked = {l["id"] for l in rec["links"]} | {rid}
         rows = [i for i, o in enumerate(self.vectors.owners) if o == rid]
@@ -341,8 +451,8 @@ class SearchEngine:
         record already cites are left out. Each suggestion says why (the words it shares, or its
         similarity), so an official can judge it.
         """
-        rec = self.by_id[rid]
-        if rec["kind"] in DERIVED_KINDS:
+        rec = self.record(rid)
+        if rec is None or rec["kind"] in DERIVED_KINDS:
             return []
         cited = {l["id"] for l in rec["links"]}
         ranking = self.rank(rec["title"], "hybrid", Filters(kind=("article",)), within=True)
@@ -364,14 +474,76 @@ class SearchEngine:
         return out
 
     def source_view(self, doc_id: str) -> dict | None:
-        """A source's reading view (indexer.corpus.reading), from the build's sources.json; None when unknown."""
+        """A source's reading view (indexer.corpus.reading), from the build's sources.json, else made
+        from a large collection's stored text; None when unknown."""
         views = self.__dict__.get("_source_views")
         if views is None:
             path = self.build_dir / "sources.json"
             views = load_part(self.build_dir, "sources.json",
                               lambda: json.loads(path.read_text(encoding="utf-8"))) if path.exists() else {}
             self._source_views = views
-        return views.get(doc_id)
+        view = views.get(doc_id)
+        if view is None:
+            for coll in self.collections.values():
+                if doc_id in coll.documents:
+                    return coll.document_view(doc_id)
+        return view
+
+    def reading_position(self, rid: str) -> tuple[int, int, dict | None, dict | None] | None:
+        """(0-based position, of, previous record, next record): in the regional reading order, or
+        within its own document for a unit of a large collection."""
+        if rid in self.by_id:
+            return (self.catalog.position(rid), len(self.catalog.records),
+                    self.catalog.previous(rid), self.catalog.next(rid))
+        for coll in self.collections.values():
+            pos = coll.position(rid)
+            if pos is not None:
+                return pos
+        return None
+
+    def document_titles(self, doc_ids: list[str]) -> dict[str, str]:
+        """Titles of documents of the large collections (the regional ones are on their records)."""
+        out: dict[str, str] = {}
+        for coll in self.collections.values():
+            out.update(coll.titles([d for d in doc_ids if d in coll.documents and d not in out]))
+        return out
+
+
+@dataclass
+class _Lists:
+    """One collection's candidate lists and how much each list believes in each of its entries."""
+
+    name: str
+    kw: list[tuple[str, float]]
+    sem: list[tuple[str, float]]
+    cover: dict[str, float]
+    belief: dict[str, float]
+    shares: dict[str, float]  # keyword hit → share of the query's concepts it holds
+
+
+def _fuse(lists: list[_Lists], mode: str, fusion: dict) -> list[tuple[str, float]]:
+    """One ranking from the lists of the chosen collections (RRF: ranks, each weighted by belief)."""
+    if mode in ("keyword", "semantic") and len(lists) == 1:
+        return list(lists[0].kw if mode == "keyword" else lists[0].sem)
+    rankings: dict[str, list[str]] = {}
+    item_weights: dict[str, dict[str, float]] = {}
+    weights: dict[str, float] = {}
+    for lst in lists:
+        for side, hits, belief in (("keyword", lst.kw, lst.cover), ("semantic", lst.sem, lst.belief)):
+            if mode != "hybrid" and side != mode:
+                continue
+            key = f"{side}:{lst.name}"
+            rankings[key] = [i for i, _ in hits]
+            item_weights[key] = belief if mode == "hybrid" else {}
+            weights[key] = fusion["weights"][side]
+    if fusion["method"] != "rrf":
+        return convex({k: dict(h) for lst in lists for k, h in ((f"keyword:{lst.name}", lst.kw),
+                                                               (f"semantic:{lst.name}", lst.sem))},
+                      weights={k: fusion["weights"][k.split(":")[0]] for k in rankings})
+    ranked = rrf(rankings, k=fusion["k"], weights=weights, item_weights=item_weights)
+    # A keyword hit that holds none of the query's concepts (only 地域 of 二地域居住) weighs 0 and
+    # has no semantic support either: no evidence, so it is not a result.
+    return [(i, s) for i, s in ranked if s > 0]
 
 
 def _concepts(tokens, expansions: list[Expansion]) -> list[frozenset[str]]:

@@ -17,6 +17,8 @@ class RankInfo:
     expansions: list[Expansion]
     keyword_rank: dict[str, tuple[int, float]] = field(default_factory=dict)   # id → (rank, bm25)
     semantic_rank: dict[str, tuple[int, float]] = field(default_factory=dict)  # id → (rank, cosine)
+    coverage: dict[str, float] = field(default_factory=dict)  # keyword hit → share of the query's concepts
+    collection_totals: dict[str, int] = field(default_factory=dict)  # collection → results it gives alone
 
 
 @dataclass(frozen=True)

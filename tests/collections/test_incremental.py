@@ -1,0 +1,81 @@
+"""Adding one law to a built 全法令 index: a new part, the rest linked; the build in service untouched."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from indexer.cli import main
+from indexer.config import load_settings
+from indexer.index.build import build
+from indexer.index.verify import check_build, finished_builds
+from indexer.search.filters import Filters
+
+
+@pytest.fixture(scope="module")
+def added(laws_settings, sample, tmp_path_factory):
+    """A copy of the built index and corpus, then one more statute ingested and built."""
+    from indexer.search.engine import SearchEngine
+
+    root = tmp_path_factory.mktemp("incremental")
+    corpus, index = root / "corpus", root / "index"
+    shutil.copytree(laws_settings.corpus_dir, corpus)
+    shutil.copytree(laws_settings.index_dir, index, symlinks=True)
+    s = load_settings(corpus_dir=corpus, index_dir=index)
+    before = SearchEngine.open(s)
+    old_build = before.build_dir
+    old_files = {p: p.stat().st_ino for p in old_build.rglob("*") if p.is_file()}
+    assert main(["--corpus", str(corpus), "ingest", str(sample.extra_law), "--collection", "laws", "--quiet"]) == 0
+    result = build(s, progress=False)
+    return s, before, old_build, old_files, result
+
+
+def test_only_the_new_law_is_written(added, sample):
+    s, before, old_build, _, result = added
+    manifest = json.loads((result.path / "manifest.json").read_text(encoding="utf-8"))
+    laws = manifest["collections"]["laws"]
+    assert laws["incremental"] is True and laws["added"] == 1 and laws["removed"] == 0
+    assert result.stages.get("regional") is not None  # linked, not rebuilt
+    assert "validate" not in result.stages
+    # The regional part and the earlier part of the laws are the same files (hard links).
+    assert (result.path / "records.jsonl").samefile(old_build / "records.jsonl")
+    first_part = sorted((old_build / "collections" / "laws" / "parts").iterdir())[0]
+    twin = result.path / "collections" / "laws" / "parts" / first_part.name / "store.sqlite"
+    assert twin.samefile(first_part / "store.sqlite")
+    assert len(list((result.path / "collections" / "laws" / "parts").iterdir())) == 2
+
+
+def test_new_law_is_found_and_old_build_still_serves(added, sample):
+    from indexer.search.engine import SearchEngine
+
+    s, before, old_build, old_files, result = added
+    after = SearchEngine.open(s, allow_stale=False)
+    assert after.build_dir == result.path
+    new_doc = next(d for d in after.collections["laws"].documents if sample.extra_law_id.lower() in d)
+    title = after.collections["laws"].titles([new_doc])[new_doc]
+    hits = after.search(title, k=20, filters=Filters(collection=("laws",)))
+    assert any(after.record(r["id"])["source"] == new_doc for r in hits.results)
+    # The engine opened before the add still answers from its own, unchanged files.
+    assert new_doc not in before.collections["laws"].documents
+    assert before.search("施行期日", filters=Filters(collection=("laws",))).total > 0
+    assert {p: p.stat().st_ino for p in old_build.rglob("*") if p.is_file()} == old_files
+    for b in finished_builds(s.index_dir):
+        check_build(b)
+
+
+def test_memory_mapped_reload_shares_the_files(added):
+    """Two engines over one build map the same files: the vectors are np.memmap, the store read-only."""
+    import numpy as np
+
+    from indexer.search.engine import SearchEngine
+
+    s, *_ = added
+    a, b = SearchEngine.open(s), SearchEngine.open(s)
+    pa, pb = a.collections["laws"].parts[-1], b.collections["laws"].parts[-1]
+    assert isinstance(pa.vectors, np.memmap) and isinstance(pb.vectors, np.memmap)
+    assert pa.vectors.filename == pb.vectors.filename
+    q = "地方公共団体の長"
+    assert [r["id"] for r in a.search(q, filters=Filters(collection=("laws",))).results] == \
+        [r["id"] for r in b.search(q, filters=Filters(collection=("laws",))).results]
