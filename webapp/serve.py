@@ -28,12 +28,14 @@ and runs the same waitress server (all the limits above, per worker) on the inhe
     SO_REUSEPORT the kernel hashes each connection to one worker's own queue, and connections
     queued there when it dies are reset.
   - The engine is opened after the fork, never before: torch's thread pools do not survive a
-    fork, and most of the memory a worker holds is private anyway (Python objects and the
-    model's weights; scripts/bench_workers prints PSS, anonymous and file-backed). The index
+    fork, and most of what a worker holds is private anyway: ≈ 0.8 GB anonymous (the model's
+    weights and Python objects) of a PSS of 0.85–0.99 GB (scripts/bench_workers). The index
     files are memory-mapped and immutable, so their pages are shared through the page cache.
-  - Waitress rather than gunicorn, by measurement (scripts/bench_workers and README): same
-    throughput within the noise, while gunicorn's gthread worker reads requests on its worker
-    threads, so slow clients hold threads, and it has none of the limits above.
+  - Waitress rather than gunicorn, by measurement (README 「1台を超えて広げる」): with 2 workers
+    the same throughput and PSS within the noise (126–135 against 116–133 req/s), but beside 150
+    slow connections (scripts/bench_http --scenario slow) gunicorn's gthread workers answered
+    nothing for 15 s, since they read requests on their threads, while waitress answered every
+    request (p50 11–12 ms): waitress reads on its loop and hands threads only whole requests.
   - The parent holds no engine and no threads; it restarts a worker that dies (waiting longer
     each time one fails to start), stops all on SIGINT/SIGTERM, and reports each worker's RSS
     and PSS (/proc/<pid>/smaps_rollup) once it has loaded the engine.
