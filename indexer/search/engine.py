@@ -177,21 +177,32 @@ class SearchEngine:
 
     # -- the query side -------------------------------------------------------
 
-    def _semantic(self, query: str, allowed: set[str] | None, within: bool) -> list[tuple[str, float]]:
+    def _query_vector(self, query: str):
+        """The e5 vector of a query; None when the server's encoder budget is spent (degraded)."""
         if self.encoder_budget is None:  # the CLI and tests: no budget, wait for the model
-            vec = self.embedder.encode_query(query)
-        else:
-            # In the server: a bounded queue and a time budget. Past it, the semantic side is
-            # skipped (the answer is the keyword side's) and the request is marked degraded.
-            vec = self.encoder_budget.encode(self.embedder, query)
-            if vec is None:
-                return []
+            return self.embedder.encode_query(query)
+        # In the server: a bounded queue and a time budget. Past it, the semantic side is
+        # skipped (the answer is the keyword side's) and the request is marked degraded.
+        return self.encoder_budget.encode(self.embedder, query)
+
+    def _semantic(self, vec, allowed: set[str] | None, within: bool) -> list[tuple[str, float]]:
+        if vec is None:
+            return []
         if within:
             return self.vectors.search(vec, SEMANTIC_CANDIDATES, allowed)
         # Taken before filtering, so a facet's count is exactly what clicking it
         # returns (filtering first would refill the list to 40 every time).
         top = self.vectors.search(vec, SEMANTIC_CANDIDATES)
         return [(i, s) for i, s in top if allowed is None or i in allowed]
+
+    def shared_ids(self, name: str) -> set[str]:
+        """Regional records whose document is also in collection `name` (the statutes held by both):
+        they have e5 vectors, which a search of `name` alone uses beside its static ones."""
+        cache = self.__dict__.setdefault("_shared", {})
+        if name not in cache:
+            docs = self.collections[name].documents
+            cache[name] = {r["id"] for r in self.records if r["source"] in docs}
+        return cache[name]
 
     def rank(self, query: str, mode: str, filters: Filters, fusion: dict | None = None, *,
              within: bool = False, count_collections: bool = False) -> Ranking:
@@ -212,30 +223,52 @@ class SearchEngine:
         if expansions and fusion.get("expand_semantic", True):
             sem_query = f"{query}（{'、'.join(t for e in expansions for t in e.terms)}）"
         wanted = self.available_collections() if count_collections else chosen
-        lists: dict[str, _Lists] = {}
+        semantic = mode in ("hybrid", "semantic")
+        needs_e5 = semantic and any(n == "regional" or self.shared_ids(n) for n in wanted)
+        vec = self._query_vector(sem_query) if needs_e5 else None
+        lists: dict[str, list[_Lists]] = {}
         for name in wanted:
             if name == "regional":
-                lists[name] = self._regional_lists(query, sem_query, tokens, extra, concepts, mode, filters, fusion, within)
-            else:
-                lists[name] = self._collection_lists(self.collections[name], sem_query, tokens, extra, concepts,
-                                                     mode, filters, fusion)
-        totals = {name: len(_fuse([lst], mode, fusion)) for name, lst in lists.items()}
-        ranked = _fuse([lists[name] for name in chosen], mode, fusion)
+                lists[name] = [self._regional_lists(vec, tokens, extra, concepts, mode, filters, fusion, within)]
+                continue
+            lists[name] = [self._collection_lists(self.collections[name], sem_query, tokens, extra, concepts,
+                                                  mode, filters, fusion)]
+            shared = self.shared_ids(name)
+            if semantic and shared:
+                # The statutes both collections hold keep their e5 vectors here too: e5 where the
+                # build could afford it, static vectors for the rest (README, 全法令規模への拡張).
+                allowed = self.filtered_ids(filters)
+                allowed = shared if allowed is None else shared & allowed
+                sem = self._semantic(vec, allowed, True) if allowed else []
+                lists[name].append(self._belief_lists(f"e5:{name}", sem, fusion))
+        totals = {name: len(_fuse(lst, mode, fusion)) for name, lst in lists.items()}
+        # With 地域政策 chosen too, its own e5 list already holds the shared statutes.
+        selected = [lst for name in chosen for lst in lists[name]
+                    if not (lst.name.startswith("e5:") and "regional" in chosen)]
+        ranked = _fuse(selected, mode, fusion)
         keyword_rank: dict[str, tuple[int, float]] = {}
         semantic_rank: dict[str, tuple[int, float]] = {}
         coverage: dict[str, float] = {}
-        for name in chosen:
-            for n, (i, s) in enumerate(lists[name].kw, start=1):
+        for lst in selected:
+            for n, (i, s) in enumerate(lst.kw, start=1):
                 keyword_rank.setdefault(i, (n, s))
-            for n, (i, s) in enumerate(lists[name].sem, start=1):
+            for n, (i, s) in enumerate(lst.sem, start=1):
                 semantic_rank.setdefault(i, (n, s))
-            for i, share in lists[name].shares.items():
+            for i, share in lst.shares.items():
                 coverage.setdefault(i, share)
         info = RankInfo(tokens, concepts, expansions, keyword_rank=keyword_rank, semantic_rank=semantic_rank,
                         coverage=coverage, collection_totals=totals)
         return Ranking(ranked, info)
 
-    def _regional_lists(self, query: str, sem_query: str, tokens, extra, concepts, mode: str, filters: Filters,
+    def _belief_lists(self, name: str, sem: list[tuple[str, float]], fusion: dict) -> "_Lists":
+        """An e5 semantic list alone, weighted as the regional one is (similarity power, derived weight)."""
+        sim_power = fusion.get("similarity_power", 0)
+        top = max((s for _, s in sem), default=0.0)
+        belief = {i: (s / top) ** sim_power * fusion.get("derived_weight", 1.0) for i, s in sem} \
+            if sim_power and top > 0 else {}
+        return _Lists(name, [], sem, {}, belief, {})
+
+    def _regional_lists(self, vec, tokens, extra, concepts, mode: str, filters: Filters,
                         fusion: dict, within: bool) -> "_Lists":
         kw: list[tuple[str, float]] = []
         sem: list[tuple[str, float]] = []
@@ -249,7 +282,7 @@ class SearchEngine:
                 kw = self.keyword.search(tokens, Filters(), limit=KEYWORD_CANDIDATES, extra_tokens=extra)
                 kw = [(i, s) for i, s in kw if allowed is None or i in allowed]
         if mode in ("hybrid", "semantic"):
-            sem = self._semantic(sem_query, allowed, within)
+            sem = self._semantic(vec, allowed, within)
         shares = {i: self.keyword.concept_share(i, concepts) for i, _ in kw}
         power = fusion.get("coverage_power", 0)
         cover = {i: v ** power for i, v in shares.items()} if power else {}
