@@ -223,9 +223,12 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
     corpus = load_corpus(_settings(args).corpus_dir)
     rec = corpus.by_id.get(args.id)
-    if rec is None:
-        raise NotFound(f"no record with id '{args.id}' (see `policykb records`)")
-    d = record_dict(rec, corpus)
+    if rec is not None:
+        d = record_dict(rec, corpus)
+    else:  # a unit of 全法令 lives only in the index (its documents are not in the repository)
+        d = _open_engine(args).record(args.id)
+        if d is None:
+            raise NotFound(f"no record with id '{args.id}' (see `policykb records`, or search with --collection laws)")
     if args.json:
         print(json.dumps(d, ensure_ascii=False, indent=2))
         return 0
@@ -242,8 +245,9 @@ def _cmd_show(args: argparse.Namespace) -> int:
     if d["links"]:
         print("\n関連付け:")
         for link in d["links"]:
-            other = corpus.by_id[link["id"]]
-            print(f"  - {link['type']}: [{other.kind}] {other.title} ({other.id})")
+            other = corpus.by_id.get(link["id"])
+            if other is not None:
+                print(f"  - {link['type']}: [{other.kind}] {other.title} ({other.id})")
     return 0
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import tantivy
 
-from indexer.index.keyword_index import ANALYZER, EXPANSION_BOOST, PHRASE_BOOST, TEXT_FIELDS, _register
+from indexer.index.keyword_index import ANALYZER, TEXT_FIELDS, _register, text_query
 from indexer.text.analysis import Token
 
 FORMAT = 1
@@ -128,24 +128,6 @@ class CollectionIndex:
         return int(self.searcher.num_docs)
 
     # -- keyword ----------------------------------------------------------------
-    def _text_query(self, tokens: list[Token], extra: list[Token]) -> tantivy.Query | None:
-        should = []
-        for field, boost in TEXT_FIELDS.items():
-            for term in dict.fromkeys(t.term.replace(" ", "_") for t in extra if t.mode == "C"):
-                q = tantivy.Query.term_query(self.schema, f"{field}_c", term)
-                should.append((tantivy.Occur.Should, tantivy.Query.boost_query(q, boost * EXPANSION_BOOST)))
-        for mode in "AC":
-            words = [t.term.replace(" ", "_") for t in tokens if t.mode == mode]
-            for field, boost in TEXT_FIELDS.items():
-                fname = f"{field}_{mode.lower()}"
-                for term in dict.fromkeys(words):
-                    q = tantivy.Query.term_query(self.schema, fname, term)
-                    should.append((tantivy.Occur.Should, tantivy.Query.boost_query(q, boost)))
-                if len(words) > 1 and field != "context":
-                    phrase = tantivy.Query.phrase_query(self.schema, fname, words, slop=1)
-                    should.append((tantivy.Occur.Should, tantivy.Query.boost_query(phrase, boost * PHRASE_BOOST)))
-        return tantivy.Query.boolean_query(should) if should else None
-
     def _filter_clauses(self, facets: dict[str, tuple]) -> list:
         clauses = []
         for name, values in facets.items():
@@ -160,7 +142,7 @@ class CollectionIndex:
         The share is asked of tantivy (one query per concept over the hits), not computed from
         per-unit term sets held in memory.
         """
-        text = self._text_query(tokens, extra)
+        text = text_query(self.schema, tokens, extra)
         if text is None:
             return []
         query = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *self._filter_clauses(facets)])

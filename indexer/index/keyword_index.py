@@ -79,6 +79,30 @@ def build_keyword_index(path: Path, docs: list[SearchDoc], facets: dict[str, dic
     return record_terms
 
 
+def text_query(schema: tantivy.Schema, query_tokens: list[Token], extra_tokens: list[Token] = ()) -> tantivy.Query | None:
+    """Term and phrase clauses for the query; `extra_tokens` (thesaurus expansions) add weaker terms only.
+    Shared by the regional index and the large collections (indexer.index.collection)."""
+    should: list[tuple[tantivy.Occur, tantivy.Query]] = []
+    extra = list(dict.fromkeys(t.term.replace(" ", "_") for t in extra_tokens if t.mode == "C"))
+    for field, boost in TEXT_FIELDS.items():
+        for term in extra:
+            q = tantivy.Query.term_query(schema, f"{field}_c", term)
+            should.append((tantivy.Occur.Should, tantivy.Query.boost_query(q, boost * EXPANSION_BOOST)))
+    for mode in "AC":
+        words = [t.term.replace(" ", "_") for t in query_tokens if t.mode == mode]
+        for field, boost in TEXT_FIELDS.items():
+            fname = f"{field}_{mode.lower()}"
+            for term in dict.fromkeys(words):
+                q = tantivy.Query.term_query(schema, fname, term)
+                should.append((tantivy.Occur.Should, tantivy.Query.boost_query(q, boost)))
+            if len(words) > 1 and field != "context":
+                phrase = tantivy.Query.phrase_query(schema, fname, words, slop=1)
+                should.append((tantivy.Occur.Should, tantivy.Query.boost_query(phrase, boost * PHRASE_BOOST)))
+    if not should:
+        return None
+    return tantivy.Query.boolean_query(should)
+
+
 class KeywordIndex:
     def __init__(self, path: Path):
         self.index = tantivy.Index.open(str(path))
@@ -110,26 +134,7 @@ class KeywordIndex:
         return clauses
 
     def query_for(self, query_tokens: list[Token], extra_tokens: list[Token] = ()) -> tantivy.Query | None:
-        """Term and phrase clauses for the query; `extra_tokens` (thesaurus expansions) add weaker terms only."""
-        should: list[tuple[tantivy.Occur, tantivy.Query]] = []
-        extra = list(dict.fromkeys(t.term.replace(" ", "_") for t in extra_tokens if t.mode == "C"))
-        for field, boost in TEXT_FIELDS.items():
-            for term in extra:
-                q = tantivy.Query.term_query(self.schema, f"{field}_c", term)
-                should.append((tantivy.Occur.Should, tantivy.Query.boost_query(q, boost * EXPANSION_BOOST)))
-        for mode in "AC":
-            words = [t.term.replace(" ", "_") for t in query_tokens if t.mode == mode]
-            for field, boost in TEXT_FIELDS.items():
-                fname = f"{field}_{mode.lower()}"
-                for term in dict.fromkeys(words):
-                    q = tantivy.Query.term_query(self.schema, fname, term)
-                    should.append((tantivy.Occur.Should, tantivy.Query.boost_query(q, boost)))
-                if len(words) > 1 and field != "context":
-                    phrase = tantivy.Query.phrase_query(self.schema, fname, words, slop=1)
-                    should.append((tantivy.Occur.Should, tantivy.Query.boost_query(phrase, boost * PHRASE_BOOST)))
-        if not should:
-            return None
-        return tantivy.Query.boolean_query(should)
+        return text_query(self.schema, query_tokens, extra_tokens)
 
     def search(self, query_tokens: list[Token], filters: FilterSpec, limit: int = 200,
                extra_tokens: list[Token] = ()) -> list[tuple[str, float]]:

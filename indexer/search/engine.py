@@ -240,6 +240,10 @@ class SearchEngine:
                 allowed = self.filtered_ids(filters)
                 allowed = shared if allowed is None else shared & allowed
                 sem = self._semantic(vec, allowed, True) if allowed else []
+                # Only the statutes that are about the query (ABOUT_MIN_SIMILARITY, measured on labelled
+                # themes): a list drawn from 3,000 articles always has a first place, and a question
+                # about 健康保険 must not get a 地方自治法 article for free.
+                sem = [(i, v) for i, v in sem if v >= ABOUT_MIN_SIMILARITY]
                 lists[name].append(self._belief_lists(f"e5:{name}", sem, fusion))
         totals = {name: len(_fuse(lst, mode, fusion)) for name, lst in lists.items()}
         # With 地域政策 chosen too, its own e5 list already holds the shared statutes.
