@@ -96,7 +96,7 @@ def record_payload(rid: str) -> dict:
     rec = engine.record(rid)
     if rec is None:
         raise NotFound(f"記録「{rid}」は見つかりませんでした。IDを確認するか、検索から探してください。")
-    pos, of, prev_rec, next_rec = engine.reading_position(rid)
+    pos, of, prev_rec, next_rec = engine.reading_position(rid) or (0, 1, None, None)
     return {
         "record": rec,
         "url": record_url(rid),

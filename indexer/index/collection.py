@@ -136,8 +136,8 @@ class CollectionIndex:
         return clauses
 
     def keyword(self, tokens: list[Token], extra: list[Token], concepts: list[frozenset[str]],
-                facets: dict[str, tuple], limit: int) -> list[tuple[str, float, float]]:
-        """(unit id, BM25, share of the query's concepts the unit holds), best first.
+                facets: dict[str, tuple], limit: int) -> list[tuple[str, float, float, dict]]:
+        """(unit id, BM25, share of the query's concepts the unit holds, its facet values), best first.
 
         The share is asked of tantivy (one query per concept over the hits), not computed from
         per-unit term sets held in memory.
@@ -161,7 +161,8 @@ class CollectionIndex:
         for score, address in hits:
             key = (address.segment_ord, address.doc)
             share = sum(1 for h in holders if key in h) / len(concepts) if concepts else 0.0
-            out.append((self.searcher.doc(address)["id"][0], float(score), share))
+            doc = self.searcher.doc(address)
+            out.append((doc["id"][0], float(score), share, {"kind": doc["kind"], "document": doc["document"]}))
         return out
 
     def knows(self, term: str) -> bool:
@@ -180,8 +181,8 @@ class CollectionIndex:
                     self._encoder = StaticEncoder(self.path / "static")
         return self._encoder
 
-    def semantic(self, query: str, k: int, facets: dict[str, tuple]) -> list[tuple[str, float]]:
-        """(unit id, cosine similarity in the static model's space), best first, one row per unit."""
+    def semantic(self, query: str, k: int, facets: dict[str, tuple]) -> list[tuple[str, float, dict]]:
+        """(unit id, cosine similarity in the static model's space, its facet values), best first, one row per unit."""
         vec = np.asarray(self.encoder.encode_query(query), dtype=np.float32)
         want = k * 8 * (4 if facets else 1)
         best: dict[tuple[int, int], float] = {}
@@ -190,7 +191,7 @@ class CollectionIndex:
                 key = (n, ordinal)
                 if sim > best.get(key, -2.0):
                     best[key] = sim
-        out: list[tuple[str, float]] = []
+        out: list[tuple[str, float, dict]] = []
         for (n, ordinal), sim in sorted(best.items(), key=lambda kv: -kv[1]):
             row = self.parts[n].query("SELECT id, kind, document FROM units WHERE ord = ?", (ordinal,))
             if not row:
@@ -199,7 +200,7 @@ class CollectionIndex:
             if doc in self.removed or ("kind" in facets and kind not in facets["kind"]) or \
                     ("document" in facets and doc not in facets["document"]):
                 continue
-            out.append((rid, sim))
+            out.append((rid, sim, {"kind": [kind], "document": [doc]}))
             if len(out) == k:
                 break
         return out

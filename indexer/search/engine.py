@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.config import Settings
@@ -64,7 +64,7 @@ COLLECTION_KEYWORD_CANDIDATES = 300
 # Static-model similarities are spread wider than e5's (0.3–0.8, not 0.80–0.90), so the power
 # that turns a similarity into belief is lower than similarity_power.
 STATIC_SIMILARITY_POWER = 4
-TEXT_TOKEN_CACHE = 4096
+TEXT_TOKEN_CACHE = 1024
 # A record is about a theme when it holds a content word of the theme (or of its
 # thesaurus expansion), or when its passage's cosine similarity to the theme is at
 # least this. Measured on 30 themes × 3 eras labelled by hand, blind to the engine
@@ -253,6 +253,7 @@ class SearchEngine:
         keyword_rank: dict[str, tuple[int, float]] = {}
         semantic_rank: dict[str, tuple[int, float]] = {}
         coverage: dict[str, float] = {}
+        unit_facets: dict[str, dict] = {}
         for lst in selected:
             for n, (i, s) in enumerate(lst.kw, start=1):
                 keyword_rank.setdefault(i, (n, s))
@@ -260,8 +261,10 @@ class SearchEngine:
                 semantic_rank.setdefault(i, (n, s))
             for i, share in lst.shares.items():
                 coverage.setdefault(i, share)
+            for i, values in lst.facets.items():
+                unit_facets.setdefault(i, values)
         info = RankInfo(tokens, concepts, expansions, keyword_rank=keyword_rank, semantic_rank=semantic_rank,
-                        coverage=coverage, collection_totals=totals)
+                        coverage=coverage, collection_totals=totals, unit_facets=unit_facets)
         return Ranking(ranked, info)
 
     def _belief_lists(self, name: str, sem: list[tuple[str, float]], fusion: dict) -> "_Lists":
@@ -308,18 +311,22 @@ class SearchEngine:
         terms = filters.terms()
         if filters.ranges() or any(name not in ("kind", "document") for name in terms):
             return _Lists(coll.name, [], [], {}, {}, {})
-        kw3 = coll.keyword(tokens, extra, concepts, terms, COLLECTION_KEYWORD_CANDIDATES) \
+        kw4 = coll.keyword(tokens, extra, concepts, terms, COLLECTION_KEYWORD_CANDIDATES) \
             if mode in ("hybrid", "keyword") else []
-        sem = coll.semantic(sem_query, SEMANTIC_CANDIDATES, terms) if mode in ("hybrid", "semantic") else []
-        kw = [(i, s) for i, s, _ in kw3]
-        shares = {i: share for i, _, share in kw3}
+        sem3 = coll.semantic(sem_query, SEMANTIC_CANDIDATES, terms) if mode in ("hybrid", "semantic") else []
+        kw = [(i, s) for i, s, _, _ in kw4]
+        sem = [(i, s) for i, s, _ in sem3]
+        shares = {i: share for i, _, share, _ in kw4}
+        # Facet values come with the hits (tantivy's stored fields, the store's columns): counting
+        # facets must not load hundreds of records per query.
+        facets = {i: f for i, _, _, f in kw4} | {i: f for i, _, f in sem3}
         power = fusion.get("coverage_power", 0)
         derived = fusion.get("derived_weight", 1.0)
         cover = {i: (v ** power if power else 1.0) * derived for i, v in shares.items()}
         top = max((s for _, s in sem), default=0.0)
         sim_power = fusion.get("static_similarity_power", STATIC_SIMILARITY_POWER)
         belief = {i: (max(s, 0.0) / top) ** sim_power * derived for i, s in sem} if top > 0 else {}
-        return _Lists(coll.name, kw, sem, cover, belief, shares)
+        return _Lists(coll.name, kw, sem, cover, belief, shares, facets)
 
     def search(self, query: str, *, mode: str = "hybrid", k: int = 10, offset: int = 0, filters: Filters | None = None) -> SearchResponse:
         t0 = time.perf_counter()
@@ -362,7 +369,7 @@ class SearchEngine:
             para = matched_paragraph(rec, highlight_spans(rec["text"], query_terms, self.text_tokens(rid))) \
                 if rec.get("law") else None
             results.append(result_dict(rec, snip.text, snip.as_dict()["highlights"], round(score, 6), why, para))
-        facets = self.facet_counts([rid for rid, _ in ranked])
+        facets = self.facet_counts([rid for rid, _ in ranked], info.unit_facets)
         facets["collection"] = {name: n for name, n in sorted(info.collection_totals.items(), key=lambda kv: -kv[1])}
         return SearchResponse(query, mode, len(ranked), (time.perf_counter() - t0) * 1000, results, facets,
                               filters.active(), offset, k,
@@ -420,12 +427,13 @@ class SearchEngine:
         """Ids of the records that pass `filters`; None when no filter is set (all pass)."""
         return self.keyword.filtered_ids(filters) if (filters.terms() or filters.ranges()) else None
 
-    def facet_counts(self, ids: list[str]) -> dict[str, dict[str, int]]:
+    def facet_counts(self, ids: list[str], unit_facets: dict[str, dict] | None = None) -> dict[str, dict[str, int]]:
         counts: dict[str, Counter] = {f: Counter() for f in FACETS}
         for rid in ids:
             values_of = self._facet_values.get(rid)
             if values_of is None:
-                values_of = next((c.facets(rid) for c in self.collections.values() if c.record(rid)), {})
+                values_of = (unit_facets or {}).get(rid) or \
+                    next((c.facets(rid) for c in self.collections.values() if c.record(rid)), {})
             for facet, values in values_of.items():
                 counts[facet].update(str(v) for v in values)
         return {f: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for f, c in counts.items()}
@@ -471,7 +479,7 @@ class SearchEngine:
             if rec is None or coll is None:
                 return []
             hits = coll.semantic(f"{rec['title']}\n{rec['text'][:300]}", k + 1, {})
-            return [(self.record(i), s) for i, s in hits if i != rid][:k]
+            return [(self.record(i), s) for i, s, _ in hits if i != rid][:k]
         rec = self.by_id[rid]
         linked = {l["id"] for l in rec["links"]} | {rid}
         rows = [i for i, o in enumerate(self.vectors.owners) if o == rid]
@@ -556,6 +564,7 @@ class _Lists:
     cover: dict[str, float]
     belief: dict[str, float]
     shares: dict[str, float]  # keyword hit → share of the query's concepts it holds
+    facets: dict[str, dict] = field(default_factory=dict)  # a large collection's hit → its facet values
 
 
 def _fuse(lists: list[_Lists], mode: str, fusion: dict) -> list[tuple[str, float]]:

@@ -19,6 +19,7 @@ class RankInfo:
     semantic_rank: dict[str, tuple[int, float]] = field(default_factory=dict)  # id → (rank, cosine)
     coverage: dict[str, float] = field(default_factory=dict)  # keyword hit → share of the query's concepts
     collection_totals: dict[str, int] = field(default_factory=dict)  # collection → results it gives alone
+    unit_facets: dict[str, dict] = field(default_factory=dict)  # a large collection's hit → its facet values
 
 
 @dataclass(frozen=True)
