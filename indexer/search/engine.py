@@ -355,10 +355,9 @@ class SearchEngine:
             if rid in info.keyword_rank:
                 n, s = info.keyword_rank[rid]
                 terms = self.matched_terms(rid, info.tokens)
-                held = {t for field in terms.values() for t in field} | self._all_terms(rid)
                 words = list(dict.fromkeys(typed[t] for field in terms.values() for t in field))
                 matched_expansions = [f"{e['plain']} → {term}" for e in expansions for term in e["terms"]
-                                      if any(t.term in held for t in term_tokens[term])]
+                                      if self.contains_any(rid, term_tokens[term])]
                 why["keyword"] = {"rank": n, "bm25": round(s, 3), "terms": terms, "words": words,
                                   "expansions": matched_expansions,
                                   "coverage": round(self._coverage(rid, info), 3)}
@@ -391,15 +390,23 @@ class SearchEngine:
         wanted = list(dict.fromkeys(t.term for t in tokens))
         return {f: [t for t in wanted if t in fields[f]] for f in fields if any(t in fields[f] for t in wanted)}
 
-    def _all_terms(self, rid: str) -> set[str]:
+    def contains_any(self, rid: str, tokens: list) -> bool:
+        """Whether the record holds any of the tokens' terms, in any field."""
         if rid in self.by_id:
-            return set()  # the regional index answers contains_any itself
-        return set().union(*self._unit_terms(rid).values())
+            return self.keyword.contains_any(rid, tokens)
+        held = set().union(*self._unit_terms(rid).values())
+        return any(t.term in held for t in tokens)
 
     def _unit_terms(self, rid: str) -> dict[str, set[str]]:
         """A large collection's unit analysed on demand (its terms are not held in memory)."""
-        rec = self.record(rid) or {}
-        return {f: {t.term for t in analyze(v)} for f, v in unit_fields(rec).items()}
+        cache = self.__dict__.setdefault("_unit_term_cache", {})
+        terms = cache.get(rid)
+        if terms is None:
+            if len(cache) >= TEXT_TOKEN_CACHE:
+                cache.pop(next(iter(cache)))
+            rec = self.record(rid) or {}
+            terms = cache[rid] = {f: {t.term for t in analyze(v)} for f, v in unit_fields(rec).items()}
+        return terms
 
     def knows(self, term: str, collections: tuple[str, ...] = ("regional",)) -> bool:
         return any(self.keyword.knows(term) if name == "regional" else self.collections[name].knows(term)
