@@ -65,6 +65,7 @@ COLLECTION_KEYWORD_CANDIDATES = 300
 # that turns a similarity into belief is lower than similarity_power.
 STATIC_SIMILARITY_POWER = 4
 TEXT_TOKEN_CACHE = 1024
+UNIT_ANALYSIS_CHARS = 4000
 # A record is about a theme when it holds a content word of the theme (or of its
 # thesaurus expansion), or when its passage's cosine similarity to the theme is at
 # least this. Measured on 30 themes × 3 eras labelled by hand, blind to the engine
@@ -129,7 +130,12 @@ class SearchEngine:
         if toks is None:
             if len(self._text_tokens) >= TEXT_TOKEN_CACHE:  # all laws: keep memory bounded
                 self._text_tokens.pop(next(iter(self._text_tokens)))
-            toks = self._text_tokens[rid] = analyze(self.record(rid)["text"])
+            text = self.record(rid)["text"]
+            if rid not in self.by_id:
+                # A unit of 全法令 can be a whole long article (tens of thousands of characters): a
+                # snippet needs the first matches, not a minute of Sudachi per result page.
+                text = text[:UNIT_ANALYSIS_CHARS]
+            toks = self._text_tokens[rid] = analyze(text)
         return toks
 
     def available_collections(self) -> tuple[str, ...]:
@@ -404,8 +410,10 @@ class SearchEngine:
         if terms is None:
             if len(cache) >= TEXT_TOKEN_CACHE:
                 cache.pop(next(iter(cache)))
-            rec = self.record(rid) or {}
-            terms = cache[rid] = {f: {t.term for t in analyze(v)} for f, v in unit_fields(rec).items()}
+            fields = unit_fields(self.record(rid) or {})
+            # The body's tokens are those highlighting needs anyway (text_tokens): analysed once.
+            terms = cache[rid] = {f: {t.term for t in (self.text_tokens(rid) if f == "body" else analyze(v))}
+                                  for f, v in fields.items()}
         return terms
 
     def knows(self, term: str, collections: tuple[str, ...] = ("regional",)) -> bool:
