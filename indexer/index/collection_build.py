@@ -193,7 +193,7 @@ def build_collection(out: Path, name: str, docs: list[ExternalDoc], *, code: str
     try:
         writer = index.writer(heap_size=200_000_000, num_threads=1)
         for doc_id in to_remove:
-            writer.delete_documents("document", doc_id)
+            writer.delete_documents_by_term("document", doc_id)
         by_id = {d.id: d for d in to_add}
         with spool.open("w", encoding="utf-8") as sp, get_context("fork").Pool(pool) as workers:
             for doc_id, packed_text, doc_units, problem in workers.imap_unordered(units_of, read_texts(to_add), chunksize=2):
@@ -259,11 +259,30 @@ def build_collection(out: Path, name: str, docs: list[ExternalDoc], *, code: str
     parts.append(part_name)
     documents = {i: s for i, s in held.items() if i not in to_remove}
     documents.update({d.id: d.sha256 for d in to_add})
-    total_units = (prev.get("units", 0) if prev else 0) + units
+    total_units = (prev.get("units", 0) - _units_of(out, prev["parts"], to_remove) if prev else 0) + units
     meta = {"format": FORMAT, "name": name, "code": code, "documents": documents, "removed": removed,
             "parts": parts, "units": total_units, "static": encoder.fingerprint, "problems": problems[:200]}
     (out / "collection.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     return CollectionBuild(out, len(documents), total_units, passages, len(to_add), len(to_remove), bool(prev), stages)
+
+
+def _units_of(out: Path, parts: list[str], doc_ids: list[str]) -> int:
+    """Units the given documents hold in the earlier parts (what a removal takes out of the count)."""
+    if not doc_ids:
+        return 0
+    from indexer.index.collection import open_store
+
+    n = 0
+    for part in parts:
+        con = open_store(out / "parts" / part / "store.sqlite")
+        try:
+            for i in range(0, len(doc_ids), 500):
+                chunk = doc_ids[i:i + 500]
+                n += con.execute(f"SELECT count(*) FROM units WHERE document IN ({','.join('?' * len(chunk))})",
+                                 chunk).fetchone()[0]
+        finally:
+            con.close()
+    return n
 
 
 def _save_graph(path: Path, rows: np.ndarray, fingerprint: str) -> None:

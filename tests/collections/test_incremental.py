@@ -79,3 +79,39 @@ def test_memory_mapped_reload_shares_the_files(added):
     q = "地方公共団体の長"
     assert [r["id"] for r in a.search(q, filters=Filters(collection=("laws",))).results] == \
         [r["id"] for r in b.search(q, filters=Filters(collection=("laws",))).results]
+
+
+def test_a_new_version_replaces_the_old_one(added, sample, tmp_path):
+    """A later 施行日 of a law already held: its old units leave tantivy and the vector side, the
+    new text answers under the same unit ids, and the count of units stays true. (Runs last: it
+    adds a third build to the index of `added`.)"""
+    from indexer.search.engine import SearchEngine
+
+    s, *_ = added
+    before = SearchEngine.open(s)
+    coll = before.collections["laws"]
+    law_id = sample.two_versions[1].split("/")[-1].split("_")[0]
+    old_doc = next(d for d in coll.documents if d.startswith(f"law-{law_id.lower()}-"))
+    units = coll.document_units(old_doc)
+    text = coll.document(old_doc)[1]
+    marker = "（令和九年改正で加えた語句ミツバチ条項）"
+    first = next(u for u in units if u["kind"] == "article")
+    new_text = text.replace(first["text"], first["text"] + marker, 1)
+    assert new_text != text
+    path = tmp_path / f"{law_id}_20291201_511AC0000000001.md"
+    path.write_text(new_text, encoding="utf-8")
+    assert main(["--corpus", str(s.corpus_dir), "ingest", str(path), "--collection", "laws", "--quiet"]) == 0
+    result = build(s, progress=False)
+    laws = json.loads((result.path / "manifest.json").read_text(encoding="utf-8"))["collections"]["laws"]
+    assert (laws["added"], laws["removed"], laws["incremental"]) == (1, 1, True)
+    after = SearchEngine.open(s, allow_stale=False)
+    new_coll = after.collections["laws"]
+    assert old_doc not in new_coll.documents
+    assert laws["units"] == new_coll.units == coll.units - len(units) + len(new_coll.document_units(
+        next(d for d in new_coll.documents if d.startswith(f"law-{law_id.lower()}-2029"))))
+    assert marker in after.record(first["id"])["text"]
+    hits = after.search("ミツバチ条項", mode="keyword", filters=Filters(collection=("laws",)))
+    assert hits.results[0]["id"] == first["id"]
+    assert all(after.record(r["id"])["source"] != old_doc for r in hits.results)
+    sem = after.search(first["title"], mode="semantic", k=50, filters=Filters(collection=("laws",)))
+    assert all(after.record(r["id"])["source"] != old_doc for r in sem.results)
