@@ -149,20 +149,22 @@ class CollectionIndex:
         hits = self.searcher.search(query, limit=limit, count=False).hits
         if not hits:
             return []
-        holders: list[set] = []
+        docs = [self.searcher.doc(address) for _, address in hits]
+        ids = [d["id"][0] for d in docs]
+        # Each concept is asked only among the hits (a set of ids), not by re-running the query
+        # with its phrase clauses over every unit.
+        among = tantivy.Query.term_set_query(self.schema, "id", ids)
+        holders: list[set[str]] = []
         for concept in concepts:
-            terms = [t.replace(" ", "_") for t in concept]
-            opts = [(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, f"{f}_c", t))
-                    for f in TEXT_FIELDS for t in terms]
-            q = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, tantivy.Query.boolean_query(opts))])
-            found = self.searcher.search(q, limit=limit, count=False).hits
-            holders.append({(a.segment_ord, a.doc) for _, a in found})
+            opts = [(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, f"{f}_c", t.replace(" ", "_")))
+                    for f in TEXT_FIELDS for t in concept]
+            q = tantivy.Query.boolean_query([(tantivy.Occur.Must, among), (tantivy.Occur.Must, tantivy.Query.boolean_query(opts))])
+            found = self.searcher.search(q, limit=len(ids), count=False).hits
+            holders.append({self.searcher.doc(a)["id"][0] for _, a in found})
         out = []
-        for score, address in hits:
-            key = (address.segment_ord, address.doc)
-            share = sum(1 for h in holders if key in h) / len(concepts) if concepts else 0.0
-            doc = self.searcher.doc(address)
-            out.append((doc["id"][0], float(score), share, {"kind": doc["kind"], "document": doc["document"]}))
+        for (score, _), doc, rid in zip(hits, docs, ids):
+            share = sum(1 for h in holders if rid in h) / len(concepts) if concepts else 0.0
+            out.append((rid, float(score), share, {"kind": doc["kind"], "document": doc["document"]}))
         return out
 
     def knows(self, term: str) -> bool:

@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from indexer.config import Settings
@@ -65,7 +65,7 @@ COLLECTION_KEYWORD_CANDIDATES = 300
 # that turns a similarity into belief is lower than similarity_power.
 STATIC_SIMILARITY_POWER = 4
 TEXT_TOKEN_CACHE = 1024
-UNIT_ANALYSIS_CHARS = 4000
+UNIT_WINDOW = 1200
 # A record is about a theme when it holds a content word of the theme (or of its
 # thesaurus expansion), or when its passage's cosine similarity to the theme is at
 # least this. Measured on 30 themes × 3 eras labelled by hand, blind to the engine
@@ -124,19 +124,25 @@ class SearchEngine:
     def embedder(self, value: Embedder) -> None:
         self._embedder = value
 
-    def text_tokens(self, rid: str) -> list:
-        """Sudachi tokens of a record's text, analysed once per process (for highlighting)."""
-        toks = self._text_tokens.get(rid)
-        if toks is None:
-            if len(self._text_tokens) >= TEXT_TOKEN_CACHE:  # all laws: keep memory bounded
-                self._text_tokens.pop(next(iter(self._text_tokens)))
-            text = self.record(rid)["text"]
-            if rid not in self.by_id:
-                # A unit of 全法令 can be a whole long article (tens of thousands of characters): a
-                # snippet needs the first matches, not a minute of Sudachi per result page.
-                text = text[:UNIT_ANALYSIS_CHARS]
-            toks = self._text_tokens[rid] = analyze(text)
-        return toks
+    def text_tokens(self, rid: str, needles: set[str] = frozenset()) -> list:
+        """Sudachi tokens of a record's text (for highlighting and reasons).
+
+        A regional record is analysed whole, once per process. A unit of 全法令 is analysed in a
+        window around the first place a query word is written (UNIT_WINDOW characters): 600,000
+        units cannot be cached, and analysing every result's whole article was most of a query's time.
+        """
+        if rid in self.by_id:
+            toks = self._text_tokens.get(rid)
+            if toks is None:
+                if len(self._text_tokens) >= TEXT_TOKEN_CACHE:
+                    self._text_tokens.pop(next(iter(self._text_tokens)))
+                toks = self._text_tokens[rid] = analyze(self.by_id[rid]["text"])
+            return toks
+        text = self.record(rid)["text"]
+        found = [i for i in (text.find(n) for n in needles if n) if i >= 0]
+        start = max(0, min(found) - UNIT_WINDOW // 4) if found else 0
+        return [replace(t, start=t.start + start, end=t.end + start)
+                for t in analyze(text[start:start + UNIT_WINDOW])]
 
     def available_collections(self) -> tuple[str, ...]:
         return ("regional", *self.collections)
@@ -353,25 +359,28 @@ class SearchEngine:
         typed = {t.term: t.surface for t in info.tokens}
         page = ranked[offset:offset + k]
         results = []
+        needles = {t.surface for t in info.tokens} | {t.term for t in info.tokens} | \
+            {t.surface for toks in term_tokens.values() for t in toks}
         for pos, (rid, score) in enumerate(page, start=offset + 1):
             rec = self.record(rid)
+            body = self.text_tokens(rid, needles)
             why = {"fused_rank": pos, "score": round(score, 6)}
             if expansions:
                 why["expansions"] = expansions
             if rid in info.keyword_rank:
                 n, s = info.keyword_rank[rid]
-                terms = self.matched_terms(rid, info.tokens)
+                terms = self.matched_terms(rid, info.tokens, body)
                 words = list(dict.fromkeys(typed[t] for field in terms.values() for t in field))
                 matched_expansions = [f"{e['plain']} → {term}" for e in expansions for term in e["terms"]
-                                      if self.contains_any(rid, term_tokens[term])]
+                                      if self.contains_any(rid, term_tokens[term], body)]
                 why["keyword"] = {"rank": n, "bm25": round(s, 3), "terms": terms, "words": words,
                                   "expansions": matched_expansions,
                                   "coverage": round(self._coverage(rid, info), 3)}
             if rid in info.semantic_rank:
                 n, s = info.semantic_rank[rid]
                 why["semantic"] = {"rank": n, "similarity": round(s, 4)}
-            snip = make_snippet(rec["text"], query_terms, tokens=self.text_tokens(rid))
-            para = matched_paragraph(rec, highlight_spans(rec["text"], query_terms, self.text_tokens(rid))) \
+            snip = make_snippet(rec["text"], query_terms, tokens=body)
+            para = matched_paragraph(rec, highlight_spans(rec["text"], query_terms, body)) \
                 if rec.get("law") else None
             results.append(result_dict(rec, snip.text, snip.as_dict()["highlights"], round(score, 6), why, para))
         facets = self.facet_counts([rid for rid, _ in ranked], info.unit_facets)
@@ -388,33 +397,34 @@ class SearchEngine:
             return info.coverage[rid]
         return self.keyword.concept_share(rid, info.concepts) if rid in self.by_id else 0.0
 
-    def matched_terms(self, rid: str, tokens: list) -> dict[str, list[str]]:
-        """Which query terms occur in which field of the record: the keyword side of 'why'."""
+    def matched_terms(self, rid: str, tokens: list, body: list | None = None) -> dict[str, list[str]]:
+        """Which query terms occur in which field of the record: the keyword side of 'why'.
+        `body`: the tokens of a 全法令 unit's text the caller already has (text_tokens)."""
         if rid in self.by_id:
             return self.keyword.matched_terms(rid, tokens)
-        fields = self._unit_terms(rid)
+        fields = self._unit_terms(rid, body)
         wanted = list(dict.fromkeys(t.term for t in tokens))
         return {f: [t for t in wanted if t in fields[f]] for f in fields if any(t in fields[f] for t in wanted)}
 
-    def contains_any(self, rid: str, tokens: list) -> bool:
+    def contains_any(self, rid: str, tokens: list, body: list | None = None) -> bool:
         """Whether the record holds any of the tokens' terms, in any field."""
         if rid in self.by_id:
             return self.keyword.contains_any(rid, tokens)
-        held = set().union(*self._unit_terms(rid).values())
+        held = set().union(*self._unit_terms(rid, body).values())
         return any(t.term in held for t in tokens)
 
-    def _unit_terms(self, rid: str) -> dict[str, set[str]]:
-        """A large collection's unit analysed on demand (its terms are not held in memory)."""
+    def _unit_terms(self, rid: str, body: list | None = None) -> dict[str, set[str]]:
+        """A 全法令 unit's terms per field: title and context analysed on demand (cached, short),
+        the body from the tokens the caller has (a window of it) or, without them, its first window."""
         cache = self.__dict__.setdefault("_unit_term_cache", {})
-        terms = cache.get(rid)
-        if terms is None:
+        head = cache.get(rid)
+        if head is None:
             if len(cache) >= TEXT_TOKEN_CACHE:
                 cache.pop(next(iter(cache)))
             fields = unit_fields(self.record(rid) or {})
-            # The body's tokens are those highlighting needs anyway (text_tokens): analysed once.
-            terms = cache[rid] = {f: {t.term for t in (self.text_tokens(rid) if f == "body" else analyze(v))}
-                                  for f, v in fields.items()}
-        return terms
+            head = cache[rid] = {f: {t.term for t in analyze(v)} for f, v in fields.items() if f != "body"}
+        body = self.text_tokens(rid) if body is None else body
+        return {**head, "body": {t.term for t in body}}
 
     def knows(self, term: str, collections: tuple[str, ...] = ("regional",)) -> bool:
         return any(self.keyword.knows(term) if name == "regional" else self.collections[name].knows(term)
