@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.config import Settings
@@ -29,7 +29,7 @@ from indexer.search.catalog import Catalog
 from indexer.search.filters import MODES, Filters, parse_mode, parse_query
 from indexer.search.fusion import convex, rrf
 from indexer.search.results import RankInfo, Ranking, SearchResponse, result_dict
-from indexer.text.analysis import analyze
+from indexer.text.analysis import Token, analyze
 from indexer.search.law_match import matched_paragraph
 from indexer.text.snippets import highlight_spans, make_snippet
 from indexer.text.thesaurus import Expansion, load_thesaurus
@@ -65,7 +65,7 @@ COLLECTION_KEYWORD_CANDIDATES = 300
 # that turns a similarity into belief is lower than similarity_power.
 STATIC_SIMILARITY_POWER = 4
 TEXT_TOKEN_CACHE = 1024
-UNIT_WINDOW = 1200
+UNIT_WINDOW = 600
 # A record is about a theme when it holds a content word of the theme (or of its
 # thesaurus expansion), or when its passage's cosine similarity to the theme is at
 # least this. Measured on 30 themes × 3 eras labelled by hand, blind to the engine
@@ -128,7 +128,7 @@ class SearchEngine:
         """Sudachi tokens of a record's text (for highlighting and reasons).
 
         A regional record is analysed whole, once per process. A unit of 全法令 is analysed in a
-        window around the first place a query word is written (UNIT_WINDOW characters): 600,000
+        window around the first place a query word is written (UNIT_WINDOW characters: four snippets wide): 600,000
         units cannot be cached, and analysing every result's whole article was most of a query's time.
         """
         if rid in self.by_id:
@@ -141,7 +141,7 @@ class SearchEngine:
         text = self.record(rid)["text"]
         found = [i for i in (text.find(n) for n in needles if n) if i >= 0]
         start = max(0, min(found) - UNIT_WINDOW // 4) if found else 0
-        return [replace(t, start=t.start + start, end=t.end + start)
+        return [Token(t.term, t.surface, t.start + start, t.end + start, t.mode)
                 for t in analyze(text[start:start + UNIT_WINDOW])]
 
     def available_collections(self) -> tuple[str, ...]:
@@ -422,7 +422,11 @@ class SearchEngine:
             if len(cache) >= TEXT_TOKEN_CACHE:
                 cache.pop(next(iter(cache)))
             fields = unit_fields(self.record(rid) or {})
-            head = cache[rid] = {f: {t.term for t in analyze(v)} for f, v in fields.items() if f != "body"}
+            # One analysis for both short fields, split at the line between them.
+            cut = len(fields["title"])
+            toks = analyze(f"{fields['title']}\n{fields['context']}")
+            head = cache[rid] = {"title": {t.term for t in toks if t.end <= cut},
+                                 "context": {t.term for t in toks if t.start > cut}}
         body = self.text_tokens(rid) if body is None else body
         return {**head, "body": {t.term for t in body}}
 
