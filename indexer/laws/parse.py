@@ -268,7 +268,7 @@ class _Parser:
                 return title, m.group("num"), idx + 1
             seen.append(ln)
         first = next((ln.no for ln in self.lines if not ln.blank), 1)
-        raise StatuteParseError(first, "no 法令番号 line (「平成十七年法律第二十四号」) near the top: not a statute")
+        raise StatuteParseError(first, "no 法令番号 line near the top (one like 「平成十七年法律第二十四号」): not a statute")
 
     def _skip_toc(self, i: int) -> int:
         """Index of the first body line: past the 目次 when there is one."""

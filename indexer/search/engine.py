@@ -30,6 +30,7 @@ from indexer.search.filters import MODES, Filters, parse_mode, parse_query
 from indexer.search.fusion import convex, rrf
 from indexer.search.results import RankInfo, Ranking, SearchResponse, result_dict
 from indexer.text.analysis import Token, analyze
+from indexer.text.normalize import normalize_for_match
 from indexer.search.law_match import matched_paragraph
 from indexer.text.snippets import highlight_spans, make_snippet
 from indexer.text.thesaurus import Expansion, load_thesaurus
@@ -59,13 +60,14 @@ SEMANTIC_CANDIDATES = 40
 FUSION = {"method": "rrf", "k": 60, "weights": {"keyword": 1.0, "semantic": 1.0}, "coverage_power": 2,
           "similarity_power": 20, "derived_weight": 0.8}
 FACETS = ("kind", "pillar", "era", "prefecture", "deadline_year", "document", "collection")
-# A large collection (全法令) gives fewer keyword candidates: each costs a doc-store read there.
-COLLECTION_KEYWORD_CANDIDATES = 300
+# A large collection (全法令) gives fewer keyword candidates: each costs a doc-store read and a place in
+# the concept queries there (300 → 150: keyword p95 106 → 78 ms over all laws, 111 statute queries).
+COLLECTION_KEYWORD_CANDIDATES = 150
 # Static-model similarities are spread wider than e5's (0.3–0.8, not 0.80–0.90), so the power
 # that turns a similarity into belief is lower than similarity_power.
 STATIC_SIMILARITY_POWER = 4
 TEXT_TOKEN_CACHE = 1024
-UNIT_WINDOW = 600
+UNIT_WINDOW = 300
 # A record is about a theme when it holds a content word of the theme (or of its
 # thesaurus expansion), or when its passage's cosine similarity to the theme is at
 # least this. Measured on 30 themes × 3 eras labelled by hand, blind to the engine
@@ -128,7 +130,7 @@ class SearchEngine:
         """Sudachi tokens of a record's text (for highlighting and reasons).
 
         A regional record is analysed whole, once per process. A unit of 全法令 is analysed in a
-        window around the first place a query word is written (UNIT_WINDOW characters: four snippets wide): 600,000
+        window around the first place a query word is written (UNIT_WINDOW characters: two snippets wide): 600,000
         units cannot be cached, and analysing every result's whole article was most of a query's time.
         """
         if rid in self.by_id:
@@ -276,7 +278,8 @@ class SearchEngine:
             for i, values in lst.facets.items():
                 unit_facets.setdefault(i, values)
         info = RankInfo(tokens, concepts, expansions, keyword_rank=keyword_rank, semantic_rank=semantic_rank,
-                        coverage=coverage, collection_totals=totals, unit_facets=unit_facets)
+                        coverage=coverage, collection_totals=totals, unit_facets=unit_facets,
+                        capped=any(lst.capped for lst in selected))
         return Ranking(ranked, info)
 
     def _belief_lists(self, name: str, sem: list[tuple[str, float]], fusion: dict) -> "_Lists":
@@ -292,13 +295,16 @@ class SearchEngine:
         kw: list[tuple[str, float]] = []
         sem: list[tuple[str, float]] = []
         allowed = self.filtered_ids(filters)
+        raw_hits = 0
         if mode in ("hybrid", "keyword"):
             if within:
                 kw = self.keyword.search(tokens, filters, limit=KEYWORD_CANDIDATES, extra_tokens=extra)
+                raw_hits = len(kw)
             else:
                 # Like the semantic side: candidates are drawn before filtering, so a facet's count
                 # is exactly what clicking it returns (a filtered tantivy query would refill the list).
                 kw = self.keyword.search(tokens, Filters(), limit=KEYWORD_CANDIDATES, extra_tokens=extra)
+                raw_hits = len(kw)
                 kw = [(i, s) for i, s in kw if allowed is None or i in allowed]
         if mode in ("hybrid", "semantic"):
             sem = self._semantic(vec, allowed, within)
@@ -314,7 +320,7 @@ class SearchEngine:
                 for i, _ in hits:
                     if self.by_id[i]["kind"] in DERIVED_KINDS:
                         weights_of[i] = weights_of.get(i, 1.0) * derived
-        return _Lists("regional", kw, sem, cover, belief, shares)
+        return _Lists("regional", kw, sem, cover, belief, shares, capped=raw_hits >= KEYWORD_CANDIDATES)
 
     def _collection_lists(self, coll: CollectionIndex, sem_query: str, tokens, extra, concepts, mode: str,
                           filters: Filters, fusion: dict) -> "_Lists":
@@ -338,7 +344,8 @@ class SearchEngine:
         top = max((s for _, s in sem), default=0.0)
         sim_power = fusion.get("static_similarity_power", STATIC_SIMILARITY_POWER)
         belief = {i: (max(s, 0.0) / top) ** sim_power * derived for i, s in sem} if top > 0 else {}
-        return _Lists(coll.name, kw, sem, cover, belief, shares, facets)
+        return _Lists(coll.name, kw, sem, cover, belief, shares, facets,
+                      capped=len(kw4) >= COLLECTION_KEYWORD_CANDIDATES)
 
     def search(self, query: str, *, mode: str = "hybrid", k: int = 10, offset: int = 0, filters: Filters | None = None) -> SearchResponse:
         t0 = time.perf_counter()
@@ -390,7 +397,8 @@ class SearchEngine:
                               # Results that hold a whole concept of the query, not a fragment of a compound.
                               keyword_matches=sum(1 for i in info.keyword_rank if self._coverage(i, info) > 0),
                               absent_terms=self.absent_words(info.tokens, info.expansions,
-                                                             self.chosen_collections(filters)))
+                                                             self.chosen_collections(filters)),
+                              capped=info.capped)
 
     def _coverage(self, rid: str, info: RankInfo) -> float:
         if rid in info.coverage:
@@ -402,7 +410,7 @@ class SearchEngine:
         `body`: the tokens of a 全法令 unit's text the caller already has (text_tokens)."""
         if rid in self.by_id:
             return self.keyword.matched_terms(rid, tokens)
-        fields = self._unit_terms(rid, body)
+        fields = self._unit_terms(rid, body, tokens)
         wanted = list(dict.fromkeys(t.term for t in tokens))
         return {f: [t for t in wanted if t in fields[f]] for f in fields if any(t in fields[f] for t in wanted)}
 
@@ -410,25 +418,25 @@ class SearchEngine:
         """Whether the record holds any of the tokens' terms, in any field."""
         if rid in self.by_id:
             return self.keyword.contains_any(rid, tokens)
-        held = set().union(*self._unit_terms(rid, body).values())
+        held = set().union(*self._unit_terms(rid, body, tokens).values())
         return any(t.term in held for t in tokens)
 
-    def _unit_terms(self, rid: str, body: list | None = None) -> dict[str, set[str]]:
-        """A 全法令 unit's terms per field: title and context analysed on demand (cached, short),
-        the body from the tokens the caller has (a window of it) or, without them, its first window."""
-        cache = self.__dict__.setdefault("_unit_term_cache", {})
-        head = cache.get(rid)
-        if head is None:
-            if len(cache) >= TEXT_TOKEN_CACHE:
-                cache.pop(next(iter(cache)))
-            fields = unit_fields(self.record(rid) or {})
-            # One analysis for both short fields, split at the line between them.
-            cut = len(fields["title"])
-            toks = analyze(f"{fields['title']}\n{fields['context']}")
-            head = cache[rid] = {"title": {t.term for t in toks if t.end <= cut},
-                                 "context": {t.term for t in toks if t.start > cut}}
+    def _unit_terms(self, rid: str, body: list | None = None, wanted: list | None = None) -> dict[str, set[str]]:
+        """A 全法令 unit's terms per field, as far as a query needs them.
+
+        Body: the Sudachi tokens of the window the caller has (text_tokens). Title and context
+        (法令名 第N条（見出し）, the law and its heading path) are short and formulaic: a query
+        term counts there when its written form or its normalised form is in them (NFKC), which
+        spares two Sudachi calls per result.
+        """
+        fields = unit_fields(self.record(rid) or {})
         body = self.text_tokens(rid) if body is None else body
-        return {**head, "body": {t.term for t in body}}
+        out = {"body": {t.term for t in body}}
+        for f in ("title", "context"):
+            text = normalize_for_match(fields[f])
+            out[f] = {t.term for t in (wanted or ()) if normalize_for_match(t.term) in text
+                      or normalize_for_match(t.surface) in text}
+        return out
 
     def knows(self, term: str, collections: tuple[str, ...] = ("regional",)) -> bool:
         return any(self.keyword.knows(term) if name == "regional" else self.collections[name].knows(term)
@@ -594,6 +602,7 @@ class _Lists:
     belief: dict[str, float]
     shares: dict[str, float]  # keyword hit → share of the query's concepts it holds
     facets: dict[str, dict] = field(default_factory=dict)  # a large collection's hit → its facet values
+    capped: bool = False  # the keyword search returned as many hits as it asked for
 
 
 def _fuse(lists: list[_Lists], mode: str, fusion: dict) -> list[tuple[str, float]]:

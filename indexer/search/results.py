@@ -20,6 +20,7 @@ class RankInfo:
     coverage: dict[str, float] = field(default_factory=dict)  # keyword hit → share of the query's concepts
     collection_totals: dict[str, int] = field(default_factory=dict)  # collection → results it gives alone
     unit_facets: dict[str, dict] = field(default_factory=dict)  # a large collection's hit → its facet values
+    capped: bool = False  # a chosen keyword list filled its candidates (more records hold the words)
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,12 @@ class SearchResponse:
     keyword_matches: int = 0
     # Content words of the query that occur nowhere in the material.
     absent_terms: list[str] = field(default_factory=list)
+    # A keyword side filled its candidate list: more records hold the query's words than `total` counts.
+    capped: bool = False
 
     def as_dict(self) -> dict:
-        return {"query": self.query, "mode": self.mode, "total": self.total, "keyword_matches": self.keyword_matches,
-                "absent_terms": self.absent_terms,
+        return {"query": self.query, "mode": self.mode, "total": self.total, "capped": self.capped,
+                "keyword_matches": self.keyword_matches, "absent_terms": self.absent_terms,
                 "took_ms": round(self.took_ms, 2),
                 "offset": self.offset, "k": self.k, "filters": self.filters, "facets": self.facets,
                 "results": self.results}

@@ -84,3 +84,18 @@ def test_api_and_page(laws_engine):
     assert rec["reading_order"]["of"] > 1
     reader = client.get(f"/sources/{rec['record']['source']}")
     assert reader.status_code == 200 and rec["record"]["title"].split(" ")[0] in reader.get_data(as_text=True)
+
+
+def test_a_capped_list_says_so(laws_engine):
+    """A keyword list that filled its candidates is not every match: the response and the page say so."""
+    from indexer.search import engine as eng
+    from webapp import create_app
+
+    common = laws_engine.search("法律", mode="keyword", k=10, filters=Filters(collection=("laws",)))
+    # 「法律」 is in far more than 300 units of the sample: the list is full.
+    assert common.capped and common.total >= eng.COLLECTION_KEYWORD_CANDIDATES
+    rare = laws_engine.search("ミツバチ", mode="keyword", filters=Filters(collection=("laws",)))
+    assert not rare.capped
+    client = create_app({"ENGINE": laws_engine, "TESTING": True}).test_client()
+    page = client.get("/search?q=法律&mode=keyword&collection=laws").get_data(as_text=True)
+    assert ("上位" in page and "これより多くあります" in page) == common.capped
