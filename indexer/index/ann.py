@@ -43,6 +43,12 @@ def save_ann(path: Path, vectors: np.ndarray, owners: list[str], *, fingerprint:
     path.mkdir(parents=True, exist_ok=True)
     np.save(path / "vectors.npy", np.ascontiguousarray(vectors, dtype=np.float32))
     (path / "owners.json").write_text(json.dumps(owners, ensure_ascii=False), encoding="utf-8")
+    return save_graph(path, vectors, fingerprint=fingerprint, exact_limit=exact_limit, threads=threads, dtype=dtype)
+
+
+def save_graph(path: Path, vectors: np.ndarray, *, fingerprint: str = "", exact_limit: int = EXACT_LIMIT,
+               threads: int = 2, dtype: str = "f16") -> dict:
+    """ann.json, and ann.usearch above exact_limit rows, for vectors already written as path/vectors.npy."""
     meta = {"kind": "exact", "rows": int(len(vectors)), "dim": int(vectors.shape[1]) if len(vectors) else 0,
             "fingerprint": fingerprint}
     if len(vectors) > exact_limit:

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import tantivy
 
-from indexer.index.keyword_index import ANALYZER, TEXT_FIELDS, _register, text_query
+from indexer.index.keyword_index import ANALYZER, TEXT_FIELDS, _register, term_clauses, text_query
 from indexer.text.analysis import Token
 
 FORMAT = 1
@@ -128,13 +128,6 @@ class CollectionIndex:
         return int(self.searcher.num_docs)
 
     # -- keyword ----------------------------------------------------------------
-    def _filter_clauses(self, facets: dict[str, tuple]) -> list:
-        clauses = []
-        for name, values in facets.items():
-            options = [(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, name, v)) for v in values]
-            clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(options)))
-        return clauses
-
     def keyword(self, tokens: list[Token], extra: list[Token], concepts: list[frozenset[str]],
                 facets: dict[str, tuple], limit: int) -> list[tuple[str, float, float, dict]]:
         """(unit id, BM25, share of the query's concepts the unit holds, its facet values), best first.
@@ -145,7 +138,7 @@ class CollectionIndex:
         text = text_query(self.schema, tokens, extra)
         if text is None:
             return []
-        query = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *self._filter_clauses(facets)])
+        query = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *term_clauses(self.schema, facets)])
         hits = self.searcher.search(query, limit=limit, count=False).hits
         if not hits:
             return []
@@ -224,12 +217,6 @@ class CollectionIndex:
                         self._cache.popitem(last=False)
                 return rec
         return None
-
-    def facets(self, rid: str) -> dict[str, list]:
-        rec = self.record(rid)
-        if rec is None:
-            return {}
-        return {"kind": [rec["kind"]], "document": [rec["source"]]}
 
     def document(self, doc_id: str) -> tuple[dict, str] | None:
         """(metadata, text) of a held document."""

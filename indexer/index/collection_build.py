@@ -63,8 +63,7 @@ def units_of(item: tuple[ExternalDoc, str]) -> tuple[str, bytes, list[tuple], st
     from indexer.corpus.export import record_dict
     from indexer.corpus.loader import Corpus
     from indexer.index.documents import embedding_passages, search_doc
-    from indexer.index.keyword_index import _joined
-    from indexer.text.analysis import analyze
+    from indexer.index.keyword_index import analysed_fields
 
     doc, text = item
     src, records, problem = derive(doc, text)
@@ -73,11 +72,7 @@ def units_of(item: tuple[ExternalDoc, str]) -> tuple[str, bytes, list[tuple], st
     for rec in records:
         d = record_dict(rec, corpus, {})
         sdoc = search_doc(d, {})
-        fields: dict[str, str] = {}
-        for name, value in (("title", sdoc.title), ("body", sdoc.body), ("context", sdoc.context)):
-            tokens = analyze(value)
-            fields[f"{name}_a"] = _joined(tokens, "A")
-            fields[f"{name}_c"] = _joined(tokens, "C")
+        fields, _ = analysed_fields(sdoc)
         out.append((d["id"], d["kind"], _pack(json.dumps(d, ensure_ascii=False, separators=(",", ":"))), fields,
                     embedding_passages(d, sdoc)))
     return doc.id, _pack(text), out, problem
@@ -96,17 +91,6 @@ def _new_store(path: Path) -> sqlite3.Connection:
         CREATE TABLE documents (id TEXT PRIMARY KEY, title TEXT NOT NULL, meta TEXT NOT NULL, text BLOB NOT NULL);
     """)
     return con
-
-
-def _link_tree(src: Path, dst: Path) -> None:
-    """Hard-link every file of src into dst (same filesystem); tantivy's lock files are not shared."""
-    for p in src.rglob("*"):
-        rel = p.relative_to(src)
-        if p.is_dir():
-            (dst / rel).mkdir(parents=True, exist_ok=True)
-        elif not p.name.startswith(".tantivy-"):
-            (dst / rel).parent.mkdir(parents=True, exist_ok=True)
-            os.link(p, dst / rel)
 
 
 def _reusable(previous: Path | None, code: str) -> dict | None:
@@ -148,6 +132,7 @@ def build_collection(out: Path, name: str, docs: list[ExternalDoc], *, code: str
     """Write the collection's index into `out` (which must not exist)."""
     import tantivy
 
+    from indexer.index.ann import save_graph
     from indexer.index.collection import FORMAT, unit_schema
     from indexer.index.keyword_index import _register
     from indexer.model.static_encoder import StaticEncoder
@@ -166,8 +151,10 @@ def build_collection(out: Path, name: str, docs: list[ExternalDoc], *, code: str
     parts: list[str] = []
     removed: list[str] = []
     if prev:
-        _link_tree(previous, out)
-        (out / "collection.json").unlink()
+        # Every file is immutable, so hard links serve; tantivy's lock files are not shared, and
+        # collection.json is written anew.
+        shutil.copytree(previous, out, copy_function=os.link, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns(".tantivy-*", "collection.json"))
         parts = list(prev["parts"])
         removed = sorted(set(prev.get("removed", [])) | set(to_remove))
         index = tantivy.Index.open(str(out / "units"))
@@ -251,7 +238,7 @@ def build_collection(out: Path, name: str, docs: list[ExternalDoc], *, code: str
         np.save(part_dir / "vectors" / "owners.npy", np.asarray(owners, dtype=np.int32))
         stages["embed"] = round(time.perf_counter() - t, 2)
         t = time.perf_counter()
-        _save_graph(part_dir / "vectors", rows, encoder.fingerprint)
+        save_graph(part_dir / "vectors", rows, fingerprint=encoder.fingerprint, threads=POOL)
         del rows
         stages["ann"] = round(time.perf_counter() - t, 2)
     finally:
@@ -283,18 +270,3 @@ def _units_of(out: Path, parts: list[str], doc_ids: list[str]) -> int:
         finally:
             con.close()
     return n
-
-
-def _save_graph(path: Path, rows: np.ndarray, fingerprint: str) -> None:
-    """ann.json (+ ann.usearch above the exact limit) beside vectors.npy, as indexer.index.ann lays it out."""
-    from indexer.index.ann import EXACT_LIMIT, HNSW
-
-    meta = {"kind": "exact", "rows": int(len(rows)), "dim": int(rows.shape[1]), "fingerprint": fingerprint}
-    if len(rows) > EXACT_LIMIT:
-        from usearch.index import Index
-
-        index = Index(ndim=rows.shape[1], metric="cos", dtype="f16", **HNSW)
-        index.add(np.arange(len(rows), dtype=np.uint64), np.asarray(rows), threads=POOL)
-        index.save(str(path / "ann.usearch"))
-        meta.update(kind="usearch-hnsw", dtype="f16", **HNSW)
-    (path / "ann.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")

@@ -56,6 +56,28 @@ def _joined(tokens: list[Token], mode: str) -> str:
     return " ".join(t.term.replace(" ", "_") for t in tokens if t.mode == mode)
 
 
+def analysed_fields(doc: SearchDoc) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """A document's indexed text fields ({title,body,context}_{a,c}: space-joined Sudachi terms of each
+    split mode) and its terms per field. Shared by the regional index and the large collections."""
+    fields: dict[str, str] = {}
+    terms: dict[str, list[str]] = {}
+    for field, text in (("title", doc.title), ("body", doc.body), ("context", doc.context)):
+        tokens = analyze(text)
+        for mode in "AC":
+            fields[f"{field}_{mode.lower()}"] = _joined(tokens, mode)
+        terms[field] = sorted({t.term for t in tokens})
+    return fields, terms
+
+
+def term_clauses(schema: tantivy.Schema, terms: dict[str, tuple]) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+    """One Must clause per set facet: any of its values (OR inside a facet, AND across facets)."""
+    clauses = []
+    for name, values in terms.items():
+        options = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, name, v)) for v in values]
+        clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(options)))
+    return clauses
+
+
 def build_keyword_index(path: Path, docs: list[SearchDoc], facets: dict[str, dict]) -> dict[str, dict[str, list[str]]]:
     """Write the index into `path`; return each record's terms per field (for explanations)."""
     path.mkdir(parents=True, exist_ok=True)
@@ -65,14 +87,9 @@ def build_keyword_index(path: Path, docs: list[SearchDoc], facets: dict[str, dic
     with index.writer(heap_size=50_000_000, num_threads=1) as writer:
         for doc in docs:
             # facets[id] is export.facet_values: field name → values, named as in the schema.
-            fields: dict = {"id": doc.id, **{name: values for name, values in facets[doc.id].items() if values}}
-            terms: dict[str, list[str]] = {}
-            for field, text in (("title", doc.title), ("body", doc.body), ("context", doc.context)):
-                tokens = analyze(text)
-                for mode in "AC":
-                    fields[f"{field}_{mode.lower()}"] = _joined(tokens, mode)
-                terms[field] = sorted({t.term for t in tokens})
-            record_terms[doc.id] = terms
+            analysed, record_terms[doc.id] = analysed_fields(doc)
+            fields: dict = {"id": doc.id, **{name: values for name, values in facets[doc.id].items() if values},
+                            **analysed}
             writer.add_document(tantivy.Document(**fields))
         writer.commit()
     (path / "terms.json").write_text(json.dumps(record_terms, ensure_ascii=False), encoding="utf-8")
@@ -123,11 +140,8 @@ class KeywordIndex:
         return any(t.term in self._all_terms.get(record_id, ()) for t in tokens)
 
     def _filter_clauses(self, filters: FilterSpec) -> list[tuple[tantivy.Occur, tantivy.Query]]:
-        """One Must clause per set facet: any of its values (OR inside a facet, AND across facets)."""
-        clauses = []
-        for name, values in filters.terms().items():
-            options = [(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, name, v)) for v in values]
-            clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(options)))
+        """The facets' clauses (term_clauses) and one Must range clause per set range."""
+        clauses = term_clauses(self.schema, filters.terms())
         for name, (lo, hi) in filters.ranges().items():
             q = tantivy.Query.range_query(self.schema, name, tantivy.FieldType.Integer, lo, hi, use_inverted_index=True)
             clauses.append((tantivy.Occur.Must, q))

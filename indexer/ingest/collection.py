@@ -24,7 +24,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from indexer.corpus.collections import ExternalDoc, iter_files, load_register, write_register
-from indexer.ingest.add import EGOV_NAME, _slug
+from indexer.ingest.add import EGOV_NAME, _doc_title, _slug
 
 TEXT_SUFFIXES = (".md", ".txt")
 POOL = 2
@@ -47,14 +47,6 @@ class Report:
         return (f"{self.files} files: {c['laws']} laws ({c['current']} current, {c['version']} older versions) — "
                 f"{c['statute']} structured into {c['articles']} articles, {c['passages_docs']} held as "
                 f"{c['passages']} passages; {len(self.skipped)} skipped; {self.added} new, {self.unchanged} already registered")
-
-
-def _title_line(text: str, fallback: str) -> str:
-    for line in text.splitlines():
-        line = line.strip().lstrip("#").strip()
-        if line:
-            return line[:80]
-    return fallback
 
 
 def examine(item: tuple[str | None, str, bytes]) -> tuple[dict | None, str | None]:
@@ -100,7 +92,7 @@ def examine(item: tuple[str | None, str, bytes]) -> tuple[dict | None, str | Non
                 entry["law_key"] = _slug(stem)
     else:
         doc = ExtractedText(path=Path(name), text=text, format="markdown" if (member or name).endswith(".md") else "text")
-        entry.update(form="passages", title=_title_line(text, stem),
+        entry.update(form="passages", title=_doc_title(doc),
                      passages=sum(1 for p in split_passages(doc) if p.text.strip()))
         entry.setdefault("law_key", _slug(stem))
     return entry, None

@@ -240,10 +240,12 @@ class SearchEngine:
         semantic = mode in ("hybrid", "semantic")
         needs_e5 = semantic and any(n == "regional" or self.shared_ids(n) for n in wanted)
         vec = self._query_vector(sem_query) if needs_e5 else None
+        allowed = self.filtered_ids(filters)  # regional records inside the filters (None: all)
         lists: dict[str, list[_Lists]] = {}
         for name in wanted:
             if name == "regional":
-                lists[name] = [self._regional_lists(vec, tokens, extra, concepts, mode, filters, fusion, within)]
+                lists[name] = [self._regional_lists(vec, tokens, extra, concepts, mode, filters, allowed, fusion,
+                                                    within)]
                 continue
             lists[name] = [self._collection_lists(self.collections[name], sem_query, tokens, extra, concepts,
                                                   mode, filters, fusion)]
@@ -251,9 +253,8 @@ class SearchEngine:
             if semantic and shared:
                 # The statutes both collections hold keep their e5 vectors here too: e5 where the
                 # build could afford it, static vectors for the rest (README, 全法令規模への拡張).
-                allowed = self.filtered_ids(filters)
-                allowed = shared if allowed is None else shared & allowed
-                sem = self._semantic(vec, allowed, True) if allowed else []
+                inside = shared if allowed is None else shared & allowed
+                sem = self._semantic(vec, inside, True) if inside else []
                 # Only the statutes that are about the query (ABOUT_MIN_SIMILARITY, measured on labelled
                 # themes): a list drawn from 3,000 articles always has a first place, and a question
                 # about 健康保険 must not get a 地方自治法 article for free.
@@ -284,36 +285,28 @@ class SearchEngine:
 
     def _belief_lists(self, name: str, sem: list[tuple[str, float]], fusion: dict) -> "_Lists":
         """An e5 semantic list alone, weighted as the regional one is (similarity power, derived weight)."""
-        sim_power = fusion.get("similarity_power", 0)
-        top = max((s for _, s in sem), default=0.0)
-        belief = {i: (s / top) ** sim_power * fusion.get("derived_weight", 1.0) for i, s in sem} \
-            if sim_power and top > 0 else {}
+        belief = _beliefs(sem, fusion.get("similarity_power", 0), fusion.get("derived_weight", 1.0))
         return _Lists(name, [], sem, {}, belief, {})
 
-    def _regional_lists(self, vec, tokens, extra, concepts, mode: str, filters: Filters,
+    def _regional_lists(self, vec, tokens, extra, concepts, mode: str, filters: Filters, allowed: set[str] | None,
                         fusion: dict, within: bool) -> "_Lists":
         kw: list[tuple[str, float]] = []
         sem: list[tuple[str, float]] = []
-        allowed = self.filtered_ids(filters)
         raw_hits = 0
         if mode in ("hybrid", "keyword"):
-            if within:
-                kw = self.keyword.search(tokens, filters, limit=KEYWORD_CANDIDATES, extra_tokens=extra)
-                raw_hits = len(kw)
-            else:
-                # Like the semantic side: candidates are drawn before filtering, so a facet's count
-                # is exactly what clicking it returns (a filtered tantivy query would refill the list).
-                kw = self.keyword.search(tokens, Filters(), limit=KEYWORD_CANDIDATES, extra_tokens=extra)
-                raw_hits = len(kw)
+            # Unless `within`, candidates are drawn before filtering, like the semantic side, so a
+            # facet's count is exactly what clicking it returns (a filtered query would refill the list).
+            kw = self.keyword.search(tokens, filters if within else Filters(), limit=KEYWORD_CANDIDATES,
+                                     extra_tokens=extra)
+            raw_hits = len(kw)
+            if not within:
                 kw = [(i, s) for i, s in kw if allowed is None or i in allowed]
         if mode in ("hybrid", "semantic"):
             sem = self._semantic(vec, allowed, within)
         shares = {i: self.keyword.concept_share(i, concepts) for i, _ in kw}
         power = fusion.get("coverage_power", 0)
         cover = {i: v ** power for i, v in shares.items()} if power else {}
-        sim_power = fusion.get("similarity_power", 0)
-        top = max((s for _, s in sem), default=0.0)
-        belief = {i: (s / top) ** sim_power for i, s in sem} if sim_power and top > 0 else {}
+        belief = _beliefs(sem, fusion.get("similarity_power", 0))
         derived = fusion.get("derived_weight", 1.0)
         if derived != 1.0:  # records derived from ingested documents weigh less than curated ones (FUSION)
             for weights_of, hits in ((cover, kw), (belief, sem)):
@@ -341,9 +334,7 @@ class SearchEngine:
         power = fusion.get("coverage_power", 0)
         derived = fusion.get("derived_weight", 1.0)
         cover = {i: (v ** power if power else 1.0) * derived for i, v in shares.items()}
-        top = max((s for _, s in sem), default=0.0)
-        sim_power = fusion.get("static_similarity_power", STATIC_SIMILARITY_POWER)
-        belief = {i: (max(s, 0.0) / top) ** sim_power * derived for i, s in sem} if top > 0 else {}
+        belief = _beliefs(sem, fusion.get("static_similarity_power", STATIC_SIMILARITY_POWER), derived)
         return _Lists(coll.name, kw, sem, cover, belief, shares, facets,
                       capped=len(kw4) >= COLLECTION_KEYWORD_CANDIDATES)
 
@@ -467,10 +458,8 @@ class SearchEngine:
     def facet_counts(self, ids: list[str], unit_facets: dict[str, dict] | None = None) -> dict[str, dict[str, int]]:
         counts: dict[str, Counter] = {f: Counter() for f in FACETS}
         for rid in ids:
-            values_of = self._facet_values.get(rid)
-            if values_of is None:
-                values_of = (unit_facets or {}).get(rid) or \
-                    next((c.facets(rid) for c in self.collections.values() if c.record(rid)), {})
+            # A 全法令 hit's values come with it (rank's unit_facets); a regional record's are held.
+            values_of = self._facet_values.get(rid) or (unit_facets or {}).get(rid, {})
             for facet, values in values_of.items():
                 counts[facet].update(str(v) for v in values)
         return {f: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for f, c in counts.items()}
@@ -609,7 +598,7 @@ def _fuse(lists: list[_Lists], mode: str, fusion: dict) -> list[tuple[str, float
     """One ranking from the lists of the chosen collections (RRF: ranks, each weighted by belief)."""
     if mode in ("keyword", "semantic") and len(lists) == 1:
         return list(lists[0].kw if mode == "keyword" else lists[0].sem)
-    rankings: dict[str, list[str]] = {}
+    hits_of: dict[str, list[tuple[str, float]]] = {}
     item_weights: dict[str, dict[str, float]] = {}
     weights: dict[str, float] = {}
     for lst in lists:
@@ -617,17 +606,25 @@ def _fuse(lists: list[_Lists], mode: str, fusion: dict) -> list[tuple[str, float
             if mode != "hybrid" and side != mode:
                 continue
             key = f"{side}:{lst.name}"
-            rankings[key] = [i for i, _ in hits]
+            hits_of[key] = hits
             item_weights[key] = belief if mode == "hybrid" else {}
             weights[key] = fusion["weights"][side]
     if fusion["method"] != "rrf":
-        return convex({k: dict(h) for lst in lists for k, h in ((f"keyword:{lst.name}", lst.kw),
-                                                               (f"semantic:{lst.name}", lst.sem))},
-                      weights={k: fusion["weights"][k.split(":")[0]] for k in rankings})
+        return convex({key: dict(hits) for key, hits in hits_of.items()}, weights=weights)
+    rankings = {key: [i for i, _ in hits] for key, hits in hits_of.items()}
     ranked = rrf(rankings, k=fusion["k"], weights=weights, item_weights=item_weights)
     # A keyword hit that holds none of the query's concepts (only 地域 of 二地域居住) weighs 0 and
     # has no semantic support either: no evidence, so it is not a result.
     return [(i, s) for i, s in ranked if s > 0]
+
+
+def _beliefs(sem: list[tuple[str, float]], power: float, weight: float = 1.0) -> dict[str, float]:
+    """How much a semantic list believes in each hit: (similarity / the best similarity) ** power,
+    times `weight`; {} (every hit counts 1) when power is 0 or nothing is similar at all."""
+    top = max((s for _, s in sem), default=0.0)
+    if not power or top <= 0:
+        return {}
+    return {i: (max(s, 0.0) / top) ** power * weight for i, s in sem}
 
 
 def _concepts(tokens, expansions: list[Expansion]) -> list[frozenset[str]]:

@@ -32,6 +32,14 @@ def assert_fits(view) -> None:
         assert width <= PHONE_WIDTH, f"{view.path()}: page is {width} px wide at {PHONE_WIDTH} px"
 
 
+def submit(view, field: str, text: str, url: str) -> None:
+    """Type into a form field, send it with Enter, wait for the page whose URL matches, and check it fits."""
+    view.page.fill(field, text)
+    view.page.press(field, "Enter")
+    view.page.wait_for_url(re.compile(url))
+    assert_fits(view)
+
+
 def assert_on_screen(locator) -> dict:
     """Visible, and inside the page's width (not cut off at the right edge)."""
     expect(locator).to_be_visible()
@@ -64,10 +72,7 @@ def test_a_find_a_measure_with_its_kpi_and_deadline(view):
     view.goto("/")
     view.shot("overview")
     assert_fits(view)
-    page.fill("#q", "交通空白")
-    page.press("#q", "Enter")
-    page.wait_for_url(re.compile(r"/search\?q="))
-    assert_fits(view)
+    submit(view, "#q", "交通空白", r"/search\?q=")
     view.shot("search")
     link = page.locator(f"ol.result-list a.result-title[href='{TRANSPORT}']")
     assert_on_screen(link.first)
@@ -96,10 +101,7 @@ def test_a_find_a_measure_with_its_kpi_and_deadline(view):
 def test_b_compare_the_eras_on_a_theme(view):
     page = view.page
     view.goto("/compare")
-    page.fill("#theme", "GX")
-    page.press("#theme", "Enter")
-    page.wait_for_url(re.compile(r"theme=GX"))
-    assert_fits(view)
+    submit(view, "#theme", "GX", r"theme=GX")
     cols = page.locator(".era-columns section.era-col")
     assert cols.locator("h3").all_inner_texts() == ["日本列島改造論", "地方創生1.0", "地方創生2.0"]
     # The eras that never addressed GX say so, rather than offering something to cite.
@@ -241,10 +243,7 @@ def test_f_cite_a_number_from_the_data_slides(view):
 def test_g_plain_language_query(view):
     page = view.page
     view.goto("/")
-    page.fill("#q", "バスがなくなって病院に行けない")
-    page.press("#q", "Enter")
-    page.wait_for_url(re.compile(r"/search\?q="))
-    assert_fits(view)
+    submit(view, "#q", "バスがなくなって病院に行けない", r"/search\?q=")
     top = page.locator("ol.result-list li.result").all()[:5]
     transport = [r for r in top
                  if r.locator(".badge").first.inner_text() == "施策" and "交通" in r.locator("a.result-title").inner_text()]
