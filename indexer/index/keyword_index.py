@@ -9,6 +9,7 @@ parentheses, `field:` and `*` are just characters.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -56,13 +57,19 @@ def _joined(tokens: list[Token], mode: str) -> str:
     return " ".join(t.term.replace(" ", "_") for t in tokens if t.mode == mode)
 
 
+@lru_cache(maxsize=512)
+def _analysed_context(text: str) -> tuple[Token, ...]:
+    # A context (法令名 ＞ 第二章 ＞ 第一節) is the same for every article of a chapter.
+    return tuple(analyze(text))
+
+
 def analysed_fields(doc: SearchDoc) -> tuple[dict[str, str], dict[str, list[str]]]:
     """A document's indexed text fields ({title,body,context}_{a,c}: space-joined Sudachi terms of each
     split mode) and its terms per field. Shared by the regional index and the large collections."""
     fields: dict[str, str] = {}
     terms: dict[str, list[str]] = {}
     for field, text in (("title", doc.title), ("body", doc.body), ("context", doc.context)):
-        tokens = analyze(text)
+        tokens = _analysed_context(text) if field == "context" else analyze(text)
         for mode in "AC":
             fields[f"{field}_{mode.lower()}"] = _joined(tokens, mode)
         terms[field] = sorted({t.term for t in tokens})
