@@ -89,3 +89,30 @@ def test_sudachi_terms_round_trip_through_tantivy(tmp_path):
     assert len(hits(tantivy.Query.phrase_query(schema, "body", terms("関係人口", "C")))) == 1
     two = hits(tantivy.Query.phrase_query(schema, "body", terms("地方創生２．０", "C")))
     assert len(two) == 1 and "2.0" in two[0]
+
+
+def _statute_text() -> str:
+    from pathlib import Path
+
+    laws = sorted((Path(__file__).resolve().parents[2] / "corpus" / "sources").glob("*.md"))
+    return laws[0].read_text(encoding="utf-8")[:20_000]
+
+
+def test_mode_a_split_from_mode_c_equals_a_tokenize_in_mode_a():
+    # analyze() tokenizes once in mode C and splits each word into A units; a separate mode-A
+    # tokenize of the same text must give the same tokens, or the index and the query disagree.
+    text = _statute_text()
+    both = analyze(text)
+    assert [t for t in both if t.mode == "A"] == analyze(text, "A")
+    assert [t for t in both if t.mode == "C"] == analyze(text, "C")
+    assert sum(t.mode == "A" for t in both) > sum(t.mode == "C" for t in both)
+
+
+def test_fast_normalisation_equals_the_char_by_char_one():
+    from indexer.text.normalize import _nfkc_with_offsets_slow, nfkc_with_offsets
+
+    samples = [_statute_text()[:3000], "①㈱㍻と\r\n移り\n住む　全角\n\nAB\nCD", "Ａ\nＢ", "ア\u3000\nイ", "\n", "",
+               "ｲﾉﾍﾞｰｼｮﾝ\nです", "第一条　この法律は、\n地域の"]
+    for text in samples:
+        for whitespace in ("join-breaks", "drop"):
+            assert nfkc_with_offsets(text, whitespace) == _nfkc_with_offsets_slow(text, whitespace), (text, whitespace)
