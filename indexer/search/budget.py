@@ -20,6 +20,7 @@ The CLI has no budget: it waits for the model.
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextvars import ContextVar
@@ -79,22 +80,37 @@ class EncoderBudget:
 
     def encode(self, embedder, text: str) -> np.ndarray | None:
         """The query's vector, or None (and the request marked degraded) when over the budget."""
+        return self.start(embedder, text)()
+
+    def start(self, embedder, text: str) -> Callable[[], np.ndarray | None]:
+        """Start encoding now; the returned function waits for the vector (what is left of the budget)
+        and gives None, marking the request degraded, when over the budget. Call it in the request's
+        own thread: the reason is set there."""
         hit = embedder.cached(text)
         if hit is not None:
-            return hit
+            return lambda: hit
         fut = self.submit(lambda: embedder.encode_query(text))
-        if fut is None:
-            _degraded.set("queue_full")
-            return None
-        try:
-            return fut.result(timeout=self.budget_s)
-        except FutureTimeout:
-            # Not started yet: drop it, the CPU is better spent elsewhere. Started: it finishes
-            # and is cached, for the next time the same query comes.
-            if fut.cancel():
-                self._slots.release()
-            _degraded.set("time_budget")
-            return None
+        deadline = time.monotonic() + self.budget_s
+        result: list = []
+
+        def wait() -> np.ndarray | None:
+            if result:
+                return result[0]
+            if fut is None:
+                _degraded.set("queue_full")
+                result.append(None)
+                return None
+            try:
+                result.append(fut.result(timeout=max(0.0, deadline - time.monotonic())))
+            except FutureTimeout:
+                # Not started yet: drop it, the CPU is better spent elsewhere. Started: it finishes
+                # and is cached, for the next time the same query comes.
+                if fut.cancel():
+                    self._slots.release()
+                _degraded.set("time_budget")
+                result.append(None)
+            return result[0]
+        return wait
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

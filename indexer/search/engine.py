@@ -11,8 +11,12 @@ import logging
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from indexer.config import Settings
 from indexer.corpus.export import facet_values
@@ -129,18 +133,20 @@ class SearchEngine:
     def text_tokens(self, rid: str, needles: set[str] = frozenset()) -> list:
         """Sudachi tokens of a record's text (for highlighting and reasons).
 
-        A regional record is analysed whole, once per process. A unit of 全法令 is analysed in a
-        window around the first place a query word is written (UNIT_WINDOW characters: two snippets wide): 600,000
-        units cannot be cached, and analysing every result's whole article was most of a query's time.
+        A curated record is analysed whole, once per process. An article or passage (a statute's,
+        or a unit of 全法令) longer than two windows is analysed in a window around the first place
+        a query word is written (UNIT_WINDOW characters: two snippets wide): 600,000 units cannot
+        be cached, and analysing every result's whole article was most of a query's time.
         """
-        if rid in self.by_id:
+        rec = self.by_id.get(rid)
+        if rec is not None and (rec["kind"] not in DERIVED_KINDS or len(rec["text"]) <= 2 * UNIT_WINDOW):
             toks = self._text_tokens.get(rid)
             if toks is None:
                 if len(self._text_tokens) >= TEXT_TOKEN_CACHE:
                     self._text_tokens.pop(next(iter(self._text_tokens)))
-                toks = self._text_tokens[rid] = analyze(self.by_id[rid]["text"])
+                toks = self._text_tokens[rid] = analyze(rec["text"])
             return toks
-        text = self.record(rid)["text"]
+        text = (rec or self.record(rid))["text"]
         found = [i for i in (text.find(n) for n in needles if n) if i >= 0]
         start = max(0, min(found) - UNIT_WINDOW // 4) if found else 0
         return [Token(t.term, t.surface, t.start + start, t.end + start, t.mode)
@@ -191,13 +197,18 @@ class SearchEngine:
 
     # -- the query side -------------------------------------------------------
 
-    def _query_vector(self, query: str):
-        """The e5 vector of a query; None when the server's encoder budget is spent (degraded)."""
-        if self.encoder_budget is None:  # the CLI and tests: no budget, wait for the model
-            return self.embedder.encode_query(query)
-        # In the server: a bounded queue and a time budget. Past it, the semantic side is
-        # skipped (the answer is the keyword side's) and the request is marked degraded.
-        return self.encoder_budget.encode(self.embedder, query)
+    def _query_vector_later(self, query: str) -> Callable[[], np.ndarray | None]:
+        """Start encoding the query with e5; the returned function waits for its vector (None when
+        the server's encoder budget is spent: the request is then degraded, keyword side only)."""
+        if self.encoder_budget is not None:
+            # In the server: a bounded queue and a time budget (indexer.search.budget).
+            return self.encoder_budget.start(self.embedder, query)
+        hit = self._embedder.cached(query) if self._embedder is not None else None
+        if hit is not None:
+            return lambda: hit
+        # The CLI, tests and benchmarks: no budget, wait for the model (loaded on first need).
+        future = _encoder_pool().submit(lambda: self.embedder.encode_query(query))
+        return _once(future.result)
 
     def _semantic(self, vec, allowed: set[str] | None, within: bool) -> list[tuple[str, float]]:
         if vec is None:
@@ -239,22 +250,25 @@ class SearchEngine:
         wanted = self.available_collections() if count_collections else chosen
         semantic = mode in ("hybrid", "semantic")
         needs_e5 = semantic and any(n == "regional" or self.shared_ids(n) for n in wanted)
-        vec = self._query_vector(sem_query) if needs_e5 else None
+        # The e5 encoding (tens of milliseconds) runs beside the keyword and static sides, which
+        # need no vector; the lists that do need it come last and wait for it.
+        vector = self._query_vector_later(sem_query) if needs_e5 else (lambda: None)
         allowed = self.filtered_ids(filters)  # regional records inside the filters (None: all)
         lists: dict[str, list[_Lists]] = {}
-        for name in wanted:
+        for name in sorted(wanted, key=lambda n: n == "regional"):
             if name == "regional":
-                lists[name] = [self._regional_lists(vec, tokens, extra, concepts, mode, filters, allowed, fusion,
-                                                    within)]
-                continue
-            lists[name] = [self._collection_lists(self.collections[name], sem_query, tokens, extra, concepts,
-                                                  mode, filters, fusion)]
-            shared = self.shared_ids(name)
+                lists[name] = [self._regional_lists(vector, tokens, extra, concepts, mode, filters, allowed,
+                                                    fusion, within)]
+            else:
+                lists[name] = [self._collection_lists(self.collections[name], sem_query, tokens, extra, concepts,
+                                                      mode, filters, fusion)]
+        for name in wanted:
+            shared = self.shared_ids(name) if name != "regional" else set()
             if semantic and shared:
                 # The statutes both collections hold keep their e5 vectors here too: e5 where the
                 # build could afford it, static vectors for the rest (README, 全法令規模への拡張).
                 inside = shared if allowed is None else shared & allowed
-                sem = self._semantic(vec, inside, True) if inside else []
+                sem = self._semantic(vector(), inside, True) if inside else []
                 # Only the statutes that are about the query (ABOUT_MIN_SIMILARITY, measured on labelled
                 # themes): a list drawn from 3,000 articles always has a first place, and a question
                 # about 健康保険 must not get a 地方自治法 article for free.
@@ -288,7 +302,7 @@ class SearchEngine:
         belief = _beliefs(sem, fusion.get("similarity_power", 0), fusion.get("derived_weight", 1.0))
         return _Lists(name, [], sem, {}, belief, {})
 
-    def _regional_lists(self, vec, tokens, extra, concepts, mode: str, filters: Filters, allowed: set[str] | None,
+    def _regional_lists(self, vector: Callable[[], np.ndarray | None], tokens, extra, concepts, mode: str, filters: Filters, allowed: set[str] | None,
                         fusion: dict, within: bool) -> "_Lists":
         kw: list[tuple[str, float]] = []
         sem: list[tuple[str, float]] = []
@@ -302,7 +316,7 @@ class SearchEngine:
             if not within:
                 kw = [(i, s) for i, s in kw if allowed is None or i in allowed]
         if mode in ("hybrid", "semantic"):
-            sem = self._semantic(vec, allowed, within)
+            sem = self._semantic(vector(), allowed, within)
         shares = {i: self.keyword.concept_share(i, concepts) for i, _ in kw}
         power = fusion.get("coverage_power", 0)
         cover = {i: v ** power for i, v in shares.items()} if power else {}
@@ -578,6 +592,29 @@ class SearchEngine:
         for coll in self.collections.values():
             out.update(coll.titles([d for d in doc_ids if d in coll.documents and d not in out]))
         return out
+
+
+_ENCODER_POOL: ThreadPoolExecutor | None = None
+_ENCODER_POOL_LOCK = threading.Lock()
+
+
+def _encoder_pool() -> ThreadPoolExecutor:
+    global _ENCODER_POOL
+    with _ENCODER_POOL_LOCK:
+        if _ENCODER_POOL is None:
+            _ENCODER_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="policykb-encode")
+        return _ENCODER_POOL
+
+
+def _once(fn: Callable[[], object]) -> Callable[[], object]:
+    """fn, called at most once; later calls return its first value."""
+    done: list = []
+
+    def call():
+        if not done:
+            done.append(fn())
+        return done[0]
+    return call
 
 
 @dataclass
