@@ -37,6 +37,8 @@ FORMAT = 1
 #: Facets a unit of a large collection has; a filter on any other (pillar, era…) matches none of it.
 UNIT_FACETS = ("kind", "document")
 RECORD_CACHE = 2048
+#: Concepts asked in one tantivy query (as bits of a constant score; f32 holds 2**24 exactly).
+CONCEPT_BITS = 20
 
 
 def unit_schema() -> tantivy.Schema:
@@ -132,7 +134,7 @@ class CollectionIndex:
                 facets: dict[str, tuple], limit: int) -> list[tuple[str, float, float, dict]]:
         """(unit id, BM25, share of the query's concepts the unit holds, its facet values), best first.
 
-        The share is asked of tantivy (one query per concept over the hits), not computed from
+        The share is asked of tantivy (one query over the hits, _concept_masks), not computed from
         per-unit term sets held in memory.
         """
         text = text_query(self.schema, tokens, extra)
@@ -144,21 +146,37 @@ class CollectionIndex:
             return []
         docs = [self.searcher.doc(address) for _, address in hits]
         ids = [d["id"][0] for d in docs]
-        # Each concept is asked only among the hits (a set of ids), not by re-running the query
-        # with its phrase clauses over every unit.
-        among = tantivy.Query.term_set_query(self.schema, "id", ids)
-        holders: list[set[str]] = []
-        for concept in concepts:
-            opts = [(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, f"{f}_c", t.replace(" ", "_")))
-                    for f in TEXT_FIELDS for t in concept]
-            q = tantivy.Query.boolean_query([(tantivy.Occur.Must, among), (tantivy.Occur.Must, tantivy.Query.boolean_query(opts))])
-            found = self.searcher.search(q, limit=len(ids), count=False).hits
-            holders.append({self.searcher.doc(a)["id"][0] for _, a in found})
+        masks = self._concept_masks(ids, [(a.segment_ord, a.doc) for _, a in hits], concepts)
         out = []
         for (score, _), doc, rid in zip(hits, docs, ids):
-            share = sum(1 for h in holders if rid in h) / len(concepts) if concepts else 0.0
+            share = masks.get(rid, 0).bit_count() / len(concepts) if concepts else 0.0
             out.append((rid, float(score), share, {"kind": doc["kind"], "document": doc["document"]}))
         return out
+
+    def _concept_masks(self, ids: list[str], addresses: list[tuple[int, int]],
+                       concepts: list[frozenset[str]]) -> dict[str, int]:
+        """Per unit id, the concepts it holds as bits (bit n: concept n), asked of tantivy among `ids`.
+
+        One query per CONCEPT_BITS concepts, not one per concept: each concept is a Should clause with
+        a constant score of 2**n, and the id set a Must clause scoring 0, so a hit's score is exactly
+        the sum of its concepts' bits (integers below 2**24 are exact in tantivy's f32 scores).
+        """
+        among = tantivy.Query.const_score_query(tantivy.Query.term_set_query(self.schema, "id", ids), 0.0)
+        id_at = dict(zip(addresses, ids))  # the same searcher: a hit's address names its unit
+        masks: dict[str, int] = {}
+        for first in range(0, len(concepts), CONCEPT_BITS):
+            clauses = [(tantivy.Occur.Must, among)]
+            for n, concept in enumerate(concepts[first:first + CONCEPT_BITS]):
+                opts = [(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, f"{f}_c", t.replace(" ", "_")))
+                        for f in TEXT_FIELDS for t in concept]
+                clauses.append((tantivy.Occur.Should,
+                                tantivy.Query.const_score_query(tantivy.Query.boolean_query(opts), float(1 << n))))
+            found = self.searcher.search(tantivy.Query.boolean_query(clauses), limit=len(ids), count=False).hits
+            for score, address in found:
+                if score > 0:
+                    rid = id_at[(address.segment_ord, address.doc)]
+                    masks[rid] = masks.get(rid, 0) | (int(round(score)) << first)
+        return masks
 
     def knows(self, term: str) -> bool:
         """Whether any unit holds the term (as a C-mode or A-mode word) in any field."""
