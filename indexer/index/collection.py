@@ -101,7 +101,8 @@ class _Part:
             top = np.sort(np.asarray(self.graph.search(vec, want).keys, dtype=np.int64))
             sims = None
         exact = np.asarray(self.vectors[top] @ vec, dtype=np.float32) if sims is None else sims[top]
-        return [(int(self.owners[r]), float(s)) for r, s in zip(top.tolist(), exact.tolist())]
+        # One fancy-indexing read of the mapped owners, not one memmap __getitem__ per row.
+        return list(zip(np.asarray(self.owners[top]).tolist(), exact.tolist()))
 
 
 class CollectionIndex:
