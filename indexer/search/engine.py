@@ -258,7 +258,7 @@ class SearchEngine:
         for name in sorted(wanted, key=lambda n: n == "regional"):
             if name == "regional":
                 lists[name] = [self._regional_lists(vector, tokens, extra, concepts, mode, filters, allowed,
-                                                    fusion, within)]
+                                                    fusion, within, count_only=name not in chosen)]
             else:
                 lists[name] = [self._collection_lists(self.collections[name], sem_query, tokens, extra, concepts,
                                                       mode, filters, fusion)]
@@ -302,8 +302,11 @@ class SearchEngine:
         belief = _beliefs(sem, fusion.get("similarity_power", 0), fusion.get("derived_weight", 1.0))
         return _Lists(name, [], sem, {}, belief, {})
 
-    def _regional_lists(self, vector: Callable[[], np.ndarray | None], tokens, extra, concepts, mode: str, filters: Filters, allowed: set[str] | None,
-                        fusion: dict, within: bool) -> "_Lists":
+    def _regional_lists(self, vector: Callable[[], np.ndarray | None], tokens, extra, concepts, mode: str,
+                        filters: Filters, allowed: set[str] | None, fusion: dict, within: bool, *,
+                        count_only: bool = False) -> "_Lists":
+        """The regional collection's lists. count_only: only its count is wanted (a search of 全法令
+        alone), and a hit counts when it holds any concept, so one set test per hit does."""
         kw: list[tuple[str, float]] = []
         sem: list[tuple[str, float]] = []
         raw_hits = 0
@@ -317,7 +320,8 @@ class SearchEngine:
                 kw = [(i, s) for i, s in kw if allowed is None or i in allowed]
         if mode in ("hybrid", "semantic"):
             sem = self._semantic(vector(), allowed, within)
-        shares = {i: self.keyword.concept_share(i, concepts) for i, _ in kw}
+        asked = [frozenset().union(*concepts)] if count_only and concepts else concepts
+        shares = {i: self.keyword.concept_share(i, asked) for i, _ in kw}
         power = fusion.get("coverage_power", 0)
         cover = {i: v ** power for i, v in shares.items()} if power else {}
         belief = _beliefs(sem, fusion.get("similarity_power", 0))
