@@ -154,15 +154,12 @@ class KeywordIndex:
             clauses.append((tantivy.Occur.Must, q))
         return clauses
 
-    def query_for(self, query_tokens: list[Token], extra_tokens: list[Token] = ()) -> tantivy.Query | None:
-        return text_query(self.schema, query_tokens, extra_tokens)
-
     def search(self, query_tokens: list[Token], filters: FilterSpec, limit: int = 200,
                extra_tokens: list[Token] = ()) -> list[tuple[str, float]]:
-        text_query = self.query_for(query_tokens, extra_tokens)
-        if text_query is None:
+        text = text_query(self.schema, query_tokens, extra_tokens)
+        if text is None:
             return []
-        query = tantivy.Query.boolean_query([(tantivy.Occur.Must, text_query), *self._filter_clauses(filters)])
+        query = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *self._filter_clauses(filters)])
         hits = self.searcher.search(query, limit=limit, count=False).hits
         out = []
         for score, address in hits:

@@ -108,6 +108,7 @@ class SearchEngine:
         self._embedder = embedder
         self._embedder_lock = threading.Lock()
         self._text_tokens: dict[str, list] = {}
+        self._shared: dict[str, set[str]] = {}  # collection → its statutes' regional record ids (shared_ids)
         self._facet_values = load_part(build_dir, "records.jsonl",
                                        lambda: {r["id"]: facet_values(r) for r in self.records})
         self.thesaurus = load_part(build_dir, "thesaurus.yaml", lambda: load_thesaurus(build_dir / "thesaurus.yaml"))
@@ -207,8 +208,8 @@ class SearchEngine:
         if hit is not None:
             return lambda: hit
         # The CLI, tests and benchmarks: no budget, wait for the model (loaded on first need).
-        future = _encoder_pool().submit(lambda: self.embedder.encode_query(query))
-        return _once(future.result)
+        # Future.result waits once and then returns the same vector to every later call.
+        return _encoder_pool().submit(lambda: self.embedder.encode_query(query)).result
 
     def _semantic(self, vec, allowed: set[str] | None, within: bool) -> list[tuple[str, float]]:
         if vec is None:
@@ -223,11 +224,10 @@ class SearchEngine:
     def shared_ids(self, name: str) -> set[str]:
         """Regional records whose document is also in collection `name` (the statutes held by both):
         they have e5 vectors, which a search of `name` alone uses beside its static ones."""
-        cache = self.__dict__.setdefault("_shared", {})
-        if name not in cache:
+        if name not in self._shared:
             docs = self.collections[name].documents
-            cache[name] = {r["id"] for r in self.records if r["source"] in docs}
-        return cache[name]
+            self._shared[name] = {r["id"] for r in self.records if r["source"] in docs}
+        return self._shared[name]
 
     def rank(self, query: str, mode: str, filters: Filters, fusion: dict | None = None, *,
              within: bool = False, count_collections: bool = False) -> Ranking:
@@ -608,17 +608,6 @@ def _encoder_pool() -> ThreadPoolExecutor:
         if _ENCODER_POOL is None:
             _ENCODER_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="policykb-encode")
         return _ENCODER_POOL
-
-
-def _once(fn: Callable[[], object]) -> Callable[[], object]:
-    """fn, called at most once; later calls return its first value."""
-    done: list = []
-
-    def call():
-        if not done:
-            done.append(fn())
-        return done[0]
-    return call
 
 
 @dataclass

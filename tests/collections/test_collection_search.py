@@ -92,7 +92,7 @@ def test_a_capped_list_says_so(laws_engine):
     from webapp import create_app
 
     common = laws_engine.search("法律", mode="keyword", k=10, filters=Filters(collection=("laws",)))
-    # 「法律」 is in far more than 300 units of the sample: the list is full.
+    # 「法律」 is in far more units of the sample than the candidates asked for: the list is full.
     assert common.capped and common.total >= eng.COLLECTION_KEYWORD_CANDIDATES
     rare = laws_engine.search("ミツバチ", mode="keyword", filters=Filters(collection=("laws",)))
     assert not rare.capped
