@@ -2,7 +2,8 @@
 
 Public face: `parse_statute`, `looks_like_statute`, `Statute`, `Article`, `Paragraph`, `Item`,
 `Table`, `TableRow`, `SupplBlock`, `Heading`, `StatuteParseError` (parse); `resolve_references`,
-`resolve_policy_reference`, `Reference`, `known_laws_from`, `cited_law_numbers`, `CORPUS_LAWS`
+`resolve_policy_reference`, `Reference`, `known_laws_from`, `known_laws_in`, `cited_law_numbers`,
+`CORPUS_LAWS`
 (refs); the numeral helpers of `numerals`.
 """
 
@@ -31,6 +32,7 @@ from indexer.laws.refs import (
     Reference,
     cited_law_numbers,
     known_laws_from,
+    known_laws_in,
     resolve_policy_reference,
     resolve_references,
 )
@@ -39,6 +41,6 @@ __all__ = [
     "Article", "Heading", "Item", "Paragraph", "Statute", "StatuteParseError", "SupplBlock", "Table",
     "TableRow", "article_label", "article_number_key", "int_to_kanji", "kanji_to_int",
     "normalize_article_refs", "parse_number", "looks_like_statute", "parse_statute", "suppl_act_key",
-    "CORPUS_LAWS", "Reference", "cited_law_numbers", "known_laws_from", "resolve_policy_reference",
-    "resolve_references",
+    "CORPUS_LAWS", "Reference", "cited_law_numbers", "known_laws_from", "known_laws_in",
+    "resolve_policy_reference", "resolve_references",
 ]
