@@ -460,7 +460,7 @@ class _Reader:
         hosts: dict[int, bool] = {}
         out: list[Reference] = []
         for m in _TOKEN_RE.finditer(t, start, end):
-            if any(a <= m.start() < b for a, b in numbers):
+            if any(a <= m.start() < b for a, b in numbers) or _not_a_citation(t, m):
                 continue
             q = next((i for i, (qs, qe) in enumerate(quotes) if qs <= m.start() < qe), None)
             if q is not None and q not in hosts:
@@ -483,6 +483,8 @@ class _Reader:
         with 第十一項 read as this statute's, or the 「…」 after 「とあるのは」 of such a quote."""
         qs = quotes[q][0]
         t = self.text
+        if "「" in t[qs + 1:quotes[q][1]]:
+            return False  # words that themselves read another text in (a 読替え within a 読替え)
         if q > 0 and t[quotes[q - 1][1] + 1:qs] == "とあるのは":
             if q - 1 not in hosts:
                 hosts[q - 1] = self._reads_own_text(quotes, q - 1, hosts)
@@ -513,7 +515,8 @@ class _Reader:
             return None
         kind = "relative" if m.group("rel") else None
         # Citations that point into an amending act, or into the law a 「」 reads, stay open.
-        if (not named and (not self.own_act or in_quote)) or law is _NO_LAW:
+        # 同法 with no antecedent (_NO_LAW) is read on: what continues it is that unknown law's too.
+        if not named and (not self.own_act or in_quote):
             return self._ref(p, item, start, end, "relative" if kind else "same-law", None,
                              None, None, (), None, resolved=False)
         if m.group("rel"):
@@ -530,7 +533,8 @@ class _Reader:
         names = m.group("rel") or ""
         self._remember(end, tlaw, art, para, items,
                        names_article=bool(m.group("loc")) or names.startswith(("前条", "次条", "同条")),
-                       names_paragraph=para is not None or (bool(names) and names.startswith(("前項", "次項", "同項"))))
+                       names_paragraph=bool(m.group("para") or m.group("p2") or m.group("rp"))
+                       or names.startswith(("前項", "次項", "同項")))
         if kind is None:
             kind = "same-law" if tlaw == self.lex.own else ("cross-law" if tlaw.law_id else "external")
         # A name that is no known law (「旧法」, an abbreviation defined nowhere) is read, so that
@@ -685,7 +689,9 @@ class _Reader:
                 items = self._all_items(own, self.a.label, nums[i])
             return own, self.a.label, nums[i], items, item_label
         if word == "同項":
-            c = self._antecedent(pos, lambda c: c.names_paragraph or c.item is not None)
+            # 同項 repeats a 項 named: 「同法第三条第二号」 names none (its item is of paragraph 1
+            # only by reading), so a 同項 after it is the 項 named before.
+            c = self._antecedent(pos, lambda c: c.names_paragraph)
             law, art, para = (c.law, c.article, c.paragraph if c.paragraph is not None else 1) if c else (own, self.a.label, p.num)
             if each:
                 items = self._all_items(law, art, para)
@@ -793,6 +799,22 @@ def _unknown_name_start(t: str, pos: int, floor: int) -> int:
     return loc.end() if loc else start
 
 
+# After a citation: particles, connectors, 各号/中/前段…, イロハ of an item, punctuation. A bare
+# 第N号 followed by another kanji is part of a term (「第一号法定受託事務」, 「第二号被保険者」).
+_TERM_AFTER = re.compile(r"[\u4e00-\u9fff]")
+_CITATION_NEXT = "中及並又若各前後本第同"
+
+
+def _not_a_citation(t: str, m: re.Match[str]) -> bool:
+    """A token that only looks like a citation: a 号 of a term, or a row of a 別表 (「別表第二十一号」)."""
+    if m.group("bitem") is None:
+        return False
+    nxt = t[m.end():m.end() + 1]
+    if _TERM_AFTER.match(nxt) and nxt not in _CITATION_NEXT:
+        return True
+    return t[max(0, m.start() - 2):m.start()] == "別表"
+
+
 def _table_rows(t: str, start: int, end: int) -> list[tuple[int, int]]:
     """The rows of a table set inside an article (a substitution table: 「次の表の上欄に掲げる…」);
     a row is a line holding 「|」, as indexer.laws.lines.is_table_row reads it."""
@@ -804,9 +826,10 @@ def _table_rows(t: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _limits(t: str, open_: int) -> bool:
     """The parenthetical opening at `open_` excludes or limits parts of what it follows:
-    「（第一項を除く。）」, 「（第二号に係る部分に限る。）」."""
+    「（第一項を除く。）」, 「（第二号に係る部分に限る。）」, 「（第三号を除く。ハにおいて同じ。）」."""
     close = _matching_close(t, open_)
-    return close is not None and t[open_ + 1:close].endswith(("を除く。", "に限る。", "を除く", "に限る"))
+    # Its first sentence: 「（第三号を除く。ハにおいて同じ。）」 excludes, then says how far it holds.
+    return close is not None and t[open_ + 1:close].split("。")[0].endswith(("を除く", "に限る"))
 
 
 def _matching_close(t: str, open_: int) -> int | None:

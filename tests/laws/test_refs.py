@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,105 @@ def test_text_is_required():
     bare = type(s)(s.title, s.law_number, s.articles, s.tables, s.suppl_blocks, s.toc)
     with pytest.raises(ValueError):
         resolve_references(bare)
+
+
+# ---- precision: what must never be linked, and what must be linked whole -----------------------
+# Laws outside the 21 as e-Gov numbers them, the way a law list over the whole archive gives them
+# (indexer.laws.refs.known_laws_in over egov-laws reads these very ids).
+WIDER = {
+    "行政不服審査法": "426AC0000000068",
+    "建築基準法": "325AC0000000201",
+    "感染症の予防及び感染症の患者に対する医療に関する法律": "410AC0000000114",
+    "電線共同溝の整備等に関する特別措置法": "407AC0000000039",
+    "共同溝の整備等に関する特別措置法": "338AC0000000081",
+}
+
+
+@pytest.fixture(scope="module")
+def wider(corpus):
+    statutes, known, numbers = corpus
+    known = {**known, **WIDER}
+    return {law_id: resolve_references(s, known, numbers) for law_id, s in statutes.items()}
+
+
+def _at(refs, text, needle, before=0, after=0):
+    """The references whose start lies in the span of `needle` in the text (widened)."""
+    i = text.index(needle)
+    return [r for r in refs if i - before <= r.start < i + len(needle) + after]
+
+
+def test_no_resolution_names_a_non_law(references):
+    # 「新法」「感染症法」「準用する旧通訳案内士法」 with no definition or number stay text.
+    for refs in references.values():
+        for r in refs:
+            if r.resolved:
+                assert r.target_law_id or r.as_target().law_number, (r.source_article, r.text, r.target_law)
+
+
+def test_substitution_table_is_not_the_citing_law(references, law_texts):
+    # 構造改革特別区域法 第二十七条's table reads 酒税法: 「第四十四条第一項及び第二項」 is 酒税法's.
+    row = "第二十八条の二第一項第二号、第三十条の二第一項及び第二項、第三十条の四第二項、第四十四条第一項及び第二項"
+    refs = _at(references["414AC0000000189"], law_texts["414AC0000000189"], row)
+    assert any(r.text == "第四十四条第一項" for r in refs)
+    assert not any(r.resolved for r in refs)
+
+
+def test_exclusion_belongs_to_the_law_it_excludes_from(references, wider, law_texts):
+    text = law_texts["425AC0000000107"]
+    needle = "行政不服審査法第二章第三節（第二十九条、第三十条、第三十二条第二項、第三十八条、第四十条、第四十一条第三項及び第四十二条を除く。）"
+    narrow = _at(references["425AC0000000107"], text, needle)
+    assert len(narrow) == 7 and not any(r.type == "same-law" for r in narrow)
+    wide = _at(wider["425AC0000000107"], text, needle)
+    assert {(r.target_law_id, r.target_article, r.target_paragraph) for r in wide} == {
+        ("426AC0000000068", a, p) for a, p in [("第二十九条", None), ("第三十条", None), ("第三十二条", 2),
+                                               ("第三十八条", None), ("第四十条", None), ("第四十一条", 3),
+                                               ("第四十二条", None)]}
+
+
+def test_same_law_after_the_statute_names_itself(references, law_texts):
+    refs = _at(references["414AC0000000189"], law_texts["414AC0000000189"], "同法第三十条第一項の改正規定及び同法別表")
+    hit = next(r for r in refs if r.text == "同法第三十条第一項")
+    assert (hit.target_law_id, hit.target_article, hit.target_paragraph) == ("414AC0000000189", "第三十条", 1)
+
+
+def test_law_names_match_whole(references, wider, law_texts):
+    needle = "電線共同溝の整備等に関する特別措置法第二十七条"
+    narrow = _at(references["322AC0000000067"], law_texts["322AC0000000067"], needle)
+    assert narrow[0].text == needle and not narrow[0].resolved
+    wide = _at(wider["322AC0000000067"], law_texts["322AC0000000067"], needle)
+    assert (wide[0].target_law_id, wide[0].target_article) == ("407AC0000000039", "第二十七条")
+
+
+def test_defined_abbreviations(references, wider, law_texts):
+    text = law_texts["322AC0000000067"]
+    # 「感染症の予防及び…に関する法律（以下「感染症法」という。）」: the law it defines (by the
+    # number another statute gives it, or by its id when known), never a law called 「感染症法」.
+    needle = "感染症法第五十八条第一号"
+    narrow = _at(references["322AC0000000067"], text, needle)[0]
+    assert narrow.as_target().law_number == "平成十年法律第百十四号"
+    hit = _at(wider["322AC0000000067"], text, needle)[0]
+    assert (hit.target_law_id, hit.target_article, hit.target_items) == ("410AC0000000114", "第五十八条", (1,))
+    # 昭和三十八年法律第九十九号's 附則 defines 新法 (改正後の地方自治法) and 旧法 (改正前の): the first
+    # is this statute, the second a text no longer in force.
+    block = [r for r in references["322AC0000000067"] if r.source_article.startswith("suppl-s38-99-")]
+    new = [r for r in block if r.text.startswith("新法")]
+    old = [r for r in block if r.text.startswith("旧法")]
+    assert new and all(r.resolved and r.target_law_id == "322AC0000000067" for r in new)
+    assert old and not any(r.resolved for r in old)
+
+
+def test_same_refers_within_its_own_text(wider):
+    # 空家法 第十七条第二項: after 「…「特定行政庁が、空家等対策の推進に関する特別措置法（…）第七条第十二項
+    # …」と、」 the 同条第二項 outside the 「」 is 建築基準法第四十八条's, not the quoted 第七条's.
+    refs = [r for r in wider["426AC1000000127"] if r.source_article == "17" and r.source_paragraph == 2]
+    after = [r for r in refs if r.text == "同条第二項"]
+    assert after and all((r.target_law_id, r.target_article) == ("325AC0000000201", "第四十八条") for r in after)
+
+
+def test_numbers_and_terms_are_not_items(references, law_texts):
+    # 「（平成十九年法律第四十号）」 holds no 第四十号; 「第一号法定受託事務」 is a term.
+    for law_id, refs in references.items():
+        text = law_texts[law_id]
+        for r in refs:
+            assert not text.startswith("法定受託事務", r.end), (law_id, r.text)
+            assert not re.search(r"年法律$", text[max(0, r.start - 3):r.start]), (law_id, r.text)
