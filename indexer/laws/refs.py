@@ -110,7 +110,7 @@ _PRE_AMENDMENT_RE = re.compile(r"(?:改正前の|改正される前の|旧)$")
 # Words a name harvested before 「（…号）」 can carry in front of it (「又は地方自治法」,
 # 「別表第一公営住宅法」, 「の項及び道路法」).
 _NAME_PREFIX_RE = re.compile(
-    rf"^(?:(?:別表第{_N}(?:の{_N})*|の項(?:及び|並びに)?|及び|並びに|又は|若しくは|であって|につき|当該)+)"
+    rf"^(?:(?:別表第{_N}(?:の{_N})*|の項(?:及び|並びに)?|及び|並びに|又は|若しくは|であって|であつて|につき|当該)+)"
 )
 _LAW_END_RE = re.compile(r"(?:法|法律|令|規則|条例)$")
 # A clause ending before an unknown law name: 「…市に対する地方住宅供給公社法第八条」.
@@ -479,8 +479,8 @@ class _Reader:
         return out
 
     def _reads_own_text(self, quotes: list[tuple[int, int]], q: int, hosts: dict[int, bool]) -> bool:
-        """Quote q is the words of this statute's own provision being read in: 「第十一項中「…」」
-        with 第十一項 read as this statute's, or the 「…」 after 「とあるのは」 of such a quote."""
+        """Quote q is the words of the citing article itself being read in: 「第十一項中「…」」 with
+        第十一項 this article's, or the 「…」 after 「とあるのは」 of such a quote."""
         qs = quotes[q][0]
         t = self.text
         if "「" in t[qs + 1:quotes[q][1]]:
@@ -492,7 +492,9 @@ class _Reader:
         if t[qs - 1:qs] != "中":
             return False
         host = next((c for c in reversed(self.history) if c.end == qs - 1), None)
-        return host is not None and host.law == self.lex.own and host.article is not None
+        # Only the citing article's own words: in 「同条第十二項中「…第八項…」」 about another article,
+        # a bare 第八項 is that article's.
+        return host is not None and host.law == self.lex.own and host.article == self.a.label
 
     def _token(self, m: re.Match[str], p: Paragraph, item, seg_start: int, in_quote: bool) -> Reference | None:
         t = self.text
