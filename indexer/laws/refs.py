@@ -1,36 +1,47 @@
 """Citations in a statute (第五条第四項第一号, 前条, 同項第二号, 前各号, 地方税法（…）第六条) resolved to provisions.
 
-Why not jlawcite underneath: on the hand-labelled gold (tests/laws/refs_gold.jsonl, 252
-citations; `scripts/measure_refs`), jlawcite 2.5.0 resolves 72.3 % of same-law and 72.2 % of
-cross-law citations, correctly 67.6 % and 63.3 % (on the 68 held-out ones: 62.0 % and 22.2 %).
-What it misses is not configuration: bare 第三項 / 第一号 inside the same article (its locator
-needs 第N条), 前二号, 第十二条第二号 without 第N項 (sent to the article), 「まち・ひと・しごと創生法」
-(its law-name class has no 中黒 ・, so the name is read as 「しごと創生法」), 同条 after such a
-missed name (sent to the citing article), 次条/附則第七条 in 附則 that e-Gov prints only in part
-(抄), an article carried over 「…（…）又は第二百九十一条の二第二項」, and law names over-grabbed
-from the clause before them (「都道府県知事又は…都市計画法」). So the rules are ours, written for
-these forms. Ours: 98.8 % / 98.7 % correct on all 252, 96.0 % / 94.4 % on the held-out 68
-(misses: 「第三条（第一項を除く。）」 read as the citing article's 第一項, and two citations
-inside 「」 of a 読替え that name no law, left unresolved by design).
+Why not jlawcite underneath: run as its authors intend, with the whole archive loaded
+(`scripts/measure_refs`; figures there and in tests/laws/test_refs.py), it reads cross-law
+citations about as well as this resolver, but not bare 第三項 / 第一号 inside an article (its
+locator needs 第N条), 前二号, 第十二条第二号 without 第N項, 「まち・ひと・しごと創生法」 (its law-name
+class has no 中黒), 次条/附則第七条 in a 附則 e-Gov prints only in part (抄), an article carried over
+a parenthetical (「…（…）又は第二百九十一条の二第二項」), or law names over-grabbed from the clause
+before them. So the rules are ours, written for these forms, with precision first: a link that
+is not sure is left as text.
 
 How a citation is read, in text order within each paragraph and item:
   - law: a 法令番号 in parentheses before the locator (「地方税法（昭和二十五年法律第二百二十六号）
-    第六条」) decides it when known; else the longest known name ending right before it: the
-    titles of the corpus (`known_laws`), names the statute itself gives with a 法令番号, and
-    abbreviations it defines (「（…号。以下「中心市街地活性化法」という。）」); 同法 is the law cited
-    last in the article. No name: the statute itself, or, in an enumeration (「…第二項、第五条
-    及び第七条」, parentheses and 及び/又は/、/から/まで only between), the law of the citation before.
+    第六条」) decides it; else the longest name of `known_laws` (or one the text gives with a
+    法令番号, or an abbreviation it defines) that ends right before it and stands whole: glued to a
+    longer run of kanji (「電線」+「共同溝の整備等に関する特別措置法」) it is another law's name, and
+    after 旧/新/改正前の it is another version. 同法 is the law named last in the article within the
+    same text (see 「」 below). No name: the statute itself, or, in an enumeration (「…第二項、第五条
+    及び第七条」, parentheses and 及び/又は/、/から/まで only between), the law of the citation before;
+    the first citation of a parenthetical that excludes or limits (「行政不服審査法第二章第三節
+    （第二十九条…を除く。）」, 「第三条（第一項を除く。）」) continues the citation it follows.
+  - abbreviations: 「（…号。以下「中心市街地活性化法」という。）」 and 「…法律（以下「感染症法」
+    という。）」 name the law before them; 「改正後の地方自治法（以下「新法」という。）」 names it too,
+    「改正前の…（以下「旧法」…）」 a text no longer in force. Those defined in an amending act's
+    附則 block hold in that block only (each defines its own 新法).
+  - a name that is no known law, has no 法令番号 in the text and no definition (「給与法」,
+    「準用する旧通訳案内士法」) is read, so that what continues it is not taken for this statute's,
+    but stays text: the reference is unresolved. Nothing resolves to a non-law.
   - locator: 第N条(のM)*, 第N項, 第N号(のM)*, 附則第N条/附則第N項, and 各号 after a paragraph. A bare
     第N項 belongs to the article cited just before it in an enumeration, else to the citing
-    article; a bare 第N号 likewise to a paragraph.
+    article; a bare 第N号 likewise to a paragraph. Not citations: the 第N号 of a 法令番号, of a
+    term (「第一号法定受託事務」), of a 別表 row (「別表第二十一号」). 第N章/第N節 are read for the
+    law they carry, and link nothing.
   - relative: 前条/次条 move within the citing part (本則, or the 附則 block); in a 附則 printed
     in part (抄) a missing neighbour is the next/previous number. 前項/次項, 前号/次号, 前各号,
     前二号 move within the citing article/paragraph. 同条/同項/同号 repeat the last article /
-    paragraph / item cited in the same paragraph, else the citing one.
-  - In a 附則 of an amending act, citations without a law name point into that act, which is
-    not this text: they are reported unresolved (a citation that names a law is resolved, as
-    its law is explicit). Inside 「」 (読替え), a citation without a law name belongs to the
-    text being read in, which may be another law's: unresolved too.
+    paragraph / item named in the same paragraph and the same text, else the citing one; 同項
+    needs a 項 named (「同法第三条第二号」 names none).
+  - Text that is another law's words stays open: citations without a law name inside 「」 (a
+    読替え reads them into the law it names; unless the 「」 are the citing article's own words,
+    「第十一項中「要件」とあるのは「要件及び第十三項第二号…」」) and in the rows of a table set
+    in an article (a substitution table: 「次の表の上欄に掲げる酒税法の規定中…」). In a 附則 of
+    an amending act, citations without a law name point into that act and stay open, and nothing
+    inside 「」 is a citation (they are the amendment's words).
 """
 
 from __future__ import annotations
@@ -74,7 +85,7 @@ CORPUS_LAWS: dict[str, str] = {
 }
 
 # 「第二百八十五条の一部事務組合」 is 第二百八十五条's 一部事務組合, not a 第二百八十五条の一.
-_BR = rf"(?:の{_N}(?![一二三四五六七八九十百千〇部般体定時種団層方]))"
+_BR = rf"(?:[のノ]{_N}(?![一二三四五六七八九十百千〇部般体定時種団層方]))"
 _LOCATOR = (
     rf"(?P<suppl>附則)?第(?P<art>{_N})条(?P<br>{_BR}*)"
     rf"(?:第(?P<para>{_N})項)?(?:第(?P<item>{_N})号(?P<ibr>{_BR}*))?"
@@ -291,9 +302,12 @@ class _Lexicon:
         self._index(names | abbrevs)
 
     def _index(self, names: set[str]) -> None:
-        self.by_tail: dict[str, list[str]] = {}
+        # Two passes, known titles and abbreviations first: a name harvested before a 法令番号
+        # may carry words of the clause (「市町村又は地方自治法」) that a title never has.
+        self.by_tail: list[dict[str, list[str]]] = [{}, {}]
         for name in sorted(names, key=len, reverse=True):
-            self.by_tail.setdefault(name[-1], []).append(name)
+            harvested = name in self.numbers and name not in self.known
+            self.by_tail[harvested].setdefault(name[-1], []).append(name)
 
     def scope_at(self, pos: int) -> int:
         """-1 for the 本則 and the original 附則, else the index of the amending act's 附則 block."""
@@ -335,17 +349,22 @@ class _Lexicon:
         return _Law(None, None, name)
 
     def name_before(self, text: str, pos: int, floor: int, scope: int | None) -> tuple[str, int] | None:
-        """The longest name ending at pos that stands whole (not the tail of a longer name):
-        (name, its start). Abbreviations count in their scope only."""
-        for name in self.by_tail.get(text[pos - 1:pos], ()):
-            start = pos - len(name)
-            if start < floor or not text.startswith(name, start):
-                continue
-            if name not in self.numbers and not (name in self.known) and (
-                    scope is None or name not in self.abbrev.get(scope, {})):
-                continue  # an abbreviation of another block
-            return name, start
-        return None
+        """The longest known title or in-scope abbreviation ending at pos that stands whole, else
+        the longest name the texts give a 法令番号 for: (name, its start)."""
+        fallback = None
+        for index in self.by_tail:
+            for name in index.get(text[pos - 1:pos], ()):
+                start = pos - len(name)
+                if start < floor or not text.startswith(name, start):
+                    continue
+                if name not in self.numbers and name not in self.known and (
+                        scope is None or name not in self.abbrev.get(scope, {})):
+                    continue  # an abbreviation of another block
+                if _stands_whole(text, start, amended=True):
+                    return name, start
+                fallback = fallback or (name, start)
+                break
+        return fallback
 
 
 def _stands_whole(text: str, start: int, amended: bool = False) -> bool:
@@ -438,11 +457,22 @@ class _Reader:
                 return c
         return None
 
-    def _same_law(self, pos: int) -> _Law | None:
-        for end, law, quote in reversed(self.laws_named):
-            if end <= pos and quote == self.quote:
-                return law
-        return None
+    def _same_law(self, pos: int, floor: int) -> _Law | None:
+        noted = next(((end, law) for end, law, quote in reversed(self.laws_named)
+                      if end <= pos and quote == self.quote), None)
+        # A law named after it with no locator counts too: 「介護保険法の目次の改正規定、同法第七条」.
+        t = self.text
+        low = max(floor, noted[0] if noted else floor)
+        for e in range(pos, low, -1):
+            if t[e - 1] not in "法律令則例" or self._quote_at(e - 1) != self.quote:
+                continue
+            named = self.lex.name_before(t, e, low, self.scope)
+            if named and _stands_whole(t, named[1]):
+                return self.lex.by_name(named[0], self.scope)
+        return noted[1] if noted else None
+
+    def _quote_at(self, pos: int) -> tuple[int, int] | None:
+        return max((span for span in self.nested if span[0] <= pos < span[1]), default=None)
 
     # ---- one paragraph head or item ------------------------------------------------------
     def _segment(self, p: Paragraph, item, start: int, end: int) -> list[Reference]:
@@ -453,6 +483,7 @@ class _Reader:
         # 第十三項第二号に掲げる要件」と」) reads in this statute's text: its citations are ours.
         quotes = _quoted_spans(t, start, end)
         nested = _quoted_spans(t, start, end, nested=True)
+        self.nested = nested
         tables = _table_rows(t, start, end)
         # 「平成十四年法律第百八十九号」 holds a 第百八十九号 that is no item.
         numbers = [(m.start(), m.end()) for m in re.finditer(LAW_NUMBER, t[start:end])]
@@ -465,7 +496,7 @@ class _Reader:
             q = next((i for i, (qs, qe) in enumerate(quotes) if qs <= m.start() < qe), None)
             if q is not None and q not in hosts:
                 hosts[q] = self._reads_own_text(quotes, q, hosts)
-            self.quote = max((span for span in nested if span[0] <= m.start() < span[1]), default=None)
+            self.quote = self._quote_at(m.start())
             foreign = (q is not None and not hosts[q]) or any(rs <= m.start() < re_ for rs, re_ in tables)
             if q is not None and not self.own_act:
                 # In an amending act's 附則 the words in 「」 are the amendment's: nothing there is cited.
@@ -553,7 +584,7 @@ class _Reader:
     def _law_before(self, pos: int, floor: int, in_quote: bool) -> tuple[_Law | None, int]:
         t = self.text
         if t.startswith(_SAME_LAW, pos - len(_SAME_LAW)) and pos - len(_SAME_LAW) >= floor:
-            return (self._same_law(pos - len(_SAME_LAW)) or _NO_LAW), pos - len(_SAME_LAW)
+            return (self._same_law(pos - len(_SAME_LAW), floor) or _NO_LAW), pos - len(_SAME_LAW)
         # 「名（法令番号）第六条」: the number decides; the name is kept for display.
         if pos > floor and t[pos - 1] == "）":
             open_ = _matching_open(t, pos - 1, floor)
@@ -620,7 +651,7 @@ class _Reader:
         item_label = None
         if m.group("item"):
             items = (kanji_to_int(m.group("item")),)
-            item_label = m.group("item") + m.group("ibr")
+            item_label = (m.group("item") + m.group("ibr")).replace("ノ", "の")
         elif each and para is not None:
             items = self._all_items(law, art, para)
         return law, art, para, items, item_label
@@ -639,7 +670,7 @@ class _Reader:
                 law, art = self.lex.own, self.a.label
         if m.group("i2"):
             items = (kanji_to_int(m.group("i2")),)
-            item_label = m.group("i2") + m.group("ibr2")
+            item_label = (m.group("i2") + m.group("ibr2")).replace("ノ", "の")
         elif each:
             items = self._all_items(law, art, para)
         return law, art, para, items, item_label
@@ -650,7 +681,7 @@ class _Reader:
             law, art, para = carried.law, carried.article, carried.paragraph
         else:
             law, art, para = self.lex.own, self.a.label, p.num
-        return law, art, para, (kanji_to_int(m.group("i3")),), m.group("i3") + m.group("ibr3")
+        return law, art, para, (kanji_to_int(m.group("i3")),), (m.group("i3") + m.group("ibr3")).replace("ノ", "の")
 
     def _all_items(self, law: _Law, art: str, para: int) -> tuple[int, ...]:
         if law != self.lex.own:
@@ -668,7 +699,7 @@ class _Reader:
         item_label = None
         if m.group("ri"):
             items = (kanji_to_int(m.group("ri")),)
-            item_label = m.group("ri") + m.group("ribr")
+            item_label = (m.group("ri") + m.group("ribr")).replace("ノ", "の")
         if word in ("前条", "次条"):
             art = self._neighbour(-1 if word == "前条" else 1)
             if art is None:
