@@ -29,8 +29,8 @@ How a citation is read, in text order within each paragraph and item:
   - locator: 第N条(のM)*, 第N項, 第N号(のM)*, 附則第N条/附則第N項, and 各号 after a paragraph. A bare
     第N項 belongs to the article cited just before it in an enumeration, else to the citing
     article; a bare 第N号 likewise to a paragraph. Not citations: the 第N号 of a 法令番号, of a
-    term (「第一号法定受託事務」), of a 別表 row (「別表第二十一号」). 第N章/第N節 are read for the
-    law they carry, and link nothing.
+    term (「第一号法定受託事務」), of a table row (「別表第二十一号」, 「同表第二十二号」).
+    第N章/第N節 are read for the law they carry, and link nothing.
   - relative: 前条/次条 move within the citing part (本則, or the 附則 block); in a 附則 printed
     in part (抄) a missing neighbour is the next/previous number. 前項/次項, 前号/次号, 前各号,
     前二号 move within the citing article/paragraph. 同条/同項/同号 repeat the last article /
@@ -839,13 +839,13 @@ _CITATION_NEXT = "中及並又若各前後本第同"
 
 
 def _not_a_citation(t: str, m: re.Match[str]) -> bool:
-    """A token that only looks like a citation: a 号 of a term, or a row of a 別表 (「別表第二十一号」)."""
+    """A token that only looks like a citation: a 号 of a term, or a row of a table (「別表第二十一号」)."""
     if m.group("bitem") is None:
         return False
     nxt = t[m.end():m.end() + 1]
     if _TERM_AFTER.match(nxt) and nxt not in _CITATION_NEXT:
         return True
-    return t[max(0, m.start() - 2):m.start()] == "別表"
+    return t[m.start() - 1:m.start()] == "表"  # 「別表第二十一号」, 「同表第二十二号」: rows of a table
 
 
 def _table_rows(t: str, start: int, end: int) -> list[tuple[int, int]]:
