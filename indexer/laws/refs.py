@@ -110,9 +110,10 @@ _ENUM_GAP_RE = re.compile(
     rf"^(?:{_PAREN}|、|及び|並びに|又は|若しくは|から|まで|ただし書|本文|前段|後段|各号列記以外の部分)*$"
 )
 _NUMBER_PAREN_RE = re.compile(rf"（(?P<num>{LAW_NUMBER})(?:[。、][^（）]*)?）$")
-_DEFINED_RE = re.compile(
-    rf"(?P<name>[^、。（）「」\s|]{{2,80}}?)（(?P<num>{LAW_NUMBER})(?:。以下「(?P<abbr>[^」]{{1,30}}?[法令則])」という。)?）"
-)
+# 「（平成十年法律第百十四号）」 after a name: the name is the run of characters before 「（」
+# (at most 80, none of 、。（）「」, space or |), found by looking back from each number.
+_NUMBER_AFTER_NAME_RE = re.compile(rf"（(?P<num>{LAW_NUMBER})(?:。以下「[^」]{{1,30}}?[法令則]」という。)?）")
+_NAME_RUN_RE = re.compile(r"[^、。（）「」\s|]{2,80}$")
 # 「…法律（以下「感染症法」という。）」, 「改正後の地方自治法（以下「新法」という。）」: an abbreviation
 # defined without a number; the name before it is read with the lexicon.
 _ABBREV_RE = re.compile(r"（(?:[^（）]*号。)?以下「(?P<abbr>[^「」（）]{1,30}?(?:法|法律|令|規則))」という。）")
@@ -140,6 +141,14 @@ _NAME_OPEN = re.compile(
 )
 # 旧地方自治法, 新地方自治法: a version before or after an amendment, not the text in force.
 _VERSION_MARK = re.compile(r"(?:旧|新|改正前の|改正後の)$")
+
+
+_LAW_NUMBER_RE = re.compile(LAW_NUMBER)
+
+
+def _is_number(key: str) -> bool:
+    """A 法令番号 (「平成十七年法律第二十四号」) rather than a title, among the keys of known_laws."""
+    return key.endswith("号") and _LAW_NUMBER_RE.match(key) is not None
 
 
 @dataclass(frozen=True)
@@ -170,7 +179,7 @@ class Reference:
     resolved: bool = True
 
     def as_target(self) -> Target:
-        number = self.target_law if self.target_law and re.match(LAW_NUMBER, self.target_law) else None
+        number = self.target_law if self.target_law and _is_number(self.target_law) else None
         return Target(self.target_law_id, number, self.target_law_title, self.target_article or "",
                       self.target_paragraph, self.target_items)
 
@@ -255,8 +264,11 @@ def cited_law_numbers(texts: list[str]) -> dict[str, str]:
     """
     votes: dict[str, dict[str, int]] = {}
     for text in texts:
-        for m in _DEFINED_RE.finditer(text):
-            name = _clean_name(m.group("name"))
+        for m in _NUMBER_AFTER_NAME_RE.finditer(text):
+            run = _NAME_RUN_RE.search(text, max(0, m.start() - 80), m.start())
+            if run is None:
+                continue
+            name = _clean_name(run.group())
             if _LAW_END_RE.search(name) and not name.startswith("第"):
                 votes.setdefault(m.group("num"), {}).setdefault(name, 0)
                 votes[m.group("num")][name] += 1
@@ -284,10 +296,11 @@ class _Lexicon:
         self.numbers = dict(numbers)
         self.own_id = known.get(statute.title) or known.get(statute.law_number)
         self.own = _Law(self.own_id, statute.law_number, statute.title)
-        self.by_id_title = {v: k for k, v in known.items() if not re.match(LAW_NUMBER, k)}
+        titles = [k for k in known if not _is_number(k)]
+        self.by_id_title = {known[k]: k for k in titles}
         for name, number in cited_law_numbers([statute.text]).items():
             self.numbers.setdefault(name, number)
-        names = set(self.numbers) | {k for k in known if not re.match(LAW_NUMBER, k)}
+        names = set(self.numbers) | set(titles)
         self._index(names)
         self.block_starts = [b.start for b in statute.suppl_blocks]
         self.own_blocks = {i for i, b in enumerate(statute.suppl_blocks)
@@ -304,10 +317,12 @@ class _Lexicon:
     def _index(self, names: set[str]) -> None:
         # Two passes, known titles and abbreviations first: a name harvested before a 法令番号
         # may carry words of the clause (「市町村又は地方自治法」) that a title never has.
-        self.by_tail: list[dict[str, list[str]]] = [{}, {}]
-        for name in sorted(names, key=len, reverse=True):
-            harvested = name in self.numbers and name not in self.known
-            self.by_tail[harvested].setdefault(name[-1], []).append(name)
+        # Looked up by length, longest first: with the whole body of law known (18,000 names),
+        # trying each length in a set beats walking the names that share a last character.
+        self.name_sets: list[set[str]] = [set(), set()]
+        for name in names:
+            self.name_sets[name in self.numbers and name not in self.known].add(name)
+        self.lengths = [sorted({len(n) for n in names_}, reverse=True) for names_ in self.name_sets]
 
     def scope_at(self, pos: int) -> int:
         """-1 for the 本則 and the original 附則, else the index of the amending act's 附則 block."""
@@ -318,7 +333,7 @@ class _Lexicon:
         """The law an abbreviation definition names: its 法令番号, else the name before 「（」."""
         open_ = m.start()
         inner = text[open_ + 1:m.end() - 1]
-        num = re.match(LAW_NUMBER, inner)
+        num = _LAW_NUMBER_RE.match(inner)
         floor = max(0, open_ - 120)
         named = self.name_before(text, open_, floor, scope=None)
         if named and not _stands_whole(text, named[1], amended=True):
@@ -352,11 +367,12 @@ class _Lexicon:
         """The longest known title or in-scope abbreviation ending at pos that stands whole, else
         the longest name the texts give a 法令番号 for: (name, its start)."""
         fallback = None
-        for index in self.by_tail:
-            for name in index.get(text[pos - 1:pos], ()):
-                start = pos - len(name)
-                if start < floor or not text.startswith(name, start):
+        for names, lengths in zip(self.name_sets, self.lengths):
+            for length in lengths:
+                start = pos - length
+                if start < floor or text[start:pos] not in names:
                     continue
+                name = text[start:pos]
                 if name not in self.numbers and name not in self.known and (
                         scope is None or name not in self.abbrev.get(scope, {})):
                     continue  # an abbreviation of another block
@@ -881,14 +897,18 @@ def _quoted_spans(t: str, start: int, end: int, nested: bool = False) -> list[tu
     """The 「」 spans (open, close) in t[start:end]: outermost ones, or every one when nested."""
     spans: list[tuple[int, int]] = []
     opened: list[int] = []
-    for i in range(start, end):
+    for m in _QUOTE_MARK_RE.finditer(t, start, end):
+        i = m.start()
         if t[i] == "「":
             opened.append(i)
-        elif t[i] == "」" and opened:
+        elif opened:
             open_at = opened.pop()
             if nested or not opened:
                 spans.append((open_at, i))
     return spans
+
+
+_QUOTE_MARK_RE = re.compile("[「」]")
 
 
 def resolve_policy_reference(text: str, known_laws: dict[str, str] | None = None) -> tuple[str, str] | None:
