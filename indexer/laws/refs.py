@@ -1,13 +1,18 @@
 """Citations in a statute (第五条第四項第一号, 前条, 同項第二号, 前各号, 地方税法（…）第六条) resolved to provisions.
 
-Why not jlawcite underneath: run as its authors intend, with the whole archive loaded
-(`scripts/measure_refs`; figures there and in tests/laws/test_refs.py), it reads cross-law
-citations about as well as this resolver, but not bare 第三項 / 第一号 inside an article (its
-locator needs 第N条), 前二号, 第十二条第二号 without 第N項, 「まち・ひと・しごと創生法」 (its law-name
-class has no 中黒), 次条/附則第七条 in a 附則 e-Gov prints only in part (抄), an article carried over
-a parenthetical (「…（…）又は第二百九十一条の二第二項」), or law names over-grabbed from the clause
-before them. So the rules are ours, written for these forms, with precision first: a link that
-is not sure is left as text.
+Why not jlawcite underneath: run as its authors intend, with the whole archive (9,380 laws)
+loaded and scored on what its pipeline resolves (`scripts/measure_refs`), jlawcite 2.5.0 gets
+86.1 % of the 79 cross-law citations of the gold right (83.3 % of the 18 held-out ones), but
+67.6 % of the 173 same-law ones and none of the 42 bare 第三項 / 第一号 inside an article (its
+locator needs 第N条). Its other misses: 第十二条第二号 without 第N項 (sent to the article),
+「まち・ひと・しごと創生法」 (its law-name class has no 中黒), 前各号 read as the paragraph, 次条 in a
+附則 e-Gov prints only in part (抄), an article carried over a parenthetical (「…（…）又は第二百
+九十一条の二第二項」). So the rules are ours, written for these forms, with precision first: a
+link that is not sure is left as text. On the gold this resolver now gets all 252 right; the
+three held-out misses it had (a citation inside 「第三条（第一項を除く。）」, two inside 「」 of a
+読替え) were fixed by the general rules below after they were seen, so the held-out split no
+longer measures unseen text: precision is measured on a random sample instead
+(scripts/sample_refs, tests/laws/precision_sample.jsonl).
 
 How a citation is read, in text order within each paragraph and item:
   - law: a 法令番号 in parentheses before the locator (「地方税法（昭和二十五年法律第二百二十六号）

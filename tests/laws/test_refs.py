@@ -19,12 +19,14 @@ from indexer.laws.refs import (
 
 GOLD = Path(__file__).with_name("refs_gold.jsonl")
 
-# jlawcite 2.5.0 on the same gold, measured by `.venv/bin/python scripts/measure_refs`
-# (split → kind → (resolution rate, precision, recall)). Ours must not fall below them.
+# jlawcite 2.5.0 on the same gold, run as its authors intend with the whole archive (9,380 laws)
+# loaded and scored on the edges its own pipeline resolves: `scripts/measure_refs` (its docstring
+# says how). split → class → (resolution rate, precision, recall). Ours must not fall below them.
+# bare (第N項／第N号 alone) is the class jlawcite's locator cannot read at all.
 JLAWCITE = {
-    "dev": {"same-law": (0.740, 0.945, 0.699), "cross-law": (0.820, 0.920, 0.754)},
-    "heldout": {"same-law": (0.680, 0.912, 0.620), "cross-law": (0.389, 0.571, 0.222)},
-    "all": {"same-law": (0.723, 0.936, 0.676), "cross-law": (0.722, 0.877, 0.633)},
+    "dev": {"same-law": (0.723, 0.966, 0.699), "cross-law": (0.918, 0.946, 0.868), "bare": (0.0, 0.0, 0.0)},
+    "heldout": {"same-law": (0.660, 0.939, 0.620), "cross-law": (0.944, 0.882, 0.833), "bare": (0.0, 0.0, 0.0)},
+    "all": {"same-law": (0.705, 0.959, 0.676), "cross-law": (0.924, 0.931, 0.860), "bare": (0.0, 0.0, 0.0)},
 }
 
 
@@ -58,7 +60,7 @@ def test_gold_is_well_formed(law_texts):
 
 
 @pytest.mark.parametrize("split", ["dev", "heldout", "all"])
-@pytest.mark.parametrize("kind", ["same-law", "cross-law"])
+@pytest.mark.parametrize("kind", ["same-law", "cross-law", "bare"])
 def test_rates_not_below_jlawcite(predictions, split, kind):
     gold = [g for g in load_gold(GOLD) if split in ("all", g.split)]
     rates = score(gold, predictions)[kind]
