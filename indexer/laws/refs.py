@@ -428,6 +428,47 @@ def resolve_references(statute: Statute, known_laws: dict[str, str] | None = Non
     return out
 
 
+@dataclass(frozen=True)
+class ArticleLink:
+    """A citation that lands on an article of a law with an id: what becomes a `cites` link.
+
+    source_article: the citing article's key; target_article: the cited one's key in its law
+    ("5", "17-24", "suppl-3" for the original 附則's 第三条), as indexer.corpus.derived keys them.
+    """
+
+    source_article: str
+    target_law_id: str
+    target_article: str
+
+
+def article_links(statute: Statute, known_laws: dict[str, str] | None = None,
+                  law_numbers: dict[str, str] | None = None) -> list[ArticleLink]:
+    """The article → article links of `statute`, once each, in text order: resolved citations of
+    a law in `known_laws` (give it every law of 全法令, `known_laws_in`, and cross-law citations
+    land on any of them), less those inside the citing article itself (前項, 同項第二号)."""
+    out: dict[ArticleLink, None] = {}
+    own_id = (known_laws or CORPUS_LAWS).get(statute.title)
+    for r in resolve_references(statute, known_laws, law_numbers):
+        if not (r.resolved and r.target_law_id and r.target_article):
+            continue
+        key = _article_key(r.target_article)
+        if key is None or (r.target_law_id == own_id and key == r.source_article):
+            continue
+        out.setdefault(ArticleLink(r.source_article, r.target_law_id, key), None)
+    return list(out)
+
+
+def _article_key(label: str) -> str | None:
+    """「第十七条の二十四」→ "17-24", 「附則第三条」→ "suppl-3"; None for what has no key of its own
+    (「附則」 alone, an amending act's 附則)."""
+    suppl = label.startswith("附則")
+    try:
+        key = article_number_key(label.removeprefix("附則"))
+    except ValueError:
+        return None
+    return f"suppl-{key}" if suppl else key
+
+
 def _parts(statute: Statute) -> dict[int, list[Article]]:
     """id(article) → the articles of its part (本則, or its 附則 block), for 前条/次条."""
     starts = [b.start for b in statute.suppl_blocks]

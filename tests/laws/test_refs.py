@@ -11,6 +11,8 @@ from indexer.laws.gold import load_gold, match_predictions, score
 from indexer.laws.parse import parse_statute
 from indexer.laws.refs import (
     CORPUS_LAWS,
+    ArticleLink,
+    article_links,
     cited_law_numbers,
     known_laws_from,
     resolve_policy_reference,
@@ -257,3 +259,21 @@ def test_numbers_and_terms_are_not_items(references, law_texts):
         for r in refs:
             assert not text.startswith("法定受託事務", r.end), (law_id, r.text)
             assert not re.search(r"年法律$", text[max(0, r.start - 3):r.start]), (law_id, r.text)
+
+
+def test_article_links(corpus):
+    statutes, known, numbers = corpus
+    links = article_links(statutes["417AC0000000024"], known, numbers)
+    assert len(links) == len(set(links))
+    assert ArticleLink("4-3", "322AC0000000067", "284") in links  # 地方自治法第二百八十四条第一項
+    assert ArticleLink("4-3", "417AC0000000024", "5") in links     # 次条第一項
+    assert not any(link.target_law_id == "417AC0000000024" and link.target_article == link.source_article
+                   for link in links)
+    # With a wider law list, a cross-law citation lands on that law's article (全法令 units).
+    wide = article_links(statutes["425AC0000000107"], {**known, **WIDER}, numbers)
+    assert ArticleLink("24", "426AC0000000068", "29") in wide
+    # 附則第三条 of the original 附則 is keyed as the parser keys that block's articles ("suppl-1"
+    # is its 第一条); e-Gov prints this 附則 in part (抄), so a consumer keeps only links it holds.
+    suppl = article_links(statutes["363AC0000000083"], known, numbers)
+    assert ArticleLink("suppl-1", "363AC0000000083", "suppl-3") in suppl
+    assert statutes["363AC0000000083"].article("suppl-1").label == "附則第一条"
