@@ -24,8 +24,13 @@ matches on its law number when both sides have one, else on its title.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+# 第N項／第N号 with no 第N条 and no law name before it (「第三項」, 「第二号」, 「附則第二項」): the
+# class jlawcite's locator cannot read, scored apart as "bare" (a subset of same-law).
+BARE_RE = re.compile(r"^(?:附則)?第[〇一二三四五六七八九十百千]+[項号]")
 
 
 @dataclass(frozen=True)
@@ -125,12 +130,21 @@ def match_predictions(gold: list[GoldRef], spans: dict[str, list[tuple[int, int,
     return out
 
 
+def classes(gold: list[GoldRef]) -> dict[str, list[GoldRef]]:
+    """The gold by class: same-law, cross-law, bare (same-law citations 第N項／第N号 alone), all."""
+    return {
+        "same-law": [g for g in gold if g.kind == "same-law"],
+        "cross-law": [g for g in gold if g.kind == "cross-law"],
+        "bare": [g for g in gold if g.kind == "same-law" and BARE_RE.match(g.text)],
+        "all": list(gold),
+    }
+
+
 def score(gold: list[GoldRef], predictions: dict[str, Target | None]) -> dict[str, Rates]:
-    """Rates per kind ("same-law", "cross-law") and "all"; predictions map gold id → target or None."""
+    """Rates per class of `classes`; predictions map gold id → target or None."""
     out: dict[str, Rates] = {}
-    for kind in ("same-law", "cross-law", "all"):
-        refs = [g for g in gold if kind in ("all", g.kind)]
+    for cls, refs in classes(gold).items():
         resolved = [g for g in refs if predictions.get(g.id) is not None]
         correct = [g for g in resolved if predictions[g.id].matches(g.target)]
-        out[kind] = Rates(len(refs), len(resolved), len(correct))
+        out[cls] = Rates(len(refs), len(resolved), len(correct))
     return out
