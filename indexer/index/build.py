@@ -140,7 +140,7 @@ def builders(settings: Settings, *, progress: bool = True) -> list[CollectionBui
     return found
 
 
-def _write_collection(builder: CollectionBuilder, tmp: Path, previous: Path | None, prev_manifest: dict,
+def write_collection(builder: CollectionBuilder, tmp: Path, previous: Path | None, prev_manifest: dict,
                       stages: Stages, *, force: bool) -> tuple[str, Built]:
     """One collection's files into tmp, the cheapest way its digest allows: linked from the build in
     service when unchanged, else a part added to its files, else written whole."""
@@ -189,7 +189,7 @@ def _build_locked(settings: Settings, *, force: bool, progress: bool) -> BuildRe
         digests: dict[str, str] = {}
         written: dict[str, Built] = {}
         for builder in found:
-            digests[builder.name], written[builder.name] = _write_collection(builder, tmp, previous, prev_manifest,
+            digests[builder.name], written[builder.name] = write_collection(builder, tmp, previous, prev_manifest,
                                                                              stages, force=force)
         regional = written[REGIONAL]
         manifest = {
