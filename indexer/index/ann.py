@@ -1,4 +1,5 @@
-"""Vector search at the size of the whole body of law: memory-mapped rows, exact or usearch HNSW.
+"""Vector search at the size of the whole body of law: memory-mapped rows, exact or usearch HNSW (the reader;
+the writer is indexer.index.vector_writer.save_ann).
 
 Layout of a saved index directory (immutable once written, so several server processes can map
 the same files read-only and share their pages):
@@ -30,36 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-EXACT_LIMIT = 200_000
-HNSW = {"connectivity": 16, "expansion_add": 128, "expansion_search": 128}
 OVERFETCH = 8  # chunks asked per wanted record: records have several chunks, and filters drop some
-
-
-def save_ann(path: Path, vectors: np.ndarray, owners: list[str], *, fingerprint: str = "",
-             exact_limit: int = EXACT_LIMIT, threads: int = 2, dtype: str = "f16") -> dict:
-    """Write vectors (+ the HNSW graph when there are more than exact_limit rows) into path."""
-    if len(vectors) != len(owners):
-        raise ValueError(f"{len(vectors)} vectors but {len(owners)} owners")
-    path.mkdir(parents=True, exist_ok=True)
-    np.save(path / "vectors.npy", np.ascontiguousarray(vectors, dtype=np.float32))
-    (path / "owners.json").write_text(json.dumps(owners, ensure_ascii=False), encoding="utf-8")
-    return save_graph(path, vectors, fingerprint=fingerprint, exact_limit=exact_limit, threads=threads, dtype=dtype)
-
-
-def save_graph(path: Path, vectors: np.ndarray, *, fingerprint: str = "", exact_limit: int = EXACT_LIMIT,
-               threads: int = 2, dtype: str = "f16") -> dict:
-    """ann.json, and ann.usearch above exact_limit rows, for vectors already written as path/vectors.npy."""
-    meta = {"kind": "exact", "rows": int(len(vectors)), "dim": int(vectors.shape[1]) if len(vectors) else 0,
-            "fingerprint": fingerprint}
-    if len(vectors) > exact_limit:
-        from usearch.index import Index
-
-        index = Index(ndim=vectors.shape[1], metric="cos", dtype=dtype, **HNSW)
-        index.add(np.arange(len(vectors), dtype=np.uint64), np.asarray(vectors, dtype=np.float32), threads=threads)
-        index.save(str(path / "ann.usearch"))
-        meta.update(kind="usearch-hnsw", dtype=dtype, **HNSW)
-    (path / "ann.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
-    return meta
 
 
 class AnnVectorIndex:
@@ -81,10 +53,10 @@ class AnnVectorIndex:
         owners = json.loads((path / "owners.json").read_text(encoding="utf-8"))
         graph = None
         if meta.get("kind") == "usearch-hnsw":
-            from usearch.index import Index
+            from usearch.index import Index  # deferred: 0.17 s to import; only a graph above EXACT_LIMIT rows needs it
 
             graph = Index.restore(str(path / "ann.usearch"), view=True)  # mmap: pages shared by workers
-            graph.expansion_search = meta.get("expansion_search", HNSW["expansion_search"])
+            graph.expansion_search = meta["expansion_search"]  # written with the graph (vector_writer.HNSW)
         return cls(vectors, owners, graph, meta)
 
     def scores(self, query: np.ndarray) -> dict[str, float]:

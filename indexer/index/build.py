@@ -1,4 +1,4 @@
-"""Build both indexes atomically, one at a time, and only when something changed.
+"""Build every collection's files atomically, one build at a time, and only when something changed.
 
 Layout of the index directory:
     builds/<hash>-<ns>/   records.jsonl, keyword/, vectors/, thesaurus.yaml, manifest.json, COMPLETE
@@ -12,8 +12,13 @@ directory is renamed and only then is `current` swapped (an atomic rename of a
 symlink). A failed, interrupted or killed build therefore leaves the previous
 index serving, and `current` only ever points at a complete build. The
 previous complete build is kept beside the new one, as the fallback. The hash
-covers the corpus files, the indexer's code and the model, so an unchanged
-build is skipped.
+covers the corpus files, the code that shapes the indexes and the model
+(indexer.index.digests), so an unchanged build is skipped.
+
+These are the stages every collection shares; each collection's own files are its builder's
+(indexer.index.builder: RegionalBuilder, LargeCollectionBuilder). A collection whose digest is
+that of the build in service is hard-linked from it, one that can take a part is added to, the
+rest are written whole.
 """
 
 from __future__ import annotations
@@ -21,17 +26,27 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer import __version__
 from indexer.config import Settings
-from indexer.errors import BuildError, ModelUnavailable
+from indexer.corpus.collections import EXTERNAL, load_register
+from indexer.errors import ModelUnavailable
+from indexer.index.builder import Built, CollectionBuilder, Stages, link_paths
+from indexer.index.collection_build import LargeCollectionBuilder
+from indexer.index.digests import content_hash, corpus_hash, model_hash
 from indexer.index.lock import build_lock
-from indexer.index.store import code_hash, content_hash, corpus_hash, current_build, model_hash, regional_hash
-from indexer.index.verify import build_files, complete_builds, is_complete, write_marker
+from indexer.index.manifest_writer import build_files, write_marker
+from indexer.index.regional_build import RegionalBuilder
+from indexer.index.store import current_build
+from indexer.index.verify import complete_builds, is_complete
+from indexer.model.e5_convert import ensure_default_model
+from indexer.model.integrity import check_model_dir
+
+#: The collection whose files sit at the root of a build (records.jsonl, keyword/, vectors/…).
+REGIONAL = RegionalBuilder.name
 
 
 @dataclass
@@ -46,62 +61,14 @@ class BuildResult:
     embedded: int = 0  # of which the model encoded now (the rest came from the embedding cache)
 
 
-#: The embedding cache, beside the builds (pruning never touches it): a rebuild embeds only new passages.
-CACHE_FILE = "embeddings.sqlite"
-
-
-def cache_path(index_dir: Path) -> Path:
-    """The embedding cache: POLICYKB_EMBEDDING_CACHE when set (tests share the developer's cache
-    this way, so a session's build of the default corpus embeds nothing already embedded), else
-    <index dir>/embeddings.sqlite. Sharing is safe: rows are keyed by encoder fingerprint and text."""
-    env = os.environ.get("POLICYKB_EMBEDDING_CACHE")
-    return Path(env) if env else index_dir / CACHE_FILE
-
-
-class _LazyEncoder:
-    """The passage encoder for `encode_cached`, loading the model only when something is missing."""
-
-    def __init__(self, model_dir: Path, fingerprint: str):
-        self.model_dir = model_dir
-        self.fingerprint = fingerprint
-        self._embedder = None
-
-    def encode_passages(self, texts: list[str], *, progress: bool = False):
-        if self._embedder is None:
-            from indexer.model.embedder import Embedder
-
-            self._embedder = Embedder(self.model_dir)
-        return self._embedder.encode_passages(texts, progress=progress)
-
-
-class _Stages:
-    """Per-stage progress: one line per finished stage on stderr (name, seconds, detail)."""
-
-    def __init__(self, show: bool):
-        self.show = show
-        self.times: dict[str, float] = {}
-        self._t = time.perf_counter()
-
-    def done(self, name: str, detail: str = "") -> None:
-        now = time.perf_counter()
-        self.times[name] = round(now - self._t, 2)
-        self._t = now
-        if self.show:
-            print(f"policykb build: {name:<14} {self.times[name]:7.1f} s  {detail}".rstrip(), file=sys.stderr, flush=True)
-
-
 def ensure_model(settings: Settings) -> Path:
     """The model directory, whole: the default one is (re)converted when missing or damaged (full
     checksums); any other is checked against the checksums it carries, if any, and named when bad."""
     if settings.uses_default_model:
-        from indexer.model.e5_convert import ensure_default_model
-
         return ensure_default_model(settings.model_dir)
     if not (settings.model_dir / "modules.json").exists():
         raise ModelUnavailable(f"the configured model directory {settings.model_dir} holds no sentence-transformers model; "
                                "point POLICYKB_MODEL (or --model) at one, or unset it to use the default model")
-    from indexer.model.integrity import check_model_dir
-
     check_model_dir(settings.model_dir, full=True)
     return settings.model_dir
 
@@ -154,10 +121,6 @@ def build(settings: Settings, *, force: bool = False, progress: bool = True, wai
         return _build_locked(settings, force=force, progress=progress)
 
 
-#: Files of the regional part of a build; everything else is a collection's (collections/<name>/).
-REGIONAL_PARTS = ("records.jsonl", "sources.json", "keyword", "vectors", "thesaurus.yaml")
-
-
 def _manifest(build_dir: Path | None) -> dict:
     if build_dir is None:
         return {}
@@ -167,16 +130,48 @@ def _manifest(build_dir: Path | None) -> dict:
         return {}
 
 
-def _build_locked(settings: Settings, *, force: bool, progress: bool) -> BuildResult:
-    from indexer.corpus.collections import EXTERNAL, load_register
+def builders(settings: Settings, *, progress: bool = True) -> list[CollectionBuilder]:
+    """Every collection's builder: the regional one, then one per external collection with a register."""
+    found: list[CollectionBuilder] = [RegionalBuilder(settings, progress=progress)]
+    for name in EXTERNAL:
+        docs = load_register(settings.corpus_dir, name)
+        if docs:
+            found.append(LargeCollectionBuilder(settings, name, docs, progress=progress))
+    return found
 
+
+def write_collection(builder: CollectionBuilder, tmp: Path, previous: Path | None, prev_manifest: dict,
+                      stages: Stages, *, force: bool) -> tuple[str, Built]:
+    """One collection's files into tmp, the cheapest way its digest allows: linked from the build in
+    service when unchanged, else a part added to its files, else written whole."""
+    digest = builder.digest()
+    if not force and previous is not None:
+        if prev_manifest.get("digests", {}).get(builder.name) == digest:
+            link_paths(previous, tmp, builder.paths())
+            linked = _linked(builder.name, prev_manifest)
+            stages.done(builder.name, f"unchanged: {linked.records} records linked from {previous.name}")
+            return digest, linked
+        added = builder.add(tmp, previous, stages)
+        if added is not None:
+            return digest, added
+    return digest, builder.build(tmp, stages)
+
+
+def _linked(name: str, prev_manifest: dict) -> Built:
+    """An unchanged collection's entry, as the previous build's manifest recorded it."""
+    if name == REGIONAL:
+        records, chunks = prev_manifest.get("records", 0), prev_manifest.get("chunks", 0)
+        return Built(records, chunks, 0, {"records": records, "chunks": chunks})
+    meta = {**prev_manifest.get("collections", {}).get(name, {}), "added": 0, "removed": 0, "linked": True}
+    return Built(meta.get("units", 0), 0, 0, meta)
+
+
+def _build_locked(settings: Settings, *, force: bool, progress: bool) -> BuildResult:
     t0 = time.perf_counter()
-    stages = _Stages(progress)
-    registers = {name: load_register(settings.corpus_dir, name) for name in EXTERNAL}
-    registers = {name: docs for name, docs in registers.items() if docs}
+    stages = Stages(progress)
+    found = builders(settings, progress=progress)
     ensure_model(settings)
     digest = content_hash(settings)
-    regional_digest = regional_hash(settings)
     index_dir = settings.index_dir
     previous = serving_build(index_dir)
     prev_manifest = _manifest(previous)
@@ -191,35 +186,16 @@ def _build_locked(settings: Settings, *, force: bool, progress: bool) -> BuildRe
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         tmp.mkdir(parents=True)
-        reuse = not force and previous is not None and prev_manifest.get("regional_hash") == regional_digest
-        if reuse:
-            # The regional corpus, code and model are those of the build in service: its files are
-            # immutable, so they are linked, not rebuilt (adding a law to 全法令 costs only the law).
-            for name in REGIONAL_PARTS:
-                if (previous / name).is_dir():
-                    shutil.copytree(previous / name, tmp / name, copy_function=os.link)
-                elif (previous / name).exists():
-                    os.link(previous / name, tmp / name)
-            n_records, n_chunks, missing = prev_manifest.get("records", 0), prev_manifest.get("chunks", 0), 0
-            stages.done("regional", f"unchanged: {n_records} records linked from {previous.name}")
-        else:
-            n_records, n_chunks, missing = _build_regional(settings, tmp, stages, progress)
-        collections_meta = {}
-        for name, docs in registers.items():
-            from indexer.index.collection_build import build_collection
-
-            prev_coll = previous / "collections" / name if (previous is not None and not force) else None
-            cb = build_collection(tmp / "collections" / name, name, docs, code=code_hash(settings),
-                                  model_dir=settings.model_dir, model_fingerprint=model_hash(settings),
-                                  static_root=index_dir / "static", previous=prev_coll, progress=progress)
-            collections_meta[name] = {"documents": cb.documents, "units": cb.units, "added": cb.added,
-                                      "removed": cb.removed, "incremental": cb.incremental, "stages": cb.stages}
-            how = "added to" if cb.incremental else "built"
-            stages.done(f"{name}", f"{how}: {cb.added} documents in, {cb.removed} out; "
-                                   f"{cb.documents} documents, {cb.units} units ({cb.stages})")
+        digests: dict[str, str] = {}
+        written: dict[str, Built] = {}
+        for builder in found:
+            digests[builder.name], written[builder.name] = write_collection(builder, tmp, previous, prev_manifest,
+                                                                             stages, force=force)
+        regional = written[REGIONAL]
         manifest = {
-            "hash": digest, "regional_hash": regional_digest, "version": __version__, "records": n_records,
-            "chunks": n_chunks, "collections": collections_meta,
+            "hash": digest, "digests": digests, "version": __version__, "records": regional.records,
+            "chunks": regional.passages,
+            "collections": {name: built.meta for name, built in written.items() if name != REGIONAL},
             "model": str(settings.model_dir), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "seconds": round(time.perf_counter() - t0, 2),
             "corpus_hash": corpus_hash(settings), "model_hash": model_hash(settings),
@@ -236,55 +212,5 @@ def _build_locked(settings: Settings, *, force: bool, progress: bool) -> BuildRe
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BuildResult(final, True, time.perf_counter() - t0, n_records, stages.times, n_chunks, missing)
-
-
-def _build_regional(settings: Settings, tmp: Path, stages: _Stages, progress: bool) -> tuple[int, int, int]:
-    """The regional collection's files into tmp: records, reading views, keyword index, e5 vectors.
-    Returns (records, passages, passages embedded now)."""
-    from indexer.corpus.export import facet_values, record_dict
-    from indexer.corpus.loader import load_corpus
-    from indexer.corpus.reading import reader_payload
-    from indexer.index.documents import embedding_passages, search_doc
-    from indexer.index.keyword_index import build_keyword_index
-    from indexer.index.vectors import VectorIndex
-    from indexer.model.cache import EmbeddingCache, model_fingerprint, text_key
-
-    corpus = load_corpus(settings.corpus_dir)
-    stages.done("validate", f"{len(corpus.records)} records from {len(corpus.sources)} sources")
-    links = corpus.links_both_ways()
-    records = [record_dict(r, corpus, links) for r in corpus.reading_order()]
-    with (tmp / "records.jsonl").open("w", encoding="utf-8") as fh:
-        for rec in records:
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    (tmp / "sources.json").write_text(json.dumps(reader_payload(corpus), ensure_ascii=False), encoding="utf-8")
-    by_id = {r["id"]: r for r in records}
-    docs = [search_doc(r, by_id) for r in records]
-    facets = {r["id"]: facet_values(r) for r in records}
-    thesaurus = settings.corpus_dir / "thesaurus.yaml"
-    if thesaurus.exists():
-        from indexer.text.thesaurus import load_thesaurus
-
-        try:
-            load_thesaurus(thesaurus)  # fail the build, not a query, on a malformed file
-        except ValueError as exc:
-            raise BuildError(f"{thesaurus}: {exc}; the index in service is unchanged") from exc
-        shutil.copy(thesaurus, tmp / "thesaurus.yaml")
-    stages.done("records", f"{len(records)} records exported")
-    build_keyword_index(tmp / "keyword", docs, facets)
-    stages.done("keyword index", f"{len(docs)} documents")
-    owners, passages = [], []
-    for rec, d in zip(records, docs):
-        for chunk in embedding_passages(rec, d):
-            owners.append(d.id)
-            passages.append(chunk)
-    encoder = _LazyEncoder(settings.model_dir, model_fingerprint(settings.model_dir))
-    with EmbeddingCache(cache_path(settings.index_dir)) as cache:
-        missing = len(set(passages)) - len(cache.get_many(encoder.fingerprint, [text_key(t) for t in set(passages)]))
-        if progress:
-            print(f"policykb build: embedding {missing} new passages of {len(passages)} (the rest cached)",
-                  file=sys.stderr, flush=True)
-        vectors = cache.encode_cached(encoder, passages, progress=progress)
-    VectorIndex(vectors, owners).save(tmp / "vectors")
-    stages.done("vectors", f"{len(passages)} passages, {missing} embedded now")
-    return len(records), len(passages), missing
+    return BuildResult(final, True, time.perf_counter() - t0, regional.records, stages.times, regional.passages,
+                       regional.embedded)

@@ -1,6 +1,7 @@
 """The index of a large collection (全法令), read-only and memory-mapped, shared by worker processes.
 
-Layout of `<build>/collections/<name>/` (written by indexer.index.collection_build):
+Layout of `<build>/collections/<name>/` (written by indexer.index.collection_build; the part
+store's tables in indexer.index.collection_store):
   units/              tantivy: one document per unit (article, 別表, passage), analysed like the
                       regional keyword index; stores only id, kind and document, so a hit costs
                       one small doc-store read
@@ -21,19 +22,22 @@ memory; at 0.6 million units that would be gigabytes per worker).
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
-import zlib
 from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 import tantivy
 
-from indexer.index.keyword_index import ANALYZER, TEXT_FIELDS, _register, term_clauses, text_query
+from indexer.corpus.collections import ExternalDoc, derive
+from indexer.corpus.loader import Corpus
+from indexer.corpus.reading import source_view
+from indexer.index.collection_store import open_store, unpack
+from indexer.index.keyword_format import register_analyzer
+from indexer.index.keyword_index import TEXT_FIELDS, term_clauses, text_query
+from indexer.model.static_encoder import StaticEncoder
 from indexer.text.analysis import Token
 
-FORMAT = 1
 #: Facets a unit of a large collection has; a filter on any other (pillar, era…) matches none of it.
 UNIT_FACETS = ("kind", "document")
 RECORD_CACHE = 2048
@@ -41,33 +45,11 @@ RECORD_CACHE = 2048
 CONCEPT_BITS = 20
 
 
-def unit_schema() -> tantivy.Schema:
-    sb = tantivy.SchemaBuilder()
-    sb.add_text_field("id", stored=True, tokenizer_name="raw")
-    sb.add_text_field("kind", stored=True, tokenizer_name="raw", index_option="basic")
-    sb.add_text_field("document", stored=True, tokenizer_name="raw", index_option="basic")
-    for field in TEXT_FIELDS:
-        for mode in "ac":
-            sb.add_text_field(f"{field}_{mode}", tokenizer_name=ANALYZER)
-    return sb.build()
-
-
 def unit_fields(rec: dict) -> dict[str, str]:
     """A unit's searchable fields, as indexer.index.documents.search_doc makes them for derived records."""
     ctx = [rec.get("source_title") or "", " ＞ ".join(rec.get("heading_path") or [])]
     return {"title": rec.get("title", ""), "body": rec.get("text", ""),
             "context": "\n".join(c for c in dict.fromkeys(ctx) if c)}
-
-
-def open_store(path: Path) -> sqlite3.Connection:
-    # immutable=1: no locking, no journal; the file never changes once its build is complete.
-    con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
-    con.execute("PRAGMA mmap_size=1073741824")
-    return con
-
-
-def unpack(blob: bytes) -> str:
-    return zlib.decompress(blob).decode("utf-8")
 
 
 class _Part:
@@ -80,7 +62,7 @@ class _Part:
         self.owners = np.load(path / "vectors" / "owners.npy", mmap_mode="r")
         self.graph = None
         if meta.get("kind") == "usearch-hnsw":
-            from usearch.index import Index
+            from usearch.index import Index  # deferred: 0.17 s to import; only a part above EXACT_LIMIT rows needs it
 
             self.graph = Index.restore(str(path / "vectors" / "ann.usearch"), view=True)
             self.graph.expansion_search = meta.get("expansion_search", 128)
@@ -113,7 +95,7 @@ class CollectionIndex:
         self.meta = json.loads((path / "collection.json").read_text(encoding="utf-8"))
         self.name = self.meta["name"]
         self.index = tantivy.Index.open(str(path / "units"))
-        _register(self.index)
+        register_analyzer(self.index)
         self.index.reload()
         self.schema = self.index.schema
         self.searcher = self.index.searcher()
@@ -190,8 +172,6 @@ class CollectionIndex:
         if self._encoder is None:
             with self._encoder_lock:
                 if self._encoder is None:
-                    from indexer.model.static_encoder import StaticEncoder
-
                     self._encoder = StaticEncoder(self.path / "static")
         return self._encoder
 
@@ -269,10 +249,6 @@ class CollectionIndex:
         held = self.document(doc_id)
         if held is None:
             return None
-        from indexer.corpus.collections import ExternalDoc, derive
-        from indexer.corpus.loader import Corpus
-        from indexer.corpus.reading import source_view
-
         meta, text = held
         doc = ExternalDoc(**{k: v for k, v in meta.items() if k in ExternalDoc.__dataclass_fields__})
         src, records, _ = derive(doc, text)

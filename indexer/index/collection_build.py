@@ -19,26 +19,45 @@ Adding: with the previous build's collection made by the same code, model and st
 files are hard-linked (all immutable) and only documents not yet held are written, as a new part;
 documents no longer current are deleted from tantivy and listed as removed for the vector side.
 Past MAX_PARTS parts, or when a third of the units were removed, a full build runs instead.
+
+`LargeCollectionBuilder` is this build behind the interface every collection's builder has
+(indexer.index.builder): the build links the whole collection when its digest (register, code,
+model) is that of the build in service, else adds a part, else builds it whole.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
-import sqlite3
 import sys
 import tempfile
 import time
-import zlib
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
+import tantivy
+from tqdm import tqdm
 
-from indexer.corpus.collections import ExternalDoc, derive, read_texts
+from indexer.config import Settings
+from indexer.corpus.collections import ExternalDoc, derive, read_texts, register_path
+from indexer.corpus.export import record_dict
+from indexer.corpus.loader import Corpus
+from indexer.index.builder import Built, CollectionBuilder, Stages
+from indexer.index.collection_store import new_store, open_store, pack
+from indexer.index.digests import code_hash, model_hash
+from indexer.index.documents import embedding_passages, search_doc
+from indexer.index.keyword_format import register_analyzer, unit_schema
+from indexer.index.keyword_writer import analysed_fields
+from indexer.index.vector_writer import save_graph
+from indexer.model.static_distill import MARKER, distill_static
+from indexer.model.static_encoder import StaticEncoder
 
+#: The layout's version, written into collection.json.
+FORMAT = 1
 MAX_PARTS = 8
 POOL = 2
 ENCODE_BATCH = 4096
@@ -61,11 +80,6 @@ def units_of(item: tuple[ExternalDoc, str]) -> tuple[str, bytes, list[tuple], st
 
     A unit is (id, kind, record JSON compressed, {field_mode: joined terms}, [passages to embed]).
     """
-    from indexer.corpus.export import record_dict
-    from indexer.corpus.loader import Corpus
-    from indexer.index.documents import embedding_passages, search_doc
-    from indexer.index.keyword_index import analysed_fields
-
     doc, text = item
     src, records, problem = derive(doc, text)
     corpus = Corpus(sources={src.id: src}, records=records)
@@ -74,24 +88,9 @@ def units_of(item: tuple[ExternalDoc, str]) -> tuple[str, bytes, list[tuple], st
         d = record_dict(rec, corpus, {})
         sdoc = search_doc(d, {})
         fields, _ = analysed_fields(sdoc)
-        out.append((d["id"], d["kind"], _pack(json.dumps(d, ensure_ascii=False, separators=(",", ":"))), fields,
+        out.append((d["id"], d["kind"], pack(json.dumps(d, ensure_ascii=False, separators=(",", ":"))), fields,
                     embedding_passages(d, sdoc)))
-    return doc.id, _pack(text), out, problem
-
-
-def _pack(s: str) -> bytes:
-    return zlib.compress(s.encode("utf-8"), 6)
-
-
-def _new_store(path: Path) -> sqlite3.Connection:
-    con = sqlite3.connect(path)
-    con.executescript("""
-        PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
-        CREATE TABLE units (ord INTEGER PRIMARY KEY, id TEXT NOT NULL, kind TEXT NOT NULL,
-                            document TEXT NOT NULL, record BLOB NOT NULL);
-        CREATE TABLE documents (id TEXT PRIMARY KEY, title TEXT NOT NULL, meta TEXT NOT NULL, text BLOB NOT NULL);
-    """)
-    return con
+    return doc.id, pack(text), out, problem
 
 
 def _reusable(previous: Path | None, code: str) -> dict | None:
@@ -106,8 +105,6 @@ def _reusable(previous: Path | None, code: str) -> dict | None:
 def ensure_static(static_root: Path, model_dir: Path, model_fingerprint: str, passages_file: Path,
                   progress: bool) -> Path:
     """The static model for this e5 model: distilled once, from the spooled passages, then reused."""
-    from indexer.model.static_encoder import MARKER, distill_static
-
     target = static_root / model_fingerprint.replace(":", "-").replace("/", "-")
     if (target / MARKER).exists():
         return target
@@ -131,13 +128,6 @@ def build_collection(out: Path, name: str, docs: list[ExternalDoc], *, code: str
                      model_fingerprint: str, static_root: Path, previous: Path | None = None,
                      progress: bool = True, pool: int = POOL) -> CollectionBuild:
     """Write the collection's index into `out` (which must not exist)."""
-    import tantivy
-
-    from indexer.index.ann import save_graph
-    from indexer.index.collection import FORMAT, unit_schema
-    from indexer.index.keyword_index import _register
-    from indexer.model.static_encoder import StaticEncoder
-
     t0 = time.perf_counter()
     stages: dict[str, float] = {}
     current = [d for d in docs if d.status == "current"]
@@ -162,19 +152,17 @@ def build_collection(out: Path, name: str, docs: list[ExternalDoc], *, code: str
     else:
         (out / "units").mkdir(parents=True)
         index = tantivy.Index(unit_schema(), path=str(out / "units"))
-    _register(index)
+    register_analyzer(index)
     part_name = f"{len(parts):03d}-{time.time_ns()}"
     part_dir = out / "parts" / part_name
     (part_dir / "vectors").mkdir(parents=True)
-    store = _new_store(part_dir / "store.sqlite")
+    store = new_store(part_dir / "store.sqlite")
     spool = Path(tempfile.mkstemp(prefix="policykb-passages-", suffix=".jsonl")[1])
     owners: list[int] = []
     units = passages = 0
     problems: list[str] = []
     bar = None
     if progress:
-        from tqdm import tqdm
-
         bar = tqdm(total=sum(d.chars for d in to_add), desc=f"policykb build: {name}", unit=" chars",
                    unit_scale=True, file=sys.stderr, dynamic_ncols=True,
                    mininterval=0.2 if sys.stderr.isatty() else 30)
@@ -258,8 +246,6 @@ def _units_of(out: Path, parts: list[str], doc_ids: list[str]) -> int:
     """Units the given documents hold in the earlier parts (what a removal takes out of the count)."""
     if not doc_ids:
         return 0
-    from indexer.index.collection import open_store
-
     n = 0
     for part in parts:
         con = open_store(out / "parts" / part / "store.sqlite")
@@ -271,3 +257,52 @@ def _units_of(out: Path, parts: list[str], doc_ids: list[str]) -> int:
         finally:
             con.close()
     return n
+
+
+def collection_hash(settings: Settings, name: str) -> str:
+    """What a large collection's files depend on: its register, the collection writers' code, the model."""
+    h = hashlib.sha256(code_hash(settings, "collection").encode())
+    h.update(name.encode())
+    register = register_path(settings.corpus_dir, name)
+    if register.exists():
+        h.update(register.read_bytes())
+    return h.hexdigest()[:16]
+
+
+class LargeCollectionBuilder(CollectionBuilder):
+    """A collection held in a register (全法令): `collections/<name>/`, built whole or by adding a part."""
+
+    kind = "collection"
+
+    def __init__(self, settings: Settings, name: str, docs: list[ExternalDoc], *, progress: bool = True):
+        self.settings = settings
+        self.name = name
+        self.docs = docs
+        self.progress = progress
+
+    def paths(self) -> tuple[str, ...]:
+        return (f"collections/{self.name}",)
+
+    def digest(self) -> str:
+        return collection_hash(self.settings, self.name)
+
+    def build(self, out: Path, stages: Stages) -> Built:
+        return self._write(out, None, stages)
+
+    def add(self, out: Path, previous: Path, stages: Stages) -> Built | None:
+        # build_collection itself falls back to a full build when the previous files were made by
+        # other code, hold MAX_PARTS parts, or would lose a third of their units.
+        held = previous / self.paths()[0]
+        return self._write(out, held, stages) if held.is_dir() else None
+
+    def _write(self, out: Path, previous: Path | None, stages: Stages) -> Built:
+        cb = build_collection(out / self.paths()[0], self.name, self.docs, code=code_hash(self.settings, "collection"),
+                              model_dir=self.settings.model_dir, model_fingerprint=model_hash(self.settings),
+                              static_root=self.settings.index_dir / "static", previous=previous,
+                              progress=self.progress)
+        how = "added to" if cb.incremental else "built"
+        stages.done(self.name, f"{how}: {cb.added} documents in, {cb.removed} out; "
+                               f"{cb.documents} documents, {cb.units} units ({cb.stages})")
+        meta = {"documents": cb.documents, "units": cb.units, "added": cb.added, "removed": cb.removed,
+                "incremental": cb.incremental, "stages": cb.stages}
+        return Built(cb.units, cb.passages, cb.passages, meta)

@@ -13,6 +13,8 @@ from indexer.corpus.schema import DERIVED_KINDS, ERA_LABELS, KIND_LABELS
 
 #: Chunks embedded per main-provision article (the rest of a long article is found by keyword).
 ARTICLE_CHUNKS = 1
+# Chunks longer than the model's 512 tokens would be truncated silently.
+CHUNK_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,23 @@ class SearchDoc:
         return f"{self.title}\n{self.context}\n{self.body}"
 
 
+def chunk_passage(title: str, text: str, limit: int = CHUNK_CHARS) -> list[str]:
+    """Split a long passage at line ends; each chunk keeps the title for context."""
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    chunks: list[str] = []
+    cur = ""
+    for ln in lines:
+        if cur and len(cur) + len(ln) > limit:
+            chunks.append(cur)
+            cur = ""
+        cur = f"{cur}\n{ln}" if cur else ln
+    if cur:
+        chunks.append(cur)
+    if not chunks:
+        return [title]
+    return [c if c.startswith(title) else f"{title}\n{c}" for c in chunks]
+
+
 def embedding_passages(rec: dict, doc: SearchDoc) -> list[str]:
     """What the model embeds for a record, chunked at CHUNK_CHARS.
 
@@ -37,8 +56,6 @@ def embedding_passages(rec: dict, doc: SearchDoc) -> list[str]:
     amending acts (1,645 of 3,187 articles, mostly 施行期日 and 経過措置) embed their title and
     first line only: they are rarely what a question is about, and the keyword side holds them whole.
     """
-    from indexer.index.vectors import chunk_passage
-
     if rec["kind"] not in DERIVED_KINDS:
         return chunk_passage(doc.title, doc.passage())
     law = rec.get("law") or {}

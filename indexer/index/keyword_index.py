@@ -1,7 +1,8 @@
-"""BM25 keyword index over Sudachi terms, in tantivy.
+"""BM25 keyword index over Sudachi terms, in tantivy: the reader.
 
 tantivy's default tokenizer drops Japanese, so documents are indexed as
-space-joined Sudachi terms through a whitespace+lowercase analyzer. User input
+space-joined Sudachi terms through a whitespace+lowercase analyzer
+(indexer.index.keyword_format; written by indexer.index.keyword_writer). User input
 never reaches tantivy's query parser: queries are built from terms, so quotes,
 parentheses, `field:` and `*` are just characters.
 """
@@ -9,18 +10,17 @@ parentheses, `field:` and `*` are just characters.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import tantivy
 
-from indexer.text.analysis import Token, analyze
+from indexer.index.keyword_format import ANALYZER, register_analyzer
+from indexer.text.analysis import Token
 
-if TYPE_CHECKING:  # the query side must not load build-time code
-    from indexer.index.documents import SearchDoc
+__all__ = ["ANALYZER", "TEXT_FIELDS", "FilterSpec", "KeywordIndex", "term_clauses", "text_query"]
 
-ANALYZER = "ja_ws"
+#: Query boosts of the analysed fields (keyword_format.FIELDS, same names).
 TEXT_FIELDS = {"title": 3.0, "body": 1.0, "context": 0.5}
 PHRASE_BOOST = 2.0
 EXPANSION_BOOST = 0.5
@@ -34,48 +34,6 @@ class FilterSpec(Protocol):
     def ranges(self) -> dict[str, tuple[int | None, int | None]]: ...
 
 
-def _schema() -> tantivy.Schema:
-    sb = tantivy.SchemaBuilder()
-    sb.add_text_field("id", stored=True, tokenizer_name="raw")
-    for name in ("kind", "era", "prefecture", "document"):
-        sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
-    sb.add_integer_field("pillar", indexed=True)
-    sb.add_integer_field("deadline_year", indexed=True)
-    for field in TEXT_FIELDS:
-        for mode in "AC":
-            sb.add_text_field(f"{field}_{mode.lower()}", tokenizer_name=ANALYZER)
-    return sb.build()
-
-
-def _register(index: tantivy.Index) -> None:
-    # Must be done again every time the index is opened.
-    analyzer = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).filter(tantivy.Filter.lowercase()).build()
-    index.register_tokenizer(ANALYZER, analyzer)
-
-
-def _joined(tokens: list[Token], mode: str) -> str:
-    return " ".join(t.term.replace(" ", "_") for t in tokens if t.mode == mode)
-
-
-@lru_cache(maxsize=512)
-def _analysed_context(text: str) -> tuple[Token, ...]:
-    # A context (法令名 ＞ 第二章 ＞ 第一節) is the same for every article of a chapter.
-    return tuple(analyze(text))
-
-
-def analysed_fields(doc: SearchDoc) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """A document's indexed text fields ({title,body,context}_{a,c}: space-joined Sudachi terms of each
-    split mode) and its terms per field. Shared by the regional index and the large collections."""
-    fields: dict[str, str] = {}
-    terms: dict[str, list[str]] = {}
-    for field, text in (("title", doc.title), ("body", doc.body), ("context", doc.context)):
-        tokens = _analysed_context(text) if field == "context" else analyze(text)
-        for mode in "AC":
-            fields[f"{field}_{mode.lower()}"] = _joined(tokens, mode)
-        terms[field] = sorted({t.term for t in tokens})
-    return fields, terms
-
-
 def term_clauses(schema: tantivy.Schema, terms: dict[str, tuple]) -> list[tuple[tantivy.Occur, tantivy.Query]]:
     """One Must clause per set facet: any of its values (OR inside a facet, AND across facets)."""
     clauses = []
@@ -83,24 +41,6 @@ def term_clauses(schema: tantivy.Schema, terms: dict[str, tuple]) -> list[tuple[
         options = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, name, v)) for v in values]
         clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(options)))
     return clauses
-
-
-def build_keyword_index(path: Path, docs: list[SearchDoc], facets: dict[str, dict]) -> dict[str, dict[str, list[str]]]:
-    """Write the index into `path`; return each record's terms per field (for explanations)."""
-    path.mkdir(parents=True, exist_ok=True)
-    index = tantivy.Index(_schema(), path=str(path))
-    _register(index)
-    record_terms: dict[str, dict[str, list[str]]] = {}
-    with index.writer(heap_size=50_000_000, num_threads=1) as writer:
-        for doc in docs:
-            # facets[id] is export.facet_values: field name → values, named as in the schema.
-            analysed, record_terms[doc.id] = analysed_fields(doc)
-            fields: dict = {"id": doc.id, **{name: values for name, values in facets[doc.id].items() if values},
-                            **analysed}
-            writer.add_document(tantivy.Document(**fields))
-        writer.commit()
-    (path / "terms.json").write_text(json.dumps(record_terms, ensure_ascii=False), encoding="utf-8")
-    return record_terms
 
 
 def text_query(schema: tantivy.Schema, query_tokens: list[Token], extra_tokens: list[Token] = ()) -> tantivy.Query | None:
@@ -130,7 +70,7 @@ def text_query(schema: tantivy.Schema, query_tokens: list[Token], extra_tokens: 
 class KeywordIndex:
     def __init__(self, path: Path):
         self.index = tantivy.Index.open(str(path))
-        _register(self.index)
+        register_analyzer(self.index)
         self.index.reload()
         self.schema = self.index.schema
         self.searcher = self.index.searcher()

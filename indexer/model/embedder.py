@@ -25,6 +25,7 @@ class Embedder:
         check_model_dir(model_dir)  # sizes and the small files' checksums, recorded at conversion
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        # deferred: sentence-transformers imports torch (≈4 s); keyword search and record pages never need it
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 

@@ -52,6 +52,7 @@ class TorchEncoder:
 
     def __init__(self, model_dir: Path, *, int8: bool = False, batch_size: int = 16):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        # deferred: torch and sentence-transformers take seconds to import; only this encoder needs them
         import torch
         from sentence_transformers import SentenceTransformer
 
@@ -75,6 +76,7 @@ class TorchEncoder:
 
 def export_onnx(model_dir: Path, out: Path, *, int8: bool = False) -> Path:
     """Write the e5 graph (ids, mask → unit mean-pooled vector) as ONNX; int8 quantises its weights."""
+    # deferred: torch and transformers take seconds to import; only the ONNX export needs them
     import torch
     from transformers import AutoModel
 
@@ -103,7 +105,7 @@ def export_onnx(model_dir: Path, out: Path, *, int8: bool = False) -> Path:
                                         "embedding": {0: "b"}})
         tmp.replace(fp32)
     if int8 and not out.exists():
-        from onnxruntime.quantization import QuantType, quantize_dynamic
+        from onnxruntime.quantization import QuantType, quantize_dynamic  # deferred: onnxruntime, only for int8
 
         tmp = out.with_suffix(".tmp")
         quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8)
@@ -116,6 +118,7 @@ class OnnxEncoder:
 
     def __init__(self, model_dir: Path, onnx_path: Path, *, int8: bool = False, batch_size: int = 16,
                  threads: int | None = None):
+        # deferred: onnxruntime and tokenizers, only when the ONNX encoder is chosen
         import onnxruntime as ort
         from tokenizers import Tokenizer
 

@@ -1,4 +1,4 @@
-"""The `policykb` command, in-process through indexer.cli.main (argv in, exit code and printed text out).
+"""The `policykb` command, in-process through policykb.cli.main (argv in, exit code and printed text out).
 
 Only the one test that must see a fresh interpreter (no traceback reaches the terminal from an
 import-time failure) runs it as a subprocess.
@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from indexer.cli import main
+from policykb.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -56,7 +56,7 @@ def test_cli_show_prints_cross_references(settings, capsys, monkeypatch):
 def test_cli_build_with_a_bad_model_dir_fails_with_a_message(tmp_path):
     empty = tmp_path / "not-a-model"
     empty.mkdir()
-    out = subprocess.run([sys.executable, "-m", "indexer.cli", "--index-dir", str(tmp_path / "idx"), "--model", str(empty),
+    out = subprocess.run([sys.executable, "-m", "policykb", "--index-dir", str(tmp_path / "idx"), "--model", str(empty),
                           "build", "--quiet"], capture_output=True, text=True, cwd=REPO)
     assert out.returncode == 1
     assert "not-a-model" in out.stderr and "Traceback" not in out.stderr

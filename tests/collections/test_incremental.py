@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from indexer.cli import main
+from policykb.cli import main
 from indexer.config import load_settings
 from indexer.index.build import build
 from indexer.index.verify import check_build, finished_builds

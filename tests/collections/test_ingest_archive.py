@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from indexer.cli import main
+from policykb.cli import main
 from indexer.corpus.collections import load_register, register_path
 
 

@@ -139,7 +139,7 @@ def test_citations_name_source_section_and_statistical_source(corpus):
 
 
 def test_records_jsonl_holds_every_record_with_the_promised_fields(corpus):
-    out = subprocess.run([sys.executable, "-m", "indexer.cli", "records", "--jsonl"], capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "policykb", "records", "--jsonl"], capture_output=True,
                          text=True, check=True, cwd=REPO)
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert len(rows) == len(corpus.records)
@@ -191,7 +191,7 @@ def test_short_prefecture_names_are_normalised(tmp_path):
 
 def test_validate_cli_reports_problems_and_exits_1(tmp_path):
     root = _corpus_with(tmp_path, "dangling-link.yaml")
-    out = subprocess.run([sys.executable, "-m", "indexer.cli", "--corpus", str(root), "validate"],
+    out = subprocess.run([sys.executable, "-m", "policykb", "--corpus", str(root), "validate"],
                          capture_output=True, text=True, cwd=REPO)
     assert out.returncode == 1
     assert "measure-x" in out.stderr and "pillar-9" in out.stderr and "Traceback" not in out.stderr

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indexer.index.ann import AnnVectorIndex, save_ann
+from indexer.index.ann import AnnVectorIndex
+from indexer.index.vector_writer import save_ann
 from indexer.index.vectors import VectorIndex
 
 

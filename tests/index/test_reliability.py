@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.cli import main
+from policykb.cli import main
 from indexer.config import load_settings
 from indexer.errors import BuildError, IndexUnavailable, ModelUnavailable
 from indexer.index.lock import build_lock
@@ -41,7 +41,7 @@ def _env(corpus: Path, index_dir: Path, **extra: str) -> dict:
 
 
 def _cli(env: dict, *args: str, **kw) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "indexer.cli", *args], cwd=REPO, env=env, text=True,
+    return subprocess.Popen([sys.executable, "-m", "policykb", *args], cwd=REPO, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
 
 

@@ -1,47 +1,81 @@
-"""The staleness hash covers every module that shapes an index, found by a glob, and nothing else.
+"""The staleness hash covers exactly the modules that shape an index, by a rule, checked both ways.
 
-Each build-side module is edited in a copy of the package: the index is then reported stale.
-Query-only modules (search, evaluation, the web app) are edited too: nothing is rebuilt for them.
+The rule (indexer.index.fingerprint): the import closure of each builder's writer modules. Every
+check edits a copy of the package in a temporary directory, never the real files:
+- editing any module of the closure marks the index stale;
+- editing any other module (snippets, the readers, verification, search, evaluation…) leaves
+  the index current: nothing is rebuilt for it;
+- an import a writer gains is covered at once, with no list to edit.
 """
 
 from __future__ import annotations
 
+import ast
 import shutil
 from pathlib import Path
 
 import pytest
 
 from indexer.config import load_settings
-from indexer.index.store import BUILD_SIDE, PACKAGE_ROOT, build_side_modules, content_hash
+from indexer.index.digests import code_hash, content_hash, regional_hash
+from indexer.index.fingerprint import PACKAGE_ROOT, WRITERS, closure
+from indexer.index.store import build_side_modules
 
-QUERY_SIDE = ("search", "evaluation")
+#: Query-only modules the issue named (editing them once forced the 9.7-minute 全法令 rebuild).
+NAMED_QUERY_ONLY = ("text/snippets.py", "index/collection.py", "index/verify.py")
 
 
-@pytest.fixture(scope="module")
-def package_copy(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("pkg") / "indexer"
+@pytest.fixture()
+def package_copy(tmp_path) -> Path:
+    root = tmp_path / "indexer"
     shutil.copytree(PACKAGE_ROOT, root, ignore=shutil.ignore_patterns("__pycache__"))
     return root
 
 
-def _modules(root: Path, subpackages: tuple[str, ...]) -> list[Path]:
-    return sorted(p for sub in subpackages for p in (root / sub).rglob("*.py"))
+def _rel(paths, root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in paths}
 
 
-def test_every_build_side_module_is_hashed(package_copy):
-    found = build_side_modules(package_copy)
-    assert found == _modules(package_copy, BUILD_SIDE)
-    # Includes modules no hand-kept list ever named (the old list left these out).
-    names = {p.relative_to(package_copy).as_posix() for p in found}
-    assert {"corpus/sources.py", "corpus/prefectures.py", "text/normalize.py"} <= names
+def _edit(module: Path, text: str = "\n# edited\n") -> bytes:
+    original = module.read_bytes()
+    module.write_bytes(original + text.encode())
+    return original
 
 
-def test_editing_any_build_side_module_makes_the_index_stale(package_copy):
+def test_the_fingerprint_is_the_writers_import_closure():
+    shaping = _rel(build_side_modules(), PACKAGE_ROOT)
+    # The writers, the formats they write, and what decides the text they index…
+    assert {"index/regional_build.py", "index/collection_build.py", "index/keyword_writer.py",
+            "index/keyword_format.py", "index/vector_writer.py", "index/collection_store.py",
+            "index/documents.py", "model/static_distill.py", "model/static_encoder.py", "model/cache.py",
+            "text/analysis.py", "text/normalize.py", "corpus/export.py", "laws/parse.py"} <= shaping
+    # …and no reader, no query-side package.
+    assert not shaping & {*NAMED_QUERY_ONLY, "index/keyword_index.py", "index/vectors.py", "index/ann.py",
+                          "index/store.py", "index/build.py", "index/lock.py", "model/e5_convert.py"}
+    assert not {p for p in shaping if p.split("/")[0] in ("search", "evaluation")}
+    # The regional collection and 全法令 depend on different code: each builder has its own closure.
+    regional = _rel(closure(WRITERS["regional"]), PACKAGE_ROOT)
+    laws = _rel(closure(WRITERS["collection"]), PACKAGE_ROOT)
+    assert "index/regional_build.py" not in laws and "index/collection_build.py" not in regional
+    assert "index/keyword_writer.py" in regional & laws
+
+
+def test_readers_load_no_writer():
+    """The query side opens indexes without loading the code that writes them (the other direction)."""
+    readers = ("indexer.index.keyword_index", "indexer.index.vectors", "indexer.index.ann", "indexer.index.collection",
+               "indexer.index.store", "indexer.index.verify", "indexer.model.static_encoder")
+    writers = {"index/keyword_writer.py", "index/vector_writer.py", "index/collection_build.py", "index/regional_build.py",
+               "index/manifest_writer.py", "index/build.py", "index/builder.py", "model/static_distill.py"}
+    assert not _rel(closure(readers), PACKAGE_ROOT) & writers
+
+
+def test_editing_a_module_that_shapes_the_bytes_makes_the_index_stale(package_copy):
     settings = load_settings()
     before = content_hash(settings, package_root=package_copy)
-    for module in _modules(package_copy, BUILD_SIDE):
-        original = module.read_bytes()
-        module.write_bytes(original + b"\n# edited\n")
+    shaping = build_side_modules(package_copy)
+    assert len(shaping) > 30
+    for module in shaping:
+        original = _edit(module)
         try:
             assert content_hash(settings, package_root=package_copy) != before, module
         finally:
@@ -49,9 +83,45 @@ def test_editing_any_build_side_module_makes_the_index_stale(package_copy):
     assert content_hash(settings, package_root=package_copy) == before
 
 
-def test_query_side_edits_never_force_a_rebuild(package_copy):
+def test_editing_query_only_code_leaves_the_index_current(package_copy):
     settings = load_settings()
     before = content_hash(settings, package_root=package_copy)
-    for module in _modules(package_copy, QUERY_SIDE):
-        module.write_bytes(module.read_bytes() + b"\n# edited\n")
+    shaping = set(build_side_modules(package_copy))
+    query_only = sorted(p for p in package_copy.rglob("*.py") if p not in shaping)
+    assert set(NAMED_QUERY_ONLY) <= _rel(query_only, package_copy)
+    for module in query_only:
+        _edit(module)
     assert content_hash(settings, package_root=package_copy) == before
+    assert build_side_modules(package_copy) == sorted(shaping)
+
+
+def test_each_builder_is_stale_only_for_its_own_code(package_copy):
+    """Editing the regional writer rebuilds the regional collection, and 全法令 stays linked."""
+    settings = load_settings()
+    regional, laws = regional_hash(settings, package_root=package_copy), \
+        code_hash(settings, "collection", package_root=package_copy)
+    _edit(package_copy / "index" / "regional_build.py")
+    assert regional_hash(settings, package_root=package_copy) != regional
+    assert code_hash(settings, "collection", package_root=package_copy) == laws
+    _edit(package_copy / "index" / "keyword_format.py")  # shared by both
+    assert code_hash(settings, "collection", package_root=package_copy) != laws
+
+
+def test_an_import_a_writer_gains_is_covered_without_a_list(package_copy):
+    settings = load_settings()
+    snippets = package_copy / "text" / "snippets.py"
+    _edit(package_copy / "index" / "keyword_writer.py", "\nfrom indexer.text import snippets  # noqa: F401\n")
+    before = content_hash(settings, package_root=package_copy)
+    _edit(snippets)
+    assert content_hash(settings, package_root=package_copy) != before
+
+
+def test_package_inits_only_name_their_public_face():
+    """Why the closure does not follow the __init__ of every package on a module's path: each one
+    only imports and names (docstring, imports, __all__, __version__), so running it writes nothing."""
+    for init in sorted(PACKAGE_ROOT.rglob("__init__.py")):
+        for node in ast.parse(init.read_text(encoding="utf-8")).body:
+            ok = isinstance(node, (ast.Import, ast.ImportFrom)) or \
+                (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)) or \
+                (isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] in (["__all__"], ["__version__"]))
+            assert ok, f"{init.relative_to(PACKAGE_ROOT)}:{node.lineno} does more than name the package's face"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from indexer.cli import main
+from policykb.cli import main
 from indexer.corpus.loader import load_corpus
 from indexer.ingest import EmptyDocument, NoTextLayer, UnsupportedFormat
 from indexer.ingest.add import AlreadyInCorpus, ingest_file

@@ -9,7 +9,8 @@ import pytest
 
 from indexer.config import DEFAULT_MODEL_DIR
 from indexer.model.cache import EmbeddingCache, encode_cached
-from indexer.model.static_encoder import MARKER, StaticEncoder, distill_static
+from indexer.model.static_distill import MARKER, distill_static
+from indexer.model.static_encoder import StaticEncoder
 
 from tests.model.test_cache import PASSAGES
 

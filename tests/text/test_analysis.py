@@ -7,7 +7,7 @@ import threading
 import tantivy
 
 from indexer.text.analysis import analyze, terms
-from indexer.index.keyword_index import ANALYZER, _register
+from indexer.index.keyword_format import ANALYZER, register_analyzer
 
 
 def test_width_and_orthographic_variants_give_one_term():
@@ -69,14 +69,14 @@ def test_sudachi_terms_round_trip_through_tantivy(tmp_path):
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("body", stored=True, tokenizer_name=ANALYZER)
     index = tantivy.Index(sb.build(), path=str(tmp_path))
-    _register(index)
+    register_analyzer(index)
     docs = ["都会の高齢者が地方に移り\n住むことを想定した日本版ＣＣＲＣ", "地方創生2.0の関係人口", "地方創生1.0の総合戦略"]
     with index.writer() as w:
         for d in docs:
             w.add_document(tantivy.Document(body=" ".join(terms(d, "C"))))
     # Reopen: the analyzer must be registered again.
     index = tantivy.Index.open(str(tmp_path))
-    _register(index)
+    register_analyzer(index)
     index.reload()
     searcher = index.searcher()
 

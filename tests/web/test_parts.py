@@ -19,7 +19,7 @@ def test_tilemap_layout():
 
 
 def test_serve_subcommand_defaults_to_loopback():
-    from indexer.cli import build_parser
+    from policykb.cli import build_parser
 
     args = build_parser().parse_args(["serve"])
     assert (args.host, args.port, args.threads) == ("127.0.0.1", 8000, 12)  # why 12: webapp/serve.py

@@ -1,6 +1,6 @@
 """`policykb serve --workers 2`: two processes answer, a killed one is replaced, SIGTERM stops them all.
 
-The real server as a subprocess (`python -m indexer.cli serve --workers 2 --port 0`) over the
+The real server as a subprocess (`python -m policykb serve --workers 2 --port 0`) over the
 session's index (tests/conftest.py `settings`: a real build in a temporary directory), one
 server for the module. /healthz names the answering worker's pid; each request opens a new
 connection, so the two workers take turns at accepting from the shared socket. The SIGTERM
@@ -32,7 +32,7 @@ class WorkersServer:
     """The subprocess, its output (kept for assertions and failure messages) and its port."""
 
     def __init__(self, index_dir: Path):
-        cmd = [sys.executable, "-m", "indexer.cli", "--index-dir", str(index_dir),
+        cmd = [sys.executable, "-m", "policykb", "--index-dir", str(index_dir),
                "serve", "--workers", "2", "--threads", "4", "--host", "127.0.0.1", "--port", "0"]
         env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -154,7 +154,7 @@ def test_sigterm_stops_the_whole_group(server):
 
 @pytest.mark.parametrize("workers", ["0", "33", "-1"])
 def test_a_bad_worker_count_is_one_line(workers, capsys):
-    from indexer.cli import main
+    from policykb.cli import main
 
     assert main(["serve", "--workers", workers]) == 2
     err = capsys.readouterr().err
@@ -162,7 +162,7 @@ def test_a_bad_worker_count_is_one_line(workers, capsys):
 
 
 def test_a_port_in_use_is_one_line_before_any_engine_opens(capsys):
-    from indexer.cli import main
+    from policykb.cli import main
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

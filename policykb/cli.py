@@ -8,9 +8,25 @@ import sys
 import tarfile
 from pathlib import Path
 
+from indexer.config import load_settings
+from indexer.corpus.anchor import anchor_corpus
+from indexer.corpus.export import record_dict
 from indexer.corpus.loader import load_corpus
+from indexer.corpus.quote_coverage import coverage
 from indexer.corpus.schema import KINDS
-from indexer.errors import NotFound, PolicykbError, UsageError
+from indexer.errors import ModelUnavailable, NotFound, PolicykbError, UsageError
+from indexer.evaluation.baseline import TrigramBaseline
+from indexer.evaluation.metrics import evaluate, format_report, load_gold
+from indexer.index.build import build
+from indexer.index.store import content_hash, current_build, manifest_hash
+from indexer.index.verify import BuildDamaged, check_build, finished_builds
+from indexer.ingest import IngestError
+from indexer.ingest.add import ingest_file
+from indexer.ingest.collection import ingest_collection
+from indexer.model.integrity import check_model_dir, recorded_files
+from indexer.search.engine import SearchEngine
+from indexer.search.filters import parse_filters
+from webapp.serve import MAX_WORKERS, serve
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -24,8 +40,6 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_anchor(args: argparse.Namespace) -> int:
-    from indexer.corpus.anchor import anchor_corpus
-
     status = 0
     for rep in anchor_corpus(_settings(args).corpus_dir, write=not args.check):
         print(f"{rep.file}: {rep.filled} quote(s) anchored")
@@ -38,8 +52,6 @@ def _cmd_anchor(args: argparse.Namespace) -> int:
 
 
 def _cmd_records(args: argparse.Namespace) -> int:
-    from indexer.corpus.export import record_dict
-
     corpus = load_corpus(_settings(args).corpus_dir)
     if args.kind and args.kind not in KINDS:
         raise UsageError(f"unknown kind '{args.kind}'; valid: {', '.join(KINDS)}")
@@ -55,8 +67,6 @@ def _cmd_records(args: argparse.Namespace) -> int:
 
 
 def _cmd_coverage(args: argparse.Namespace) -> int:
-    from indexer.corpus.quote_coverage import coverage
-
     corpus = load_corpus(_settings(args).corpus_dir, strict=False)
     for src in corpus.sources.values():
         cov = coverage(corpus, src)
@@ -68,20 +78,14 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def _settings(args: argparse.Namespace):
-    from indexer.config import load_settings
-
     return load_settings(corpus_dir=args.corpus, index_dir=args.index_dir, model_dir=args.model)
 
 
 def _open_engine(args: argparse.Namespace):
-    from indexer.search.engine import SearchEngine
-
     return SearchEngine.open(_settings(args))
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from indexer.index.build import build
-
     result = build(_settings(args), force=args.force, progress=not args.quiet, wait=not args.no_wait)
     verb = "built" if result.built else "up to date, nothing to do:"
     print(f"{verb} {result.path} ({result.records} records, {result.seconds:.1f} s)")
@@ -90,9 +94,6 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
     """Add documents to the corpus; each bad file is one line on stderr and adds nothing."""
-    from indexer.ingest import IngestError
-    from indexer.ingest.add import ingest_file
-
     corpus_dir = _settings(args).corpus_dir
     opts = {k: getattr(args, k) for k in ("title", "publisher", "date", "url", "effective") if getattr(args, k)}
     status = 0
@@ -116,9 +117,6 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 def _ingest_collection(path: Path, corpus_dir: Path, args: argparse.Namespace) -> int:
     """An archive or folder (or a file given --collection laws): registered by path and sha256, streamed."""
-    from indexer.ingest import IngestError
-    from indexer.ingest.collection import ingest_collection
-
     try:
         report = ingest_collection(path, corpus_dir, progress=not args.quiet)
     except IngestError as exc:
@@ -136,11 +134,6 @@ def _ingest_collection(path: Path, corpus_dir: Path, args: argparse.Namespace) -
 
 def _cmd_verify(args: argparse.Namespace) -> int:
     """Every build in the index directory, and the model, against the checksums they recorded."""
-    from indexer.errors import ModelUnavailable
-    from indexer.index.store import content_hash, current_build, manifest_hash
-    from indexer.index.verify import BuildDamaged, check_build, finished_builds
-    from indexer.model.integrity import check_model_dir, recorded_files
-
     settings = _settings(args)
     builds = finished_builds(settings.index_dir)
     if not builds:
@@ -174,8 +167,6 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from webapp.serve import MAX_WORKERS, serve
-
     if not 0 <= args.port <= 65535:  # 0: any free port (the line printed at start says which)
         raise UsageError(f"--port must be 0–65535, not {args.port}")
     if args.threads < 1:
@@ -198,8 +189,6 @@ def _print_human(resp) -> None:
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
-    from indexer.search.filters import parse_filters
-
     filters = parse_filters({"kind": args.kind, "pillar": args.pillar, "era": args.era, "prefecture": args.prefecture,
                              "document": args.document, "deadline_year": args.deadline_year, "deadline_from": args.deadline_from,
                              "deadline_to": args.deadline_to, "collection": args.collection})
@@ -219,8 +208,6 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    from indexer.corpus.export import record_dict
-
     corpus = load_corpus(_settings(args).corpus_dir)
     rec = corpus.by_id.get(args.id)
     if rec is not None:
@@ -252,13 +239,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from indexer.evaluation.baseline import TrigramBaseline
-    from indexer.evaluation.metrics import evaluate, format_report, load_gold
-
     gold = load_gold(args.gold)
     engine = _open_engine(args)
-    from indexer.search.filters import parse_filters
-
     filters = parse_filters({"collection": args.collection, "kind": args.kind})
 
     def text(i: str) -> str:

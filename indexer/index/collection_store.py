@@ -1,0 +1,38 @@
+"""A large collection's part store: one SQLite file per part, written once by the collection
+build (indexer.index.collection_build), then opened read-only by the reader (indexer.index.collection).
+
+Tables: `units` (ordinal, unit id, kind, document, the unit's record as zlib-compressed JSON) and
+`documents` (id, title, metadata JSON, the document's text, zlib-compressed).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import zlib
+from pathlib import Path
+
+
+def new_store(path: Path) -> sqlite3.Connection:
+    con = sqlite3.connect(path)
+    con.executescript("""
+        PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
+        CREATE TABLE units (ord INTEGER PRIMARY KEY, id TEXT NOT NULL, kind TEXT NOT NULL,
+                            document TEXT NOT NULL, record BLOB NOT NULL);
+        CREATE TABLE documents (id TEXT PRIMARY KEY, title TEXT NOT NULL, meta TEXT NOT NULL, text BLOB NOT NULL);
+    """)
+    return con
+
+
+def open_store(path: Path) -> sqlite3.Connection:
+    # immutable=1: no locking, no journal; the file never changes once its build is complete.
+    con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    con.execute("PRAGMA mmap_size=1073741824")
+    return con
+
+
+def pack(s: str) -> bytes:
+    return zlib.compress(s.encode("utf-8"), 6)
+
+
+def unpack(blob: bytes) -> str:
+    return zlib.decompress(blob).decode("utf-8")
