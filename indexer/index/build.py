@@ -32,6 +32,7 @@ from indexer.errors import BuildError, ModelUnavailable
 from indexer.index.lock import build_lock
 from indexer.index.store import code_hash, content_hash, corpus_hash, current_build, model_hash, regional_hash
 from indexer.index.verify import build_files, complete_builds, is_complete, write_marker
+from indexer.model.query_encoder import export_query_graph, graph_supported
 
 
 @dataclass
@@ -175,6 +176,9 @@ def _build_locked(settings: Settings, *, force: bool, progress: bool) -> BuildRe
     registers = {name: load_register(settings.corpus_dir, name) for name in EXTERNAL}
     registers = {name: docs for name, docs in registers.items() if docs}
     ensure_model(settings)
+    if export_query_graph(settings.model_dir, settings.index_dir) is None and graph_supported(settings.model_dir):
+        print("policykb build: 警告: 検索語の ONNX グラフを書き出せる場所がありません。検索語は torch で符号化します。",
+              file=sys.stderr)
     digest = content_hash(settings)
     regional_digest = regional_hash(settings)
     index_dir = settings.index_dir
