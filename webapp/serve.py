@@ -65,8 +65,8 @@ MAX_BODY_BYTES = 64 * 1024
 #: encodings may be queued or running at once (see indexer.search.budget).
 ENCODER_BUDGET_S = 0.3
 ENCODER_MAX_PENDING = 2
-#: Cores torch may use for one encoding (of 2 here): the other stays for everything else.
-ENCODER_TORCH_THREADS = 1
+#: Cores one query encoding may use (of 2 here): the other stays for everything else.
+ENCODER_THREADS = 1
 #: Each worker holds its own engine (≈ 1 GB here): more than this is a typo, not a plan.
 MAX_WORKERS = 32
 #: A worker asked to stop gets this long (waitress lets running requests finish for 5 s) before SIGKILL.
@@ -118,7 +118,8 @@ def _open_app(settings: Settings):
     for name in ("waitress", "webapp"):
         logging.getLogger(name).setLevel(logging.INFO)
     engine = SearchEngine.open(settings)
-    engine.encoder_budget = EncoderBudget(ENCODER_BUDGET_S, ENCODER_MAX_PENDING, torch_threads=ENCODER_TORCH_THREADS)
+    engine.encoder_budget = EncoderBudget(ENCODER_BUDGET_S, ENCODER_MAX_PENDING)
+    engine.encoder_threads = ENCODER_THREADS
     engine.embedder.encode_query("地方創生")  # warm the model so the first visitor does not wait
     # And one search of every collection: Sudachi, the static model and the first pages of the
     # mapped indexes load here (≈ 3 s over all laws), not in the first visitor's request.

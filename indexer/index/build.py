@@ -44,6 +44,7 @@ from indexer.index.store import current_build
 from indexer.index.verify import complete_builds, is_complete
 from indexer.model.e5_convert import ensure_default_model
 from indexer.model.integrity import check_model_dir
+from indexer.model.query_encoder import export_query_graph, graph_supported
 
 #: The collection whose files sit at the root of a build (records.jsonl, keyword/, vectors/…).
 REGIONAL = RegionalBuilder.name
@@ -171,6 +172,9 @@ def _build_locked(settings: Settings, *, force: bool, progress: bool) -> BuildRe
     stages = Stages(progress)
     found = builders(settings, progress=progress)
     ensure_model(settings)
+    if export_query_graph(settings.model_dir, settings.index_dir) is None and graph_supported(settings.model_dir):
+        print("policykb build: 警告: 検索語の ONNX グラフを書き出せる場所がありません。検索語は torch で符号化します。",
+              file=sys.stderr)
     digest = content_hash(settings)
     index_dir = settings.index_dir
     previous = serving_build(index_dir)

@@ -47,15 +47,10 @@ def degraded_reason() -> str | None:
 
 
 class EncoderBudget:
-    def __init__(self, budget_s: float = 0.5, max_pending: int = 2, workers: int = 1, torch_threads: int | None = None):
+    def __init__(self, budget_s: float = 0.5, max_pending: int = 2, workers: int = 1):
+        # The cores one encoding may use are the encoder's own setting (SearchEngine.encoder_threads).
         self.budget_s = budget_s
         self.max_pending = max_pending
-        if torch_threads:
-            # The encoder gets this many cores; the rest stay free for the requests that do not
-            # need it (keyword searches, record pages, cached queries).
-            import torch
-
-            torch.set_num_threads(torch_threads)
         self._slots = threading.BoundedSemaphore(max_pending)
         # One worker: torch already spreads one encoding over the cores; two at once only
         # share them, and a second worker would let queued work pile onto the CPU.

@@ -28,6 +28,7 @@ from indexer.index.store import content_hash, manifest_hash
 from indexer.index.verify import check_build, load_part, serving_candidates
 from indexer.index.vectors import VectorIndex
 from indexer.model.embedder import Embedder
+from indexer.model.query_encoder import OnnxQueryEncoder, open_query_encoder
 from indexer.search.budget import EncoderBudget
 from indexer.search.catalog import Catalog
 from indexer.search.filters import MODES, Filters, parse_mode, parse_query
@@ -118,17 +119,21 @@ class SearchEngine:
         self.fallback: str | None = None
         #: Set by the server: bounds the encoder's queue and each request's wait (indexer.search.budget).
         self.encoder_budget: EncoderBudget | None = None
+        #: Cores one query encoding may use (the server keeps the other for everything else).
+        self.encoder_threads = 1
 
     @property
-    def embedder(self) -> Embedder:
+    def embedder(self) -> OnnxQueryEncoder | Embedder:
+        """The query encoder: ONNX Runtime when the build exported the model's graph (no torch), else torch."""
         if self._embedder is None:
             with self._embedder_lock:
                 if self._embedder is None:
-                    self._embedder = Embedder(self.settings.model_dir)
+                    self._embedder = open_query_encoder(self.settings.model_dir, self.settings.index_dir,
+                                                        threads=self.encoder_threads)
         return self._embedder
 
     @embedder.setter
-    def embedder(self, value: Embedder) -> None:
+    def embedder(self, value: OnnxQueryEncoder | Embedder) -> None:
         self._embedder = value
 
     def text_tokens(self, rid: str, needles: set[str] = frozenset()) -> list:
