@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import tantivy
 
+from indexer.index.ann import AnnVectorIndex
 from indexer.index.keyword_index import ANALYZER, TEXT_FIELDS, _register, term_clauses, text_query
 from indexer.text.analysis import Token
 
@@ -75,15 +76,8 @@ class _Part:
         self.path = path
         self.store = open_store(path / "store.sqlite")
         self.lock = threading.Lock()
-        meta = json.loads((path / "vectors" / "ann.json").read_text(encoding="utf-8"))
-        self.vectors = np.load(path / "vectors" / "vectors.npy", mmap_mode="r")
-        self.owners = np.load(path / "vectors" / "owners.npy", mmap_mode="r")
-        self.graph = None
-        if meta.get("kind") == "usearch-hnsw":
-            from usearch.index import Index
-
-            self.graph = Index.restore(str(path / "vectors" / "ann.usearch"), view=True)
-            self.graph.expansion_search = meta.get("expansion_search", 128)
+        # Static-model rows owned by unit ordinals: exact or HNSW behind one interface (VectorSearch).
+        self.vectors = AnnVectorIndex.load(path / "vectors")
 
     def query(self, sql: str, args: tuple = ()) -> list[tuple]:
         with self.lock:  # one connection per part, shared by the server's threads
@@ -91,18 +85,7 @@ class _Part:
 
     def nearest(self, vec: np.ndarray, want: int) -> list[tuple[int, float]]:
         """(unit ordinal, similarity) of the best rows, several per unit possible."""
-        if len(self.vectors) == 0:
-            return []
-        if self.graph is None:
-            sims = np.asarray(self.vectors @ vec, dtype=np.float32)
-            take = min(len(sims), want)
-            top = np.argpartition(-sims, take - 1)[:take]
-        else:
-            top = np.sort(np.asarray(self.graph.search(vec, want).keys, dtype=np.int64))
-            sims = None
-        exact = np.asarray(self.vectors[top] @ vec, dtype=np.float32) if sims is None else sims[top]
-        # One fancy-indexing read of the mapped owners, not one memmap __getitem__ per row.
-        return list(zip(np.asarray(self.owners[top]).tolist(), exact.tolist()))
+        return self.vectors.nearest(vec, want)
 
 
 class CollectionIndex:
@@ -236,6 +219,11 @@ class CollectionIndex:
                         self._cache.popitem(last=False)
                 return rec
         return None
+
+    def clear_cache(self) -> None:
+        """Forget the cached unit records (benchmarks time a new query's reads)."""
+        with self._cache_lock:
+            self._cache.clear()
 
     def document(self, doc_id: str) -> tuple[dict, str] | None:
         """(metadata, text) of a held document."""
