@@ -53,7 +53,7 @@ class EncoderBudget:
         if torch_threads:
             # The encoder gets this many cores; the rest stay free for the requests that do not
             # need it (keyword searches, record pages, cached queries).
-            import torch
+            import torch  # deferred: torch costs seconds to import, and only a server sets its threads
 
             torch.set_num_threads(torch_threads)
         self._slots = threading.BoundedSemaphore(max_pending)
