@@ -26,6 +26,7 @@ import threading
 import zlib
 from collections import OrderedDict
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import tantivy
@@ -69,6 +70,15 @@ def open_store(path: Path) -> sqlite3.Connection:
 
 def unpack(blob: bytes) -> str:
     return zlib.decompress(blob).decode("utf-8")
+
+
+class UnitHit(NamedTuple):
+    """One unit found, by the keyword or the semantic side (the same shape for both)."""
+
+    id: str
+    score: float              # BM25, or cosine similarity in the static model's space
+    facets: dict[str, list]   # its facet values (kind, document), read with the hit
+    share: float = 0.0        # keyword: share of the query's concepts the unit holds
 
 
 class _Part:
@@ -115,8 +125,8 @@ class CollectionIndex:
 
     # -- keyword ----------------------------------------------------------------
     def keyword(self, tokens: list[Token], extra: list[Token], concepts: list[frozenset[str]],
-                facets: dict[str, tuple], limit: int) -> list[tuple[str, float, float, dict]]:
-        """(unit id, BM25, share of the query's concepts the unit holds, its facet values), best first.
+                facets: dict[str, tuple], limit: int) -> list[UnitHit]:
+        """Units by BM25 with the share of the query's concepts each holds, best first.
 
         The share is asked of tantivy (one query over the hits, _concept_masks), not computed from
         per-unit term sets held in memory.
@@ -134,7 +144,7 @@ class CollectionIndex:
         out = []
         for (score, _), doc, rid in zip(hits, docs, ids):
             share = masks.get(rid, 0).bit_count() / len(concepts) if concepts else 0.0
-            out.append((rid, float(score), share, {"kind": doc["kind"], "document": doc["document"]}))
+            out.append(UnitHit(rid, float(score), {"kind": doc["kind"], "document": doc["document"]}, share))
         return out
 
     def _concept_masks(self, ids: list[str], addresses: list[tuple[int, int]],
@@ -178,8 +188,8 @@ class CollectionIndex:
                     self._encoder = StaticEncoder(self.path / "static")
         return self._encoder
 
-    def semantic(self, query: str, k: int, facets: dict[str, tuple]) -> list[tuple[str, float, dict]]:
-        """(unit id, cosine similarity in the static model's space, its facet values), best first, one row per unit."""
+    def semantic(self, query: str, k: int, facets: dict[str, tuple]) -> list[UnitHit]:
+        """Units by cosine similarity in the static model's space, best first, one per unit."""
         vec = np.asarray(self.encoder.encode_query(query), dtype=np.float32)
         want = k * 8 * (4 if facets else 1)
         best: dict[tuple[int, int], float] = {}
@@ -188,7 +198,7 @@ class CollectionIndex:
                 key = (n, ordinal)
                 if sim > best.get(key, -2.0):
                     best[key] = sim
-        out: list[tuple[str, float, dict]] = []
+        out: list[UnitHit] = []
         for (n, ordinal), sim in sorted(best.items(), key=lambda kv: -kv[1]):
             row = self.parts[n].query("SELECT id, kind, document FROM units WHERE ord = ?", (ordinal,))
             if not row:
@@ -197,7 +207,7 @@ class CollectionIndex:
             if doc in self.removed or ("kind" in facets and kind not in facets["kind"]) or \
                     ("document" in facets and doc not in facets["document"]):
                 continue
-            out.append((rid, sim, {"kind": [kind], "document": [doc]}))
+            out.append(UnitHit(rid, sim, {"kind": [kind], "document": [doc]}))
             if len(out) == k:
                 break
         return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indexer.index.collection import CollectionIndex, unit_fields
+from indexer.index.collection import CollectionIndex, UnitHit, unit_fields
 from indexer.search.collection import QueryVector, window_tokens
 from indexer.search.filters import Filters
 from indexer.search.fusion import ABOUT_MIN_SIMILARITY, Candidates
@@ -76,19 +76,14 @@ class LargeCollection:
             return Candidates(self.name, "keyword", [])
         hits = self.index.keyword(list(plan.tokens), list(plan.extra), list(plan.concepts), filters.terms(),
                                   COLLECTION_KEYWORD_CANDIDATES)
-        kw = [(i, s) for i, s, _, _ in hits]
-        return Candidates(self.name, "keyword", kw, {i: share for i, _, share, _ in hits},
-                          derived=frozenset(i for i, _ in kw), facets={i: f for i, _, _, f in hits},
-                          capped=len(hits) >= COLLECTION_KEYWORD_CANDIDATES)
+        return self._candidates("keyword", hits, capped=len(hits) >= COLLECTION_KEYWORD_CANDIDATES)
 
     def semantic(self, plan: QueryPlan, filters: Filters, vector: QueryVector, *, within: bool) -> list[Candidates]:
         """Its static-model list; and the shared statutes by e5, when it shares any."""
         lists = [Candidates(self.name, "semantic", [], space=self.space)]
         if not self._outside(filters):
-            hits = self.index.semantic(plan.semantic_text, SEMANTIC_CANDIDATES, filters.terms())
-            sem = [(i, s) for i, s, _ in hits]
-            lists[0] = Candidates(self.name, "semantic", sem, derived=frozenset(i for i, _ in sem), space=self.space,
-                                  facets={i: f for i, _, f in hits})
+            lists[0] = self._candidates("semantic", self.index.semantic(plan.semantic_text, SEMANTIC_CANDIDATES,
+                                                                        filters.terms()))
         shared = self.shared_ids()
         if shared:
             # The statutes both collections hold keep their e5 vectors here too: e5 where the
@@ -104,6 +99,13 @@ class LargeCollection:
             lists.append(Candidates(f"e5:{self.name}", "semantic", sem, derived=frozenset(i for i, _ in sem),
                                     space="e5", redundant_with=self._partner.name))
         return lists
+
+    def _candidates(self, side: str, hits: list[UnitHit], capped: bool = False) -> Candidates:
+        # Every unit is derived from an ingested document; facet values come with the hits.
+        return Candidates(self.name, side, [(h.id, h.score) for h in hits],
+                          {h.id: h.share for h in hits} if side == "keyword" else {},
+                          derived=frozenset(h.id for h in hits), space=self.space,
+                          facets={h.id: h.facets for h in hits}, capped=capped)
 
     # -- records --------------------------------------------------------------------------------------
     def record(self, rid: str) -> dict | None:
@@ -154,7 +156,7 @@ class LargeCollection:
         if rec is None:
             return []
         hits = self.index.semantic(f"{rec['title']}\n{rec['text'][:300]}", k + 1, {})
-        return [(self.index.record(i), s) for i, s, _ in hits if i != rid][:k]
+        return [(self.index.record(h.id), h.score) for h in hits if h.id != rid][:k]
 
     def clear_caches(self) -> None:
         self.index.clear_cache()
