@@ -47,7 +47,17 @@ class LargeCollection:
         """The documents held: id → sha256."""
         return self.index.documents
 
+    @property
+    def units(self) -> int:
+        """How many units it holds."""
+        return self.index.units
+
+    def document(self, doc_id: str) -> tuple[dict, str] | None:
+        """(metadata, text) of a held document."""
+        return self.index.document(doc_id)
+
     def document_units(self, doc_id: str) -> list[dict]:
+        """Every unit record of a document, in reading order."""
         return self.index.document_units(doc_id)
 
     def share_with(self, partner: RecordCollection) -> None:
