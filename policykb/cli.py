@@ -254,7 +254,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
     systems = {m: system(m) for m in ("hybrid", "keyword", "semantic")}
     if filters.collections() == ("regional",):  # the FTS5 baseline covers the regional records (in memory)
-        baseline = TrigramBaseline([r for r in engine.records if filters.accepts(engine._facet_values[r["id"]])])
+        baseline = TrigramBaseline([r for r in engine.records if filters.accepts(engine.facet_values(r["id"]))])
         systems["fts5"] = lambda q: [text(i) for i in baseline.search(q, 10)]
     report = evaluate(gold, systems)
     if args.json:

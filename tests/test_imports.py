@@ -21,7 +21,7 @@ HEAVY = {"torch", "transformers", "sentence_transformers", "tokenizers", "safete
 KNOWN_CYCLES: set[frozenset[str]] = {frozenset({"indexer.corpus", "indexer.ingest"})}
 #: TODO(merge): function-level imports still being reworked on other branches (`engine`: the search
 #: package and the web app; `harden`: corpus and ingest). Empty this list when they are merged.
-NOT_YET_ENFORCED = ("indexer/search", "webapp", "indexer/corpus", "indexer/ingest")
+NOT_YET_ENFORCED = ("indexer/corpus", "indexer/ingest", "webapp/serve.py", "webapp/reader.py", "webapp/urls.py")
 
 
 def _sources() -> list[Path]:

@@ -23,36 +23,29 @@ import hashlib
 import os
 from pathlib import Path
 
-from flask import Flask, current_app, g, jsonify, request
+from flask import Flask, g, jsonify, request
 
-from indexer.search.engine import SearchEngine
+from indexer import __version__
+from indexer.config import load_settings
+from indexer.search import SearchEngine, budget
+# The engine and base URL first: the blueprints imported below read them from webapp.context.
+from webapp.context import EXTENSION_KEY, base_url, get_engine
+from webapp import api, cases, compare, errors, reader, records, search, targets, template_filters
+from webapp.serve import process_memory
 
-EXTENSION_KEY = "policykb_engine"
+__all__ = ["create_app", "get_engine", "base_url", "EXTENSION_KEY"]
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 
 
-def get_engine() -> SearchEngine:
-    return current_app.extensions[EXTENSION_KEY]
-
-
-def base_url() -> str:
-    """Prefix for absolute URLs the app writes out: the configured base URL, else "" (relative)."""
-    return (current_app.config.get("BASE_URL") or "").rstrip("/")
-
-
 def _etag(engine: SearchEngine) -> str:
-    from indexer import __version__
-
     key = "\0".join((engine.build_dir.name, __version__, str(engine.stale), request.url))
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def _conditional(app: Flask) -> None:
     """ETag / 304 / Cache-Control, the stale and degraded flags in JSON, base-URL redirects."""
-    from indexer.search import budget
-
     def cacheable() -> bool:
         return request.method in ("GET", "HEAD") and request.endpoint not in (None, "static", "healthz")
 
@@ -106,8 +99,6 @@ def _conditional(app: Flask) -> None:
 
     @app.get("/healthz", endpoint="healthz")
     def healthz():
-        from indexer import __version__
-
         engine = get_engine()
         m = engine.manifest
         resp = jsonify({
@@ -115,7 +106,7 @@ def _conditional(app: Flask) -> None:
             "index_hash": m.get("hash"), "corpus_hash": m.get("corpus_hash"), "model_hash": m.get("model_hash"),
             "stale": engine.stale, "fallback": engine.fallback,
             # Loaded on first semantic need (the server warms it at start).
-            "model_loaded": engine._embedder is not None,
+            "model_loaded": engine.model_loaded,
             "encoder_budget_s": engine.encoder_budget.budget_s if engine.encoder_budget else None,
             # Which process answered and what it costs (`serve --workers N`): PSS counts the
             # memory-mapped index pages it shares with the other workers only in part.
@@ -126,15 +117,11 @@ def _conditional(app: Flask) -> None:
 
 
 def _worker_state() -> dict:
-    from webapp.serve import process_memory
-
     mem = process_memory() or {}
     return {"pid": os.getpid(), "rss_mb": mem.get("rss_mb"), "pss_mb": mem.get("pss_mb")}
 
 
 def _open_engine(config: dict) -> SearchEngine:
-    from indexer.config import load_settings
-
     settings = load_settings(
         corpus_dir=Path(config["CORPUS_DIR"]) if config.get("CORPUS_DIR") else None,
         index_dir=Path(config["INDEX_DIR"]) if config.get("INDEX_DIR") else None,
@@ -156,14 +143,11 @@ def create_app(config: dict | None = None) -> Flask:
     engine = app.config.pop("ENGINE", None) or _open_engine(app.config)
     app.extensions[EXTENSION_KEY] = engine
 
-    from webapp import api, cases, compare, errors, records, search, targets, template_filters
-
     template_filters.init_app(app)
     errors.init_app(app)
     _conditional(app)
     for bp in (search.bp, records.bp, compare.bp, targets.bp, cases.bp, api.bp):
         app.register_blueprint(bp)
-    from webapp import reader
     app.register_blueprint(reader.bp)
 
     @app.after_request

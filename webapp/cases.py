@@ -16,7 +16,7 @@ from indexer.corpus.export import record_prefectures
 from indexer.corpus.prefectures import PREFECTURES
 from indexer.errors import QueryError
 from indexer.search.filters import parse_pillar, parse_prefecture, values
-from webapp import get_engine
+from webapp.context import get_engine
 from webapp.facets import PillarFacet, PrefectureFacet, ThemeFacet
 from webapp.records import ref_item
 from webapp.tilemap import tiles, viewbox

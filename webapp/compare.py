@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request
 
-from indexer.text.analysis import analyze
 from indexer.errors import QueryError
 from indexer.search import Filters
-from indexer.text.snippets import make_snippet
-from webapp import get_engine
+from webapp.context import get_engine
 from webapp.labels import ERA_LABELS, ERAS
 from webapp.urls import record_url
 
@@ -86,15 +84,15 @@ def stance_pairs() -> list[dict]:
 def theme_matches(theme: str) -> list[dict]:
     """Per era, the cells (comparison table and stances) that are about the theme; none → 「該当なし」."""
     engine = get_engine()
-    terms = {t.term for t in analyze(theme)}
+    plan = engine.plan(theme)  # analysed once, read by every era's ranking and snippets
     out = []
     for era in ERAS:
         hits = []
-        for rid, score, why in engine.about(theme, Filters(era=(era,)), limit=THEME_HITS):
-            rec = engine.by_id[rid]
-            snip = make_snippet(rec["text"], terms, width=160, tokens=engine.text_tokens(rid))
+        for rid, score, why in engine.about(plan, Filters(era=(era,)), limit=THEME_HITS):
+            rec = engine.record(rid)
+            snip = engine.excerpt(rid, plan, width=160)
             hits.append({"id": rid, "kind": rec["kind"], "title": rec["title"], "url": record_url(rid),
-                         "snippet": snip.text, "highlights": snip.as_dict()["highlights"],
+                         "snippet": snip["text"], "highlights": snip["highlights"],
                          "score": round(score, 6), "why": why})
         out.append({"era": era, "label": ERA_LABELS[era], "hits": hits, "none": not hits})
     return out

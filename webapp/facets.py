@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from indexer.corpus.collections import COLLECTIONS, DEFAULT_COLLECTIONS
+from indexer.corpus.collections import DEFAULT_COLLECTIONS
+from indexer.search.filters import collection_labels
 from indexer.corpus.prefectures import PREFECTURES
 from webapp.labels import ERA_LABELS, ERAS, KIND_LABELS, KINDS, TARGET_TYPE_LABELS, TARGET_TYPES
 from webapp.urls import toggled, url_with
@@ -171,11 +172,14 @@ class CollectionFacet(_FixedOrderFacet):
     choose both)."""
 
     name, label = "collection", "検索対象"
-    values = tuple(COLLECTIONS)
     multiple = False
 
+    @property
+    def values(self) -> tuple[str, ...]:  # the corpus's collections and any registered since
+        return tuple(collection_labels())
+
     def value_label(self, value: str) -> str:
-        return COLLECTIONS.get(value, value)
+        return collection_labels().get(value, value)
 
     def facet_results(self, counts: dict[str, int], args: dict, endpoint: str | None = None) -> FacetResult:
         raw = args.get(self.name) or list(DEFAULT_COLLECTIONS)

@@ -7,7 +7,7 @@ from flask import Blueprint, jsonify, render_template
 
 from indexer.errors import NotFound
 
-from webapp import get_engine
+from webapp.context import get_engine
 from webapp.labels import KIND_LABELS, LINK_TYPE_LABELS
 from webapp.urls import json_twin, record_url
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from dataclasses import replace
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request
 
-from webapp import get_engine
+from webapp.context import base_url, get_engine
+from webapp.csv_export import csv_response
 from webapp.facets import search_facets
 from webapp.labels import ERA_LABELS, KIND_LABELS, year_span
 from webapp.query import EXPORT_CAP, page_numbers, parse_params, run_search
@@ -69,7 +68,7 @@ def _page():
         titles = {**titles, **engine.document_titles(unknown)}
     facets = [f.facet_results(data["facets"].get(f.name, {}), args, "search.search")
               for f in search_facets(current_app.extensions["policykb_pillar_titles"], titles,
-                                     collections=bool(engine.collections))]
+                                     collections=len(engine.available_collections()) > 1)]
     chips = [(f.label, item.label, item.toggle_url) for f in facets
              if f.name not in ("deadline_year", "collection") for item in f.selected]
     lo, hi = params.filters.deadline_from, params.filters.deadline_to
@@ -106,21 +105,8 @@ def search_dot_json():
 CSV_COLUMNS = ("順位", "ID", "種別", "タイトル", "政策の柱", "時代", "地域", "節", "抜粋", "スコア", "URL", "引用")
 
 
-def csv_response(rows: list[list], filename: str) -> Response:
-    buf = io.StringIO()
-    buf.write("\ufeff")  # BOM: Excel in Japanese offices opens UTF-8 correctly only with it
-    writer = csv.writer(buf, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
-    return Response(buf.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                             "Content-Type": "text/csv; charset=utf-8"})
-
-
 @bp.get("/search.csv")
 def search_csv():
-    from webapp import base_url
-
     params = parse_params(request.args)
     data = export_json(params)
     base = base_url()  # configured, else relative: never the Host header

@@ -16,7 +16,8 @@ from indexer.corpus.numbers import value_label
 from indexer.corpus.statements import segments
 from indexer.errors import QueryError
 from indexer.search.filters import parse_deadline_range, parse_pillar, parse_target_type, values
-from webapp import get_engine
+from webapp.context import base_url, get_engine
+from webapp.csv_export import csv_response
 from webapp.facets import FacetItem, PillarFacet, TargetTypeFacet, YearFacet
 from webapp.labels import KIND_LABELS, TARGET_TYPE_LABELS
 from webapp.urls import record_url, url_with
@@ -260,9 +261,6 @@ CSV_COLUMNS = ("ID", "目標（原文）", "施策", "施策ID", "柱", "指標"
 
 @bp.get("/targets.csv")
 def targets_csv():
-    from webapp import base_url
-    from webapp.search import csv_response
-
     data = targets_payload(request.args)
     base = base_url()  # configured, else relative: never the Host header
     rows: list[list] = [list(CSV_COLUMNS)]

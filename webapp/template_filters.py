@@ -7,7 +7,8 @@ from flask import Flask, request
 from indexer.corpus.dates import japanese_date
 from indexer.corpus.numbers import official_number, value_label
 from indexer.corpus.prefectures import PREFECTURES
-from webapp import get_engine
+from indexer.search.filters import collection_labels
+from webapp.context import get_engine
 from webapp.highlight import highlight
 from webapp.targets import marked_wording, target_deadline_label, values_text
 from webapp.labels import (ERA_LABELS, ERA_SHORT, KIND_LABELS, LINK_TYPE_LABELS, MODE_LABELS, TARGET_TYPE_LABELS,
@@ -83,6 +84,5 @@ COLLECTION_HINTS = {"regional": "地方創生2.0と関係法令（既定）", "l
 
 def _collections(engine) -> list[tuple[str, str, str]]:
     """(value, label, hint) of each collection this index holds, for the search form."""
-    from indexer.corpus.collections import COLLECTIONS
-
-    return [(name, COLLECTIONS[name], COLLECTION_HINTS.get(name, "")) for name in engine.available_collections()]
+    labels = collection_labels()
+    return [(name, labels[name], COLLECTION_HINTS.get(name, "")) for name in engine.available_collections()]

@@ -35,22 +35,42 @@ OVERFETCH = 8  # chunks asked per wanted record: records have several chunks, an
 
 
 class AnnVectorIndex:
-    """Same interface as indexer.index.vectors.VectorIndex (`search`, `scores`, `ids`), over mapped files."""
+    """Vector search over mapped files (indexer.index.vectors.VectorSearch): exact below EXACT_LIMIT
+    rows, usearch HNSW above. Owners are record ids (owners.json) or unit ordinals (owners.npy, the
+    parts of a large collection: mapped, never turned into Python objects unless `search` needs them)."""
 
-    def __init__(self, vectors: np.ndarray, owners: list[str], graph=None, meta: dict | None = None):
+    def __init__(self, vectors: np.ndarray, owners, graph=None, meta: dict | None = None):
         self.vectors = vectors
         self.owners = owners
         self.graph = graph
         self.meta = meta or {"kind": "exact"}
-        self.ids = list(dict.fromkeys(owners))
-        pos = {rid: i for i, rid in enumerate(self.ids)}
-        self._owner_idx = np.array([pos[o] for o in owners], dtype=np.int64)
+        self._ids: list | None = None
+        self._owner_idx: np.ndarray | None = None
+
+    @property
+    def ids(self) -> list:
+        """The owners, each once, in row order (made on first need: a part of 全法令 has 10**5 rows)."""
+        if self._ids is None:
+            owners = self.owners.tolist() if isinstance(self.owners, np.ndarray) else self.owners
+            ids = list(dict.fromkeys(owners))
+            pos = {rid: i for i, rid in enumerate(ids)}
+            self._owner_idx = np.array([pos[o] for o in owners], dtype=np.int64)
+            self._ids = ids
+        return self._ids
+
+    @property
+    def owner_idx(self) -> np.ndarray:
+        self.ids  # noqa: B018 - made together
+        return self._owner_idx
 
     @classmethod
     def load(cls, path: Path) -> "AnnVectorIndex":
         meta = json.loads((path / "ann.json").read_text(encoding="utf-8"))
         vectors = np.load(path / "vectors.npy", mmap_mode="r")
-        owners = json.loads((path / "owners.json").read_text(encoding="utf-8"))
+        if (path / "owners.npy").exists():
+            owners = np.load(path / "owners.npy", mmap_mode="r")
+        else:
+            owners = json.loads((path / "owners.json").read_text(encoding="utf-8"))
         graph = None
         if meta.get("kind") == "usearch-hnsw":
             from usearch.index import Index  # deferred: 0.17 s to import; only a graph above EXACT_LIMIT rows needs it
@@ -59,16 +79,34 @@ class AnnVectorIndex:
             graph.expansion_search = meta["expansion_search"]  # written with the graph (vector_writer.HNSW)
         return cls(vectors, owners, graph, meta)
 
-    def scores(self, query: np.ndarray) -> dict[str, float]:
+    def scores(self, query: np.ndarray) -> dict:
         """Every record's best chunk similarity (exact; for fusion over all records)."""
         sims = np.asarray(self.vectors @ query, dtype=np.float32)
         best = np.full(len(self.ids), -1.0, dtype=np.float32)
-        np.maximum.at(best, self._owner_idx, sims)
+        np.maximum.at(best, self.owner_idx, sims)
         return dict(zip(self.ids, best.tolist()))
 
+    def nearest(self, query: np.ndarray, rows: int) -> list[tuple]:
+        """(owner, similarity) of the `rows` best rows (exact), or of the graph's `rows` candidates
+        re-scored on the fp32 rows (HNSW); several rows per owner possible."""
+        if len(self.vectors) == 0:
+            return []
+        if self.graph is None:
+            sims = np.asarray(self.vectors @ query, dtype=np.float32)
+            take = min(len(sims), rows)
+            top = np.argpartition(-sims, take - 1)[:take]
+            exact = sims[top]
+        else:
+            top = np.sort(np.asarray(self.graph.search(query, rows).keys, dtype=np.int64))
+            exact = np.asarray(self.vectors[top] @ query, dtype=np.float32)
+        # One fancy-indexing read of mapped owners, not one memmap __getitem__ per row.
+        owners = np.asarray(self.owners[top]).tolist() if isinstance(self.owners, np.ndarray) else \
+            [self.owners[r] for r in top.tolist()]
+        return list(zip(owners, exact.tolist()))
+
     def _best_per_owner(self, rows: np.ndarray, sims: np.ndarray, k: int,
-                        allowed: set[str] | None) -> list[tuple[str, float]]:
-        out: dict[str, float] = {}
+                        allowed: set | None) -> list[tuple]:
+        out: dict = {}
         for r, s in sorted(zip(rows.tolist(), sims.tolist()), key=lambda rs: -rs[1]):
             rid = self.owners[r]
             if rid in out or (allowed is not None and rid not in allowed):
@@ -78,12 +116,12 @@ class AnnVectorIndex:
                 break
         return list(out.items())
 
-    def _exact(self, query: np.ndarray, k: int, allowed: set[str] | None) -> list[tuple[str, float]]:
+    def _exact(self, query: np.ndarray, k: int, allowed: set | None) -> list[tuple]:
         if allowed is None:
             rows = np.arange(len(self.owners))
         else:
             keep = np.fromiter((i for i, rid in enumerate(self.ids) if rid in allowed), dtype=np.int64)
-            rows = np.flatnonzero(np.isin(self._owner_idx, keep))
+            rows = np.flatnonzero(np.isin(self.owner_idx, keep))
         if len(rows) == 0:
             return []
         sims = np.asarray(self.vectors[rows] @ query if allowed is not None else self.vectors @ query,
@@ -92,7 +130,7 @@ class AnnVectorIndex:
         top = np.argpartition(-sims, take - 1)[:take] if take < len(rows) else np.arange(len(rows))
         return self._best_per_owner(rows[top], sims[top], k, None)
 
-    def search(self, query: np.ndarray, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+    def search(self, query: np.ndarray, k: int, allowed: set | None = None) -> list[tuple]:
         query = np.asarray(query, dtype=np.float32)
         if self.graph is None:
             return self._exact(query, k, allowed)

@@ -25,6 +25,7 @@ import json
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import tantivy
@@ -32,6 +33,7 @@ import tantivy
 from indexer.corpus.collections import ExternalDoc, derive
 from indexer.corpus.loader import Corpus
 from indexer.corpus.reading import source_view
+from indexer.index.ann import AnnVectorIndex
 from indexer.index.collection_store import open_store, unpack
 from indexer.index.keyword_format import register_analyzer
 from indexer.index.keyword_index import TEXT_FIELDS, term_clauses, text_query
@@ -52,20 +54,22 @@ def unit_fields(rec: dict) -> dict[str, str]:
             "context": "\n".join(c for c in dict.fromkeys(ctx) if c)}
 
 
+class UnitHit(NamedTuple):
+    """One unit found, by the keyword or the semantic side (the same shape for both)."""
+
+    id: str
+    score: float              # BM25, or cosine similarity in the static model's space
+    facets: dict[str, list]   # its facet values (kind, document), read with the hit
+    share: float = 0.0        # keyword: share of the query's concepts the unit holds
+
+
 class _Part:
     def __init__(self, path: Path):
         self.path = path
         self.store = open_store(path / "store.sqlite")
         self.lock = threading.Lock()
-        meta = json.loads((path / "vectors" / "ann.json").read_text(encoding="utf-8"))
-        self.vectors = np.load(path / "vectors" / "vectors.npy", mmap_mode="r")
-        self.owners = np.load(path / "vectors" / "owners.npy", mmap_mode="r")
-        self.graph = None
-        if meta.get("kind") == "usearch-hnsw":
-            from usearch.index import Index  # deferred: 0.17 s to import; only a part above EXACT_LIMIT rows needs it
-
-            self.graph = Index.restore(str(path / "vectors" / "ann.usearch"), view=True)
-            self.graph.expansion_search = meta.get("expansion_search", 128)
+        # Static-model rows owned by unit ordinals: exact or HNSW behind one interface (VectorSearch).
+        self.vectors = AnnVectorIndex.load(path / "vectors")
 
     def query(self, sql: str, args: tuple = ()) -> list[tuple]:
         with self.lock:  # one connection per part, shared by the server's threads
@@ -73,18 +77,7 @@ class _Part:
 
     def nearest(self, vec: np.ndarray, want: int) -> list[tuple[int, float]]:
         """(unit ordinal, similarity) of the best rows, several per unit possible."""
-        if len(self.vectors) == 0:
-            return []
-        if self.graph is None:
-            sims = np.asarray(self.vectors @ vec, dtype=np.float32)
-            take = min(len(sims), want)
-            top = np.argpartition(-sims, take - 1)[:take]
-        else:
-            top = np.sort(np.asarray(self.graph.search(vec, want).keys, dtype=np.int64))
-            sims = None
-        exact = np.asarray(self.vectors[top] @ vec, dtype=np.float32) if sims is None else sims[top]
-        # One fancy-indexing read of the mapped owners, not one memmap __getitem__ per row.
-        return list(zip(np.asarray(self.owners[top]).tolist(), exact.tolist()))
+        return self.vectors.nearest(vec, want)
 
 
 class CollectionIndex:
@@ -114,8 +107,8 @@ class CollectionIndex:
 
     # -- keyword ----------------------------------------------------------------
     def keyword(self, tokens: list[Token], extra: list[Token], concepts: list[frozenset[str]],
-                facets: dict[str, tuple], limit: int) -> list[tuple[str, float, float, dict]]:
-        """(unit id, BM25, share of the query's concepts the unit holds, its facet values), best first.
+                facets: dict[str, tuple], limit: int) -> list[UnitHit]:
+        """Units by BM25 with the share of the query's concepts each holds, best first.
 
         The share is asked of tantivy (one query over the hits, _concept_masks), not computed from
         per-unit term sets held in memory.
@@ -133,7 +126,7 @@ class CollectionIndex:
         out = []
         for (score, _), doc, rid in zip(hits, docs, ids):
             share = masks.get(rid, 0).bit_count() / len(concepts) if concepts else 0.0
-            out.append((rid, float(score), share, {"kind": doc["kind"], "document": doc["document"]}))
+            out.append(UnitHit(rid, float(score), {"kind": doc["kind"], "document": doc["document"]}, share))
         return out
 
     def _concept_masks(self, ids: list[str], addresses: list[tuple[int, int]],
@@ -175,8 +168,8 @@ class CollectionIndex:
                     self._encoder = StaticEncoder(self.path / "static")
         return self._encoder
 
-    def semantic(self, query: str, k: int, facets: dict[str, tuple]) -> list[tuple[str, float, dict]]:
-        """(unit id, cosine similarity in the static model's space, its facet values), best first, one row per unit."""
+    def semantic(self, query: str, k: int, facets: dict[str, tuple]) -> list[UnitHit]:
+        """Units by cosine similarity in the static model's space, best first, one per unit."""
         vec = np.asarray(self.encoder.encode_query(query), dtype=np.float32)
         want = k * 8 * (4 if facets else 1)
         best: dict[tuple[int, int], float] = {}
@@ -185,7 +178,7 @@ class CollectionIndex:
                 key = (n, ordinal)
                 if sim > best.get(key, -2.0):
                     best[key] = sim
-        out: list[tuple[str, float, dict]] = []
+        out: list[UnitHit] = []
         for (n, ordinal), sim in sorted(best.items(), key=lambda kv: -kv[1]):
             row = self.parts[n].query("SELECT id, kind, document FROM units WHERE ord = ?", (ordinal,))
             if not row:
@@ -194,7 +187,7 @@ class CollectionIndex:
             if doc in self.removed or ("kind" in facets and kind not in facets["kind"]) or \
                     ("document" in facets and doc not in facets["document"]):
                 continue
-            out.append((rid, sim, {"kind": [kind], "document": [doc]}))
+            out.append(UnitHit(rid, sim, {"kind": [kind], "document": [doc]}))
             if len(out) == k:
                 break
         return out
@@ -216,6 +209,11 @@ class CollectionIndex:
                         self._cache.popitem(last=False)
                 return rec
         return None
+
+    def clear_cache(self) -> None:
+        """Forget the cached unit records (benchmarks time a new query's reads)."""
+        with self._cache_lock:
+            self._cache.clear()
 
     def document(self, doc_id: str) -> tuple[dict, str] | None:
         """(metadata, text) of a held document."""

@@ -3,17 +3,35 @@
 The rows are written by indexer.index.vector_writer.save_vectors (vectors.npy, owners.json).
 At this corpus size exact search with numpy is milliseconds; `VectorIndex.search`
 is the small interface an ANN index could fill later.
+
+`VectorSearch` is the one interface of vector search: `VectorIndex` here (exact, numpy, in
+memory) and `indexer.index.ann.AnnVectorIndex` (memory-mapped rows, exact or usearch HNSW) are
+its two implementations; the regional e5 vectors and every part of 全法令 are searched through it.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+@runtime_checkable
+class VectorSearch(Protocol):
+    """Unit rows, each owned by a record (several rows, or chunks, per record)."""
+
+    def search(self, query: np.ndarray, k: int, allowed: set | None = None) -> list[tuple[Hashable, float]]:
+        """The k owners nearest to the query (each by its best row), best first, among `allowed`."""
+
+    def nearest(self, query: np.ndarray, rows: int) -> list[tuple[Hashable, float]]:
+        """(owner, similarity) of about the `rows` best rows, several per owner possible, unordered."""
+
+
 class VectorIndex:
-    """Rows of unit vectors, several rows (chunks) per record; a record scores its best chunk."""
+    """Rows of unit vectors, several rows (chunks) per record; a record scores its best chunk.
+    Exact search (VectorSearch)."""
 
     def __init__(self, vectors: np.ndarray, owners: list[str]):
         self.vectors = vectors
@@ -31,6 +49,14 @@ class VectorIndex:
         best = np.full(len(self.ids), -1.0, dtype=np.float32)
         np.maximum.at(best, self._owner_idx, sims)
         return dict(zip(self.ids, best.tolist()))
+
+    def nearest(self, query: np.ndarray, rows: int) -> list[tuple[str, float]]:
+        if len(self.vectors) == 0:
+            return []
+        sims = np.asarray(self.vectors @ query, dtype=np.float32)
+        take = min(len(sims), rows)
+        top = np.argpartition(-sims, take - 1)[:take]
+        return [(self.owners[r], float(s)) for r, s in zip(top.tolist(), sims[top].tolist())]
 
     def search(self, query: np.ndarray, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
         scored = self.scores(query)

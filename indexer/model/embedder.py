@@ -54,6 +54,11 @@ class Embedder:
         with self._lock:
             return self._cache.get(text)
 
+    def clear_cache(self) -> None:
+        """Forget the encoded queries (benchmarks time a new query's encoding)."""
+        with self._lock:
+            self._cache.clear()
+
     def encode_query(self, text: str) -> np.ndarray:
         with self._lock:
             hit = self._cache.get(text)

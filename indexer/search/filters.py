@@ -132,15 +132,39 @@ def parse_document(value: str) -> str:
     return value
 
 
+#: Collections a search may name: name → label shown to users, in canonical order. The corpus's
+#: own (indexer.corpus.collections), and any added with SearchEngine.add_collection.
+_LABELS: dict[str, str] = dict(COLLECTIONS)
+
+
+def collection_labels() -> dict[str, str]:
+    """Every collection a search may name, in canonical order: name → label."""
+    return dict(_LABELS)
+
+
+def register_label(name: str, label: str) -> None:
+    """Make `name` a collection that searches may name, shown as `label`."""
+    if not ID_PATTERN.match(name):
+        raise ValueError(f"collection name {name!r}: lower-case letters, digits and hyphens only")
+    _LABELS[name] = label
+
+
+def unregister_label(name: str) -> None:
+    """Forget a registered collection (the corpus's own stay)."""
+    if name not in COLLECTIONS:
+        _LABELS.pop(name, None)
+
+
 def parse_collection(values: Iterable[str]) -> tuple[str, ...]:
-    """Collection names in canonical order (地域政策, 全法令); () for none given, meaning the default."""
+    """Collection names in canonical order (地域政策, 全法令, then registered ones); () for none given,
+    meaning the default."""
     chosen = []
     for v in values:
-        if v not in COLLECTIONS:
-            names = "、".join(f"{k}（{label}）" for k, label in COLLECTIONS.items())
+        if v not in _LABELS:
+            names = "、".join(f"{k}（{label}）" for k, label in _LABELS.items())
             raise QueryError(f"コレクション「{v}」はありません。指定できる値: {names}")
         chosen.append(v)
-    return tuple(c for c in COLLECTIONS if c in chosen)
+    return tuple(c for c in _LABELS if c in chosen)
 
 
 def parse_year(value: str | int, label: str = "期限年") -> int:

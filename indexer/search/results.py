@@ -4,23 +4,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from indexer.search.plan import QueryPlan
 from indexer.text.analysis import Token
 from indexer.text.thesaurus import Expansion
 
 
 @dataclass(frozen=True)
 class RankInfo:
-    """Why each record ranked where it did: the query's analysis and each side's ranks."""
+    """Why each record ranked where it did: the query's plan and each side's ranks."""
 
-    tokens: list[Token]
-    concepts: list[frozenset[str]]
-    expansions: list[Expansion]
+    plan: QueryPlan
     keyword_rank: dict[str, tuple[int, float]] = field(default_factory=dict)   # id → (rank, bm25)
     semantic_rank: dict[str, tuple[int, float]] = field(default_factory=dict)  # id → (rank, cosine)
     coverage: dict[str, float] = field(default_factory=dict)  # keyword hit → share of the query's concepts
     collection_totals: dict[str, int] = field(default_factory=dict)  # collection → results it gives alone
     unit_facets: dict[str, dict] = field(default_factory=dict)  # a large collection's hit → its facet values
     capped: bool = False  # a chosen keyword list filled its candidates (more records hold the words)
+
+    @property
+    def tokens(self) -> tuple[Token, ...]:
+        return self.plan.tokens
+
+    @property
+    def concepts(self) -> tuple[frozenset[str], ...]:
+        return self.plan.concepts
+
+    @property
+    def expansions(self) -> tuple[Expansion, ...]:
+        return self.plan.expansions
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ the query. Expansions are returned so a result can say why it matched.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -24,12 +24,18 @@ class Expansion:
 @dataclass(frozen=True)
 class Thesaurus:
     entries: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+    #: Each entry's plain phrases in NFKC, normalised once here rather than on every query.
+    _plain_nfkc: tuple[tuple[str, ...], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_plain_nfkc", tuple(tuple(unicodedata.normalize("NFKC", p) for p in plains)
+                                                      for plains, _ in self.entries))
 
     def expand(self, query: str) -> list[Expansion]:
         q = unicodedata.normalize("NFKC", query)
         out = []
-        for plains, terms in self.entries:
-            hit = next((p for p in plains if unicodedata.normalize("NFKC", p) in q), None)
+        for (plains, terms), normalised in zip(self.entries, self._plain_nfkc):
+            hit = next((p for p, n in zip(plains, normalised) if n in q), None)
             if hit is not None:
                 out.append(Expansion(hit, terms))
         return out

@@ -73,7 +73,8 @@ def test_memory_mapped_reload_shares_the_files(added):
 
     s, *_ = added
     a, b = SearchEngine.open(s), SearchEngine.open(s)
-    pa, pb = a.collections["laws"].parts[-1], b.collections["laws"].parts[-1]
+    # The last part's rows, behind the vector-search interface (indexer.index.ann.AnnVectorIndex).
+    pa, pb = a.collections["laws"].index.parts[-1].vectors, b.collections["laws"].index.parts[-1].vectors
     assert isinstance(pa.vectors, np.memmap) and isinstance(pb.vectors, np.memmap)
     assert pa.vectors.filename == pb.vectors.filename
     q = "地方公共団体の長"

@@ -1,6 +1,8 @@
 """Fusion functions, without any index."""
 
-from indexer.search.fusion import convex, min_max, rrf
+import pytest
+
+from indexer.search.fusion import FUSION, Candidates, convex, count, fuse, item_weights, min_max, rrf
 
 
 def test_rrf_rewards_agreement_and_respects_weights():
@@ -22,3 +24,44 @@ def test_convex_normalises_each_list():
     fused = convex({"kw": {"a": 30.0, "b": 10.0}, "sem": {"b": 0.9, "c": 0.5}}, weights={"sem": 2.0})
     assert fused[0][0] == "b"
     assert dict(fused)["a"] == 1.0
+
+
+# -- the weighting rules over Candidates (one place for every collection) ------------------------------
+
+
+def test_keyword_weight_is_the_share_of_concepts_to_the_power():
+    c = Candidates("x", "keyword", [("a", 9.0), ("b", 5.0), ("c", 1.0)], {"a": 0.5, "b": 1.0, "c": 0.0})
+    assert item_weights(c, FUSION) == {"a": 0.25, "b": 1.0, "c": 0.0}
+    assert item_weights(c, {**FUSION, "coverage_power": 0}) == {}
+
+
+def test_semantic_weight_depends_on_the_vector_space():
+    hits = [("a", 0.9), ("b", 0.45)]
+    e5 = item_weights(Candidates("x", "semantic", hits, space="e5"), FUSION)
+    static = item_weights(Candidates("x", "semantic", hits, space="static"), FUSION)
+    assert e5["a"] == static["a"] == 1.0
+    assert e5["b"] == pytest.approx(0.5 ** FUSION["similarity_power"])
+    assert static["b"] == pytest.approx(0.5 ** 4)
+
+
+def test_derived_hits_weigh_less_on_both_sides():
+    kw = Candidates("x", "keyword", [("a", 2.0), ("d", 1.0)], {"a": 1.0, "d": 1.0}, derived=frozenset({"d"}))
+    assert item_weights(kw, FUSION) == {"a": 1.0, "d": FUSION["derived_weight"]}
+    sem = Candidates("x", "semantic", [("a", 0.8), ("d", 0.8)], derived=frozenset({"d"}))
+    assert item_weights(sem, FUSION) == {"a": 1.0, "d": FUSION["derived_weight"]}
+
+
+def test_one_list_alone_keeps_its_scores_and_count_matches_fuse():
+    kw = Candidates("r", "keyword", [("a", 9.0), ("b", 5.0), ("z", 4.0)], {"a": 1.0, "b": 0.5, "z": 0.0})
+    sem = Candidates("r", "semantic", [("b", 0.9), ("c", 0.8)])
+    assert fuse([kw, sem], "keyword", FUSION) == kw.hits
+    for mode in ("keyword", "semantic", "hybrid"):
+        assert count([kw, sem], mode, FUSION) == len(fuse([kw, sem], mode, FUSION))
+    # z holds none of the query's concepts and has no semantic support: not a result.
+    assert "z" not in dict(fuse([kw, sem], "hybrid", FUSION))
+
+
+def test_a_redundant_list_is_only_a_flag():
+    """Leaving out a list another chosen collection holds is the engine's choice (rank), not fusion's."""
+    c = Candidates("e5:laws", "semantic", [("a", 0.9)], redundant_with="regional")
+    assert fuse([c], "semantic", FUSION) == [("a", 0.9)]

@@ -1,0 +1,185 @@
+"""A large collection (全法令) as the engine searches it: indexer.index.collection.CollectionIndex,
+memory-mapped, behind the Collection interface.
+
+Its units have two facets (kind, document), so a filter on any other leaves it empty. Its own
+semantic list is in a static model's space. The statutes it shares with a collection held in
+memory (the 21 statutes the regional collection copied) keep their e5 vectors there: `share_with`
+gives it that collection, and its semantic lists then hold those statutes by e5 too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from indexer.index.collection import CollectionIndex, UnitHit, unit_fields
+from indexer.search.collection import QueryVector, window_tokens
+from indexer.search.filters import Filters
+from indexer.search.fusion import ABOUT_MIN_SIMILARITY, Candidates
+from indexer.search.plan import QueryPlan
+from indexer.search.records_collection import SEMANTIC_CANDIDATES, RecordCollection
+from indexer.text.analysis import Token
+from indexer.text.normalize import normalize_for_match
+
+# A large collection gives fewer keyword candidates: each costs a doc-store read and a place in
+# the concept queries there (300 → 150: keyword p95 106 → 78 ms over all laws, 111 statute queries).
+COLLECTION_KEYWORD_CANDIDATES = 150
+#: Facets a unit has; a filter on any other (pillar, era…) or a range matches none of it.
+UNIT_FACETS = ("kind", "document")
+
+
+class LargeCollection:
+    """indexer.search.collection.Collection over a CollectionIndex."""
+
+    space = "static"
+
+    def __init__(self, index: CollectionIndex):
+        self.index = index
+        self.name = index.name
+        self._partner: RecordCollection | None = None
+        self._shared: set[str] | None = None
+
+    @classmethod
+    def open(cls, path: Path) -> "LargeCollection":
+        return cls(CollectionIndex(path))
+
+    @property
+    def documents(self) -> dict[str, str]:
+        """The documents held: id → sha256."""
+        return self.index.documents
+
+    @property
+    def units(self) -> int:
+        """How many units it holds."""
+        return self.index.units
+
+    def document(self, doc_id: str) -> tuple[dict, str] | None:
+        """(metadata, text) of a held document."""
+        return self.index.document(doc_id)
+
+    def document_units(self, doc_id: str) -> list[dict]:
+        """Every unit record of a document, in reading order."""
+        return self.index.document_units(doc_id)
+
+    def share_with(self, partner: RecordCollection) -> None:
+        """The collection held in memory whose e5 vectors cover the documents both hold."""
+        self._partner = partner
+        self._shared = None
+
+    def shared_ids(self) -> set[str]:
+        """The partner's records whose document this collection holds too (they have e5 vectors)."""
+        if self._shared is None:
+            docs = self.index.documents
+            self._shared = {r["id"] for r in self._partner.records if r["source"] in docs} if self._partner else set()
+        return self._shared
+
+    # -- lists ----------------------------------------------------------------------------------------
+    def _outside(self, filters: Filters) -> bool:
+        return bool(filters.ranges()) or any(name not in UNIT_FACETS for name in filters.terms())
+
+    def uses_query_vector(self) -> bool:
+        return bool(self.shared_ids())
+
+    def keyword(self, plan: QueryPlan, filters: Filters, *, within: bool, count_only: bool) -> Candidates:
+        """Filters go inside its query: facet values come with the hits (tantivy's stored fields),
+        counting facets must not load hundreds of records per query."""
+        if self._outside(filters):
+            return Candidates(self.name, "keyword", [])
+        hits = self.index.keyword(list(plan.tokens), list(plan.extra), list(plan.concepts), filters.terms(),
+                                  COLLECTION_KEYWORD_CANDIDATES)
+        return self._candidates("keyword", hits, capped=len(hits) >= COLLECTION_KEYWORD_CANDIDATES)
+
+    def semantic(self, plan: QueryPlan, filters: Filters, vector: QueryVector, *, within: bool) -> list[Candidates]:
+        """Its static-model list; and the shared statutes by e5, when it shares any."""
+        lists = [Candidates(self.name, "semantic", [], space=self.space)]
+        if not self._outside(filters):
+            lists[0] = self._candidates("semantic", self.index.semantic(plan.semantic_text, SEMANTIC_CANDIDATES,
+                                                                        filters.terms()))
+        shared = self.shared_ids()
+        if shared:
+            # The statutes both collections hold keep their e5 vectors here too: e5 where the
+            # build could afford it, static vectors for the rest (README, 全法令規模への拡張).
+            allowed = self._partner.filtered_ids(filters)
+            inside = shared if allowed is None else shared & allowed
+            sem = self._partner.nearest(vector(), inside, True) if inside else []
+            # Only the statutes that are about the query (ABOUT_MIN_SIMILARITY, measured on labelled
+            # themes): a list drawn from 3,000 articles always has a first place, and a question
+            # about 健康保険 must not get a 地方自治法 article for free.
+            sem = [(i, v) for i, v in sem if v >= ABOUT_MIN_SIMILARITY]
+            # With the partner chosen too, its own e5 list already holds them.
+            lists.append(Candidates(f"e5:{self.name}", "semantic", sem, derived=frozenset(i for i, _ in sem),
+                                    space="e5", redundant_with=self._partner.name))
+        return lists
+
+    def _candidates(self, side: str, hits: list[UnitHit], capped: bool = False) -> Candidates:
+        # Every unit is derived from an ingested document; facet values come with the hits.
+        return Candidates(self.name, side, [(h.id, h.score) for h in hits],
+                          {h.id: h.share for h in hits} if side == "keyword" else {},
+                          derived=frozenset(h.id for h in hits), space=self.space,
+                          facets={h.id: h.facets for h in hits}, capped=capped)
+
+    # -- records --------------------------------------------------------------------------------------
+    def record(self, rid: str) -> dict | None:
+        return self.index.record(rid)
+
+    def facet_values(self, rid: str) -> dict | None:
+        return None  # not held in memory: a hit's values come with it (Candidates.facets)
+
+    def text_tokens(self, rid: str, needles: frozenset[str] = frozenset()) -> list[Token]:
+        rec = self.index.record(rid)
+        return window_tokens(rec["text"], needles) if rec else []
+
+    def _unit_terms(self, rid: str, body: list[Token] | None, wanted, plan: QueryPlan | None) -> dict[str, set[str]]:
+        """A unit's terms per field, as far as a query needs them.
+
+        Body: the Sudachi tokens of the window the caller has (text_tokens). Title and context
+        (法令名 第N条（見出し）, the law and its heading path) are short and formulaic: a query
+        term counts there when its written form or its normalised form is in them (NFKC), which
+        spares two Sudachi calls per result. The query's normalised forms come from the plan.
+        """
+        from_plan = plan.form if plan is not None else normalize_for_match
+        fields = unit_fields(self.index.record(rid) or {})
+        body = self.text_tokens(rid) if body is None else body
+        out = {"body": {t.term for t in body}}
+        for f in ("title", "context"):
+            text = from_plan(fields[f])
+            out[f] = {t.term for t in (wanted or ()) if from_plan(t.term) in text or from_plan(t.surface) in text}
+        return out
+
+    def matched_terms(self, rid: str, tokens, body=None, plan: QueryPlan | None = None) -> dict[str, list[str]]:
+        fields = self._unit_terms(rid, body, tokens, plan)
+        wanted = list(dict.fromkeys(t.term for t in tokens))
+        return {f: [t for t in wanted if t in fields[f]] for f in fields if any(t in fields[f] for t in wanted)}
+
+    def contains_any(self, rid: str, tokens, body=None, plan: QueryPlan | None = None) -> bool:
+        held = set().union(*self._unit_terms(rid, body, tokens, plan).values())
+        return any(t.term in held for t in tokens)
+
+    def coverage(self, rid: str, concepts) -> float:
+        return 0.0  # asked of tantivy over a search's hits only (CollectionIndex.keyword)
+
+    def knows(self, term: str) -> bool:
+        return self.index.knows(term)
+
+    def similar(self, rid: str, k: int) -> list[tuple[dict, float]]:
+        """Its neighbours in this collection, by the static model."""
+        rec = self.index.record(rid)
+        if rec is None:
+            return []
+        hits = self.index.semantic(f"{rec['title']}\n{rec['text'][:300]}", k + 1, {})
+        return [(self.index.record(h.id), h.score) for h in hits if h.id != rid][:k]
+
+    def clear_caches(self) -> None:
+        self.index.clear_cache()
+
+    # -- documents ------------------------------------------------------------------------------------
+    def holds_document(self, doc_id: str) -> bool:
+        return doc_id in self.index.documents
+
+    def document_view(self, doc_id: str) -> dict | None:
+        return self.index.document_view(doc_id)
+
+    def position(self, rid: str) -> tuple[int, int, dict | None, dict | None] | None:
+        return self.index.position(rid)
+
+    def titles(self, doc_ids: list[str]) -> dict[str, str]:
+        return self.index.titles([d for d in doc_ids if d in self.index.documents])

@@ -1,0 +1,107 @@
+"""The query plan: a query analysed once, read by every list, reason, highlight and count.
+
+Lucene's model: a query is parsed into one object before any index segment is touched, and every
+segment reads that object. Here `QueryPlanner.plan` runs Sudachi on the query once; the thesaurus
+phrases and terms it may add are analysed once per process (the thesaurus is fixed for the life
+of a build), so a search with thesaurus expansions costs one Sudachi pass on the query side
+(scripts/count_analysis). Each collection's keyword and semantic lists, the fusion, the reasons,
+the snippets, the absent words and /compare all read the same `QueryPlan`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from indexer.text.analysis import Token, analyze
+from indexer.text.normalize import normalize_for_match
+from indexer.text.thesaurus import Expansion, Thesaurus
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """Everything a search needs to know of its query, computed once."""
+
+    query: str
+    #: The query's Sudachi tokens, split modes A and C (indexer.text.analysis.analyze).
+    tokens: tuple[Token, ...]
+    #: Thesaurus entries whose plain phrase the query holds (お年寄り → 高齢者).
+    expansions: tuple[Expansion, ...]
+    #: Each expansion term → its mode-C tokens.
+    expansion_tokens: Mapping[str, tuple[Token, ...]]
+    #: Every expansion term's mode-C tokens, in order: weaker keyword terms.
+    extra: tuple[Token, ...]
+    #: The query's concepts: each expansion with the plain words it came from, and every other term.
+    concepts: tuple[frozenset[str], ...]
+    #: What the semantic side encodes: the query, with the expansion terms in brackets.
+    semantic_text: str
+    #: normalize_for_match of every term and surface of the query and of its expansion terms.
+    forms: Mapping[str, str]
+
+    @property
+    def terms(self) -> frozenset[str]:
+        """The query's own terms (highlights on /compare)."""
+        return frozenset(t.term for t in self.tokens)
+
+    @property
+    def highlight_terms(self) -> frozenset[str]:
+        """The query's terms and its expansion terms' (a result's highlights)."""
+        return self.terms | {t.term for toks in self.expansion_tokens.values() for t in toks}
+
+    @property
+    def needles(self) -> frozenset[str]:
+        """Strings whose first occurrence in a long text places the window that is analysed for reasons."""
+        return frozenset({t.surface for t in self.tokens} | {t.term for t in self.tokens}
+                         | {t.surface for toks in self.expansion_tokens.values() for t in toks})
+
+    @property
+    def typed(self) -> dict[str, str]:
+        """A query term → the query's surface form of it (the words as the user typed them)."""
+        return {t.term: t.surface for t in self.tokens}
+
+    def form(self, text: str) -> str:
+        """normalize_for_match(text), from the plan when the plan holds it."""
+        got = self.forms.get(text)
+        return normalize_for_match(text) if got is None else got
+
+
+class QueryPlanner:
+    """Makes query plans over one thesaurus; analyses each thesaurus string once per process."""
+
+    def __init__(self, thesaurus: Thesaurus):
+        self.thesaurus = thesaurus
+        # Keys are strings of the thesaurus only (its plain phrases and terms): bounded by its size.
+        self._analysed: dict[str, tuple[Token, ...]] = {}
+        self._lock = threading.Lock()
+
+    def _c_tokens(self, text: str) -> tuple[Token, ...]:
+        got = self._analysed.get(text)
+        if got is None:
+            got = tuple(analyze(text, "C"))
+            with self._lock:
+                self._analysed[text] = got
+        return got
+
+    def plan(self, query: str, *, expand: bool = True, expand_semantic: bool = True) -> QueryPlan:
+        tokens = tuple(analyze(query))
+        expansions = tuple(self.thesaurus.expand(query)) if expand else ()
+        # Each term alone: Sudachi splits at the spaces of the joined terms, so the tokens are the
+        # same as those of one pass over them joined (checked over the whole thesaurus in the tests).
+        expansion_tokens = {term: self._c_tokens(term) for e in expansions for term in e.terms}
+        extra = tuple(t for e in expansions for term in e.terms for t in expansion_tokens[term])
+        concepts: list[frozenset[str]] = []
+        claimed: set[str] = set()
+        for e in expansions:
+            plain = {t.term for t in self._c_tokens(e.plain)}
+            claimed |= plain
+            concepts.append(frozenset(plain | {t.term for term in e.terms for t in expansion_tokens[term]}))
+        for term in dict.fromkeys(t.term for t in tokens if t.mode == "C"):
+            if term not in claimed:
+                concepts.append(frozenset([term]))
+        semantic_text = query
+        if expansions and expand_semantic:
+            semantic_text = f"{query}（{'、'.join(t for e in expansions for t in e.terms)}）"
+        words = {s for t in (*tokens, *extra) for s in (t.term, t.surface)}
+        return QueryPlan(query, tokens, expansions, expansion_tokens, extra, tuple(concepts), semantic_text,
+                         {w: normalize_for_match(w) for w in words})

@@ -1,0 +1,187 @@
+"""A collection held in memory: its records, a tantivy keyword index and exact e5 vectors.
+
+The regional material (地域政策: the curated records and the statutes copied into the corpus) is
+one; any small collection with the same files is another (the tests add a third one this way).
+Layout of its directory (written by indexer.index.build):
+  records.jsonl   the records, in reading order
+  keyword/        tantivy + terms.json (indexer.index.keyword_index)
+  vectors/        e5 rows and their owners (indexer.index.vectors)
+  sources.json    the reading views of its sources (optional)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from indexer.corpus.export import facet_values
+from indexer.corpus.schema import DERIVED_KINDS
+from indexer.index.keyword_index import KeywordIndex
+from indexer.index.verify import load_part
+from indexer.index.vectors import VectorIndex
+from indexer.search.catalog import Catalog
+from indexer.search.collection import UNIT_WINDOW, QueryVector, window_tokens
+from indexer.search.filters import Filters
+from indexer.search.fusion import Candidates
+from indexer.search.plan import QueryPlan
+from indexer.text.analysis import Token, analyze
+
+# Keyword candidates per query. With the statutes (thousands of articles) 200 cut filtered
+# searches short; tantivy returns 1,000 hits in a few milliseconds.
+KEYWORD_CANDIDATES = 1000
+SEMANTIC_CANDIDATES = 40
+TEXT_TOKEN_CACHE = 1024
+
+
+class RecordCollection:
+    """Records in memory, keyword index and exact vectors (indexer.search.collection.Collection)."""
+
+    space = "e5"
+
+    def __init__(self, name: str, records: list[dict], keyword: KeywordIndex, vectors: VectorIndex,
+                 path: Path | None = None):
+        self.name = name
+        self.records = records
+        self.catalog = Catalog(records)
+        self.by_id = self.catalog.by_id
+        self.keyword_index = keyword
+        self.vectors = vectors
+        self._facet_values = {r["id"]: facet_values(r) for r in records}
+        self.path = path  # its directory, for sources.json (the reading views), read on first need
+        self._views: dict | None = None
+        self._text_tokens: dict[str, list[Token]] = {}
+        self._last_filtered: tuple[Filters, set[str]] | None = None
+
+    @classmethod
+    def open(cls, name: str, path: Path) -> "RecordCollection":
+        """The collection in `path`; each part loaded under its own name, so a damaged one is named."""
+        records = load_part(path, "records.jsonl", lambda: [
+            json.loads(line) for line in (path / "records.jsonl").open(encoding="utf-8")])
+        keyword = load_part(path, "keyword/", lambda: KeywordIndex(path / "keyword"))
+        vectors = load_part(path, "vectors/", lambda: VectorIndex.load(path / "vectors"))
+        return load_part(path, "records.jsonl", lambda: cls(name, records, keyword, vectors, path))
+
+    # -- lists ----------------------------------------------------------------------------------------
+    def uses_query_vector(self) -> bool:
+        return True
+
+    def keyword(self, plan: QueryPlan, filters: Filters, *, within: bool, count_only: bool) -> Candidates:
+        # Unless `within`, candidates are drawn before filtering, like the semantic side, so a
+        # facet's count is exactly what clicking it returns (a filtered query would refill the list).
+        kw = self.keyword_index.search(list(plan.tokens), filters if within else Filters(), limit=KEYWORD_CANDIDATES,
+                                       extra_tokens=list(plan.extra))
+        raw_hits = len(kw)
+        if not within:
+            allowed = self.filtered_ids(filters)
+            kw = [(i, s) for i, s in kw if allowed is None or i in allowed]
+        # count_only (a search of another collection alone wants only this one's count): a hit
+        # counts when it holds any concept, so one set test per hit does.
+        concepts = list(plan.concepts)
+        asked = [frozenset().union(*concepts)] if count_only and concepts else concepts
+        shares = {i: self.keyword_index.concept_share(i, asked) for i, _ in kw}
+        return Candidates(self.name, "keyword", kw, shares, self._derived(kw), capped=raw_hits >= KEYWORD_CANDIDATES)
+
+    def semantic(self, plan: QueryPlan, filters: Filters, vector: QueryVector, *, within: bool) -> list[Candidates]:
+        sem = self.nearest(vector(), self.filtered_ids(filters), within)
+        return [Candidates(self.name, "semantic", sem, derived=self._derived(sem), space=self.space)]
+
+    def nearest(self, vec: np.ndarray | None, allowed: set[str] | None, within: bool = True,
+                k: int = SEMANTIC_CANDIDATES) -> list[tuple[str, float]]:
+        """The k records nearest to an e5 vector, among `allowed` (None: all)."""
+        if vec is None:
+            return []
+        if within:
+            return self.vectors.search(vec, k, allowed)
+        # Taken before filtering, so a facet's count is exactly what clicking it
+        # returns (filtering first would refill the list to 40 every time).
+        top = self.vectors.search(vec, k)
+        return [(i, s) for i, s in top if allowed is None or i in allowed]
+
+    def filtered_ids(self, filters: Filters) -> set[str] | None:
+        """Ids of the records that pass `filters`; None when no filter is set (all pass)."""
+        if not (filters.terms() or filters.ranges()):
+            return None
+        last = self._last_filtered  # the keyword and semantic lists of one search ask the same
+        if last is not None and last[0] == filters:
+            return last[1]
+        ids = self.keyword_index.filtered_ids(filters)
+        self._last_filtered = (filters, ids)
+        return ids
+
+    def _derived(self, hits: list[tuple[str, float]]) -> frozenset[str]:
+        return frozenset(i for i, _ in hits if self.by_id[i]["kind"] in DERIVED_KINDS)
+
+    # -- records --------------------------------------------------------------------------------------
+    def record(self, rid: str) -> dict | None:
+        return self.by_id.get(rid)
+
+    def facet_values(self, rid: str) -> dict | None:
+        return self._facet_values.get(rid)
+
+    def text_tokens(self, rid: str, needles: frozenset[str] = frozenset()) -> list[Token]:
+        """A curated record (or a short article) is analysed whole, once per process; a long
+        article or passage in a window around the first query word (window_tokens)."""
+        rec = self.by_id[rid]
+        if rec["kind"] in DERIVED_KINDS and len(rec["text"]) > 2 * UNIT_WINDOW:
+            return window_tokens(rec["text"], needles)
+        toks = self._text_tokens.get(rid)
+        if toks is None:
+            if len(self._text_tokens) >= TEXT_TOKEN_CACHE:
+                self._text_tokens.pop(next(iter(self._text_tokens)))
+            toks = self._text_tokens[rid] = analyze(rec["text"])
+        return toks
+
+    def matched_terms(self, rid: str, tokens, body=None, plan: QueryPlan | None = None) -> dict[str, list[str]]:
+        # The terms of every field were kept at build time (terms.json): no analysis here.
+        return self.keyword_index.matched_terms(rid, list(tokens))
+
+    def contains_any(self, rid: str, tokens, body=None, plan: QueryPlan | None = None) -> bool:
+        return self.keyword_index.contains_any(rid, list(tokens))
+
+    def coverage(self, rid: str, concepts) -> float:
+        return self.keyword_index.concept_share(rid, list(concepts))
+
+    def knows(self, term: str) -> bool:
+        return self.keyword_index.knows(term)
+
+    def similar(self, rid: str, k: int) -> list[tuple[dict, float]]:
+        """Nearest records by the mean of the record's rows, excluding it and what it links to."""
+        rec = self.by_id[rid]
+        linked = {link["id"] for link in rec["links"]} | {rid}
+        rows = [i for i, o in enumerate(self.vectors.owners) if o == rid]
+        vec = self.vectors.vectors[rows].mean(axis=0)
+        vec = vec / (float((vec ** 2).sum()) ** 0.5 or 1.0)
+        out = [(self.by_id[i], s) for i, s in self.vectors.search(vec, k + len(linked)) if i not in linked]
+        return out[:k]
+
+    def clear_caches(self) -> None:
+        self._text_tokens.clear()
+
+    # -- documents ------------------------------------------------------------------------------------
+    def views(self) -> dict:
+        """Its sources' reading views (indexer.corpus.reading), from sources.json."""
+        if self._views is None:
+            path = self.path / "sources.json" if self.path else None
+            self._views = load_part(self.path, "sources.json", lambda: json.loads(path.read_text(encoding="utf-8"))) \
+                if path and path.exists() else {}
+        return self._views
+
+    def holds_document(self, doc_id: str) -> bool:
+        return doc_id in self.views()
+
+    def document_view(self, doc_id: str) -> dict | None:
+        return self.views().get(doc_id)
+
+    def position(self, rid: str) -> tuple[int, int, dict | None, dict | None] | None:
+        if rid not in self.by_id:
+            return None
+        return (self.catalog.position(rid), len(self.catalog.records),
+                self.catalog.previous(rid), self.catalog.next(rid))
+
+    def titles(self, doc_ids: list[str]) -> dict[str, str]:
+        return {}  # the titles of its documents are on its records (citation), which pages read
+
+
+__all__ = ["RecordCollection", "KEYWORD_CANDIDATES", "SEMANTIC_CANDIDATES"]
