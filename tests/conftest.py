@@ -21,6 +21,38 @@ from pathlib import Path
 import pytest
 
 
+TESTS = Path(__file__).resolve().parent
+
+# The longest test files (measured with --durations), run first: with two test processes
+# (scripts/test) each starts on a long file and the short ones fill in at the end, instead of one
+# long file running alone at the end. Only the order of whole files changes; a stale entry costs
+# nothing but balance.
+LONG_FIRST = (
+    "model/test_e5_convert.py",
+    "index/test_reliability.py",
+    "search/test_engine.py",
+    "collections/test_collection_search.py",
+    "browser/test_tasks.py",
+    "collections/test_incremental.py",
+    "model/test_static_encoder.py",
+    "ingest/test_build_statutes.py",
+    "web/test_workers.py",
+    "browser/test_flows.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(LONG_FIRST)}
+
+    def file_rank(item: pytest.Item) -> int:
+        try:
+            return rank.get(item.path.relative_to(TESTS).as_posix(), len(rank))
+        except ValueError:  # a test outside tests/
+            return len(rank)
+
+    items.sort(key=file_rank)  # stable: tests keep their order inside a file, other files theirs
+
+
 def shared_dir(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
     """A directory of this run that every pytest-xdist worker sees (alone: under the session's temp)."""
     base = tmp_path_factory.getbasetemp()
@@ -70,12 +102,37 @@ def engine(settings):
     return SearchEngine.open(settings)
 
 
+@pytest.fixture(scope="session")
+def template_code():
+    """Jinja's compiled templates, kept in memory for the session (a jinja2.BytecodeCache).
+
+    Each fresh app has a Jinja environment of its own, which would parse and compile again every
+    template it renders (~0.1 s a test); a bucket is keyed and checked by the template's source.
+    """
+    import jinja2
+
+    class MemoryCache(jinja2.BytecodeCache):
+        def __init__(self) -> None:
+            self.code: dict[str, bytes] = {}
+
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            if bucket.key in self.code:
+                bucket.bytecode_from_string(self.code[bucket.key])
+
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            self.code[bucket.key] = bucket.bytecode_to_string()
+
+    return MemoryCache()
+
+
 @pytest.fixture()
-def app(engine):
+def app(engine, template_code):
     """A fresh app per test (Flask tutorial style) over the shared engine."""
     from webapp import create_app
 
-    return create_app({"ENGINE": engine, "TESTING": True})
+    app = create_app({"ENGINE": engine, "TESTING": True})
+    app.jinja_env.bytecode_cache = template_code
+    return app
 
 
 @pytest.fixture()
