@@ -10,13 +10,16 @@ kept out of the archive, as the law a test adds later.
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import tarfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import made_once, shared_dir
 
 REPO = Path(__file__).resolve().parents[2]
 ARCHIVE = REPO.parent / "shared" / "data" / "egov-laws.tar.xz"
@@ -33,6 +36,15 @@ class Sample:
     extra_law: Path              # a statute outside the sample, ~30,000 characters
     extra_law_id: str
 
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self), default=str, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> "Sample":
+        d = json.loads(path.read_text(encoding="utf-8"))
+        return cls(Path(d["archive"]), d["members"], tuple(d["two_versions"]), d["regional_member"],
+                   d["rejected_member"], Path(d["extra_law"]), d["extra_law_id"])
+
 
 def _law_id(name: str) -> str:
     return Path(name).name.split("_")[0]
@@ -40,12 +52,20 @@ def _law_id(name: str) -> str:
 
 @pytest.fixture(scope="session")
 def sample(tmp_path_factory) -> Sample:
+    """Cut once per run (by the first of the test processes that needs it)."""
+    out = shared_dir(tmp_path_factory, "archive")
+    with made_once(out) as needed:
+        if needed:
+            _cut_sample(out).save(out / "sample.json")
+    return Sample.load(out / "sample.json")
+
+
+def _cut_sample(out: Path) -> Sample:
     assert ARCHIVE.exists(), f"{ARCHIVE} is missing: the collection tests cut their sample from it"
     from indexer.corpus.sources import load_sources
     from indexer.laws import StatuteParseError, parse_statute
 
     regional_sha = {s.sha256 for s in load_sources(REPO / "corpus" / "sources").values()}
-    out = tmp_path_factory.mktemp("archive")
     texts: dict[str, bytes] = {}
     infos: dict[str, tarfile.TarInfo] = {}
     with tarfile.open(ARCHIVE, "r|*") as tar:
@@ -100,21 +120,32 @@ def _parses(data: bytes) -> bool:
 
 
 @pytest.fixture(scope="session")
-def laws_settings(tmp_path_factory, sample):
-    """The repository's corpus copied, the sample registered as 全法令, and built."""
-    from indexer.config import DEFAULT_INDEX_DIR, load_settings
+def laws_settings(tmp_path_factory, sample, settings):
+    """The repository's corpus copied, the sample registered as 全法令, and built.
+
+    The index directory starts as hard links to the session's build of the same regional corpus
+    (tests/conftest.py `settings`), so the build links the regional part, as it does for any
+    index whose regional corpus, code and model are unchanged, and builds only 全法令.
+    """
+    from indexer.config import load_settings
     from indexer.index.build import build
     from indexer.ingest.collection import ingest_collection
 
-    corpus = tmp_path_factory.mktemp("corpus-laws")
-    for part in ("records", "sources", "thesaurus.yaml"):
-        src = REPO / "corpus" / part
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, corpus / part)
-    os.environ.setdefault("POLICYKB_EMBEDDING_CACHE", str(DEFAULT_INDEX_DIR / "embeddings.sqlite"))
-    ingest_collection(sample.archive, corpus, progress=False)
-    s = load_settings(corpus_dir=corpus, index_dir=tmp_path_factory.mktemp("index-laws"))
-    build(s, progress=False)
-    return s
+    root = shared_dir(tmp_path_factory, "laws")
+    corpus, index_dir = root / "corpus", root / "index"
+    with made_once(root) as needed:
+        if needed:
+            for part in (corpus, index_dir):  # what a failed attempt of an earlier process left
+                shutil.rmtree(part, ignore_errors=True)
+            # Every file the regional hash reads (README.md too), without registers of external collections.
+            shutil.copytree(settings.corpus_dir, corpus, ignore=shutil.ignore_patterns("collections"))
+            ingest_collection(sample.archive, corpus, progress=False)
+            # Builds are immutable once finished, so links are safe; the lock and the cache are not shared.
+            shutil.copytree(settings.index_dir, index_dir, symlinks=True, copy_function=os.link,
+                            ignore=shutil.ignore_patterns(".build.*", "*.sqlite*"))
+            result = build(load_settings(corpus_dir=corpus, index_dir=index_dir), progress=False)
+            assert "regional" in result.stages, "the regional part was rebuilt, not linked: its hash differs"
+    return load_settings(corpus_dir=corpus, index_dir=index_dir)
 
 
 @pytest.fixture(scope="session")

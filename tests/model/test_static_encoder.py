@@ -21,10 +21,15 @@ def static_dir(tmp_path_factory):
     return distill_static(DEFAULT_MODEL_DIR, out, texts=PASSAGES, pca_dims=32)
 
 
-def test_distilled_directory_covers_only_the_tokens_of_the_texts(static_dir):
+@pytest.fixture(scope="module")
+def enc(static_dir):
+    """One encoder over the distilled directory: loading its 250,000-token tokenizer takes seconds."""
+    return StaticEncoder(static_dir)
+
+
+def test_distilled_directory_covers_only_the_tokens_of_the_texts(static_dir, enc):
     marker = json.loads((static_dir / MARKER).read_text(encoding="utf-8"))
     assert marker["from_texts"] and 20 < marker["tokens"] < 400
-    enc = StaticEncoder(static_dir)
     assert enc.dim == 32
     vecs = enc.encode_passages(PASSAGES)
     np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
@@ -34,17 +39,15 @@ def test_distilled_directory_covers_only_the_tokens_of_the_texts(static_dir):
     assert float(plain @ enc.encode_passages(["空家等対策計画"])[0]) < 0.99
 
 
-def test_query_finds_its_passage(static_dir):
-    enc = StaticEncoder(static_dir)
+def test_query_finds_its_passage(enc):
     vecs = enc.encode_passages(PASSAGES)
     assert int(np.argmax(vecs @ enc.encode_query("空家等対策計画を定める市町村"))) == 1
     assert int(np.argmax(vecs @ enc.encode_query("構造改革特別区域計画の認定申請"))) == 2
 
 
-def test_static_vectors_are_cached_apart_from_e5(tmp_path, static_dir):
+def test_static_vectors_are_cached_apart_from_e5(tmp_path, enc):
     from indexer.model.cache import model_fingerprint
 
-    enc = StaticEncoder(static_dir)
     assert enc.fingerprint != model_fingerprint(DEFAULT_MODEL_DIR)
     with EmbeddingCache(tmp_path / "emb.sqlite") as cache:
         got = encode_cached(enc, PASSAGES, cache=cache)
