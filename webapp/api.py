@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request
+from markupsafe import Markup, escape
 
 from webapp.cases import cases_payload
 from webapp.compare import compare_payload
@@ -24,6 +25,15 @@ ENDPOINTS = (
     ("/api/cases?prefecture=島根県", "好事例の一覧と都道府県別件数（prefecture, pillar, theme）"),
     ("/api/compare?theme=デジタル", "時代比較表、1.0↔2.0の対、テーマ別の各時代の該当箇所"),
 )
+
+
+@bp.app_template_filter("inline_code")
+def inline_code(text: str) -> Markup:
+    """`policykb search --json` in a description shown as code, not as raw backticks (the rest escaped)."""
+    parts = str(text).split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: show the text as it is
+        return Markup(escape(text))
+    return Markup("").join(Markup("<code>{}</code>").format(p) if i % 2 else escape(p) for i, p in enumerate(parts))
 
 
 @bp.get("/api")

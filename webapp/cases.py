@@ -10,7 +10,7 @@ from collections import Counter
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from indexer.corpus.export import record_prefectures
 from indexer.corpus.prefectures import PREFECTURES
@@ -73,6 +73,10 @@ def case_item(rec: dict) -> dict:
     }
 
 
+#: Where a chosen prefecture's cases begin (the list's heading), added to the links that choose one.
+CASES_ANCHOR = "#list-h"
+
+
 def prefecture_counts(state: CaseParams) -> dict[str, int]:
     """Cases per prefecture under the pillar/theme filters (not the prefecture one: the map shows all)."""
     counts = Counter(p for r in all_cases() if _matches(r, state, "prefecture") for p in record_prefectures(r))
@@ -98,12 +102,15 @@ def cases():
     theme_counts = Counter(t for r in all_cases() if _matches(r, state, "theme") for t in r["themes"])
     pref_counts = {p: n for p, n in data["counts"].items() if n or p in state.prefecture}
     pref_facet = PrefectureFacet().facet_results(pref_counts, args, "cases.cases")
+    # Choosing a prefecture goes to its cases: on a phone they begin far below the map and the list.
+    pref_facet = replace(pref_facet, items=[item if item.selected else replace(item, toggle_url=item.toggle_url + CASES_ANCHOR)
+                                            for item in pref_facet.items])
     facets = [PillarFacet(titles).facet_results(dict(pillar_counts), args, "cases.cases"),
               ThemeFacet().facet_results(dict(theme_counts), args, "cases.cases")]
     map_tiles = tiles(data["counts"], state.prefecture,
                       # A tile shows that one prefecture (the list beside the map adds several); a chosen tile un-chooses.
-                      lambda p: url_with(args, "cases.cases",
-                                         prefecture=toggled(args, "prefecture", p) if p in state.prefecture else p))
+                      lambda p: url_with(args, "cases.cases", prefecture=toggled(args, "prefecture", p))
+                      if p in state.prefecture else url_with(args, "cases.cases", prefecture=p) + CASES_ANCHOR)
     by_pillar = []
     for n in sorted({c["pillar"] for c in data["cases"]} | {c["pillar"] for c in data["region_only"]},
                     key=lambda v: v or 9):

@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
+from indexer.search.filters import MAX_QUERY_CHARS
 from webapp.context import base_url, get_engine
 from webapp.csv_export import csv_response
 from webapp.facets import search_facets
 from webapp.labels import ERA_LABELS, KIND_LABELS, year_span
+from webapp.targets import deadline_cells
 from webapp.query import EXPORT_CAP, page_numbers, parse_params, run_search
 from webapp.urls import url_with
 from webapp.template_filters import place_label
 
 bp = Blueprint("search", __name__)
+
+
+@bp.app_context_processor
+def _query_limit() -> dict:
+    # The length the engine refuses beyond (indexer.search.filters.parse_query), said under the box before sending.
+    return {"max_query_chars": MAX_QUERY_CHARS}
 
 EXAMPLE_QUERIES = (
     "交通空白", "若者や女性に選ばれる地方", "二地域居住", "関係人口", "自動運転", "地方創生1.0の反省",
@@ -26,6 +34,68 @@ EXAMPLE_QUERIES = (
 def search_json(params) -> dict:
     """The API body: the engine's response plus `url` per result and paging."""
     return run_search(get_engine(), params)
+
+
+@dataclass(frozen=True)
+class CorpusPart:
+    """One kind of material the knowledge base holds, as the home page and the footer describe it."""
+
+    key: str                      # seed / statutes / documents / laws
+    name: str
+    documents: int
+    kinds: tuple[dict, ...]       # {kind, label, count}, only the kinds it has
+    detail: str = ""              # the seed's publisher『title』（date）, the statutes' publisher
+    titles: tuple[str, ...] = ()  # the statutes' names
+    units: int = 0                # 全法令: searchable units (条・項)
+
+    @property
+    def total(self) -> int:
+        return sum(k["count"] for k in self.kinds) or self.units
+
+
+def corpus_parts() -> list[CorpusPart]:
+    """What is inside, by part — the seed material, the statutes, other ingested documents, 全法令 —
+    with record counts by kind (kinds with none are left out: no 「本文 0件」). Computed once per app."""
+    cached = current_app.extensions.get("policykb_corpus_parts")
+    if cached is not None:
+        return cached
+    engine = get_engine()
+    by_part: dict[str, Counter] = {"seed": Counter(), "statutes": Counter(), "documents": Counter()}
+    docs: dict[str, dict[str, dict]] = {"seed": {}, "statutes": {}, "documents": {}}
+    for r in engine.records:
+        # A statute's records carry `law`; ingested policy text is cut into 本文 passages; the rest is the seed.
+        part = "statutes" if r.get("law") else "documents" if r["kind"] == "passage" else "seed"
+        by_part[part][r["kind"]] += 1
+        docs[part].setdefault(r["source"], r)
+
+    def kinds(counts: Counter) -> tuple[dict, ...]:
+        return tuple({"kind": k, "label": KIND_LABELS[k], "count": counts[k]} for k in KIND_LABELS if counts.get(k))
+
+    parts = []
+    if docs["seed"]:
+        cit = next(iter(docs["seed"].values()))["citation"]
+        detail = f"{cit['publisher']}『{cit['source_title']}』（{cit.get('date_label') or cit['date']}）"
+        parts.append(CorpusPart("seed", "地方創生2.0基本構想と関連資料", len(docs["seed"]), kinds(by_part["seed"]), detail))
+    if docs["statutes"]:
+        first = next(iter(docs["statutes"].values()))
+        # In the order they were enacted (a law id begins with its era and year), as statute lists are read.
+        titles = tuple(r["law"].get("law_title") or r["source_title"] for _, r in sorted(docs["statutes"].items()))
+        parts.append(CorpusPart("statutes", "関係法令", len(docs["statutes"]), kinds(by_part["statutes"]),
+                                first["citation"]["publisher"], titles))
+    if docs["documents"]:
+        parts.append(CorpusPart("documents", "取り込んだ政策資料", len(docs["documents"]), kinds(by_part["documents"])))
+    laws = (engine.manifest.get("collections") or {}).get("laws")
+    if laws and "laws" in engine.available_collections():
+        parts.append(CorpusPart("laws", "全法令（e-Gov）", int(laws.get("documents") or 0), (),
+                                "e-Gov法令検索（デジタル庁）", units=int(laws.get("units") or 0)))
+    current_app.extensions["policykb_corpus_parts"] = parts
+    return parts
+
+
+@bp.app_context_processor
+def _corpus_summary() -> dict:
+    # The footer says what every page draws on (not only the seed): the parts and their sizes.
+    return {"corpus_parts": corpus_parts}
 
 
 def overview() -> dict:
@@ -40,8 +110,9 @@ def overview() -> dict:
                 "record_id": f"pillar-{n}" if f"pillar-{n}" in engine.by_id else None}
                for n in sorted(titles)]
     return {"total": len(engine.records),
-            "kinds": [{"kind": k, "label": KIND_LABELS[k], "count": kinds.get(k, 0)} for k in KIND_LABELS],
-            "pillars": pillars, "examples": list(EXAMPLE_QUERIES), "manifest": engine.manifest}
+            "kinds": [{"kind": k, "label": KIND_LABELS[k], "count": kinds[k]} for k in KIND_LABELS if kinds.get(k)],
+            "pillars": pillars, "examples": list(EXAMPLE_QUERIES), "manifest": engine.manifest,
+            "parts": corpus_parts()}
 
 
 def _document_titles() -> dict[str, str]:
@@ -102,7 +173,8 @@ def search_dot_json():
     return jsonify(export_json(parse_params(request.args)))
 
 
-CSV_COLUMNS = ("順位", "ID", "種別", "タイトル", "政策の柱", "時代", "地域", "節", "抜粋", "スコア", "URL", "引用")
+CSV_COLUMNS = ("順位", "ID", "種別", "タイトル", "政策の柱", "時代", "地域", "期限", "期限の基準", "値", "節", "抜粋", "スコア",
+               "URL", "引用")
 
 
 @bp.get("/search.csv")
@@ -113,7 +185,8 @@ def search_csv():
     rows: list[list] = [list(CSV_COLUMNS)]
     for n, r in enumerate(data["results"], start=data["offset"] + 1):
         rows.append([n, r["id"], KIND_LABELS.get(r["kind"], r["kind"]), r["title"], r["pillar"] or "",
-                     ERA_LABELS.get(r["era"], "") if r["era"] else "", place_label(r["place"]), r["section"],
+                     ERA_LABELS.get(r["era"], "") if r["era"] else "", place_label(r["place"]),
+                     *deadline_cells(r.get("targets") or []), r["section"],
                      r["snippet"], "" if r["score"] is None else r["score"], base + r["url"], r["citation"]["text"]])
     if data["export"]["capped"]:
         rows.append([f"（全{data['total']:,}件のうち上限の{EXPORT_CAP:,}件まで出力しました。絞り込むと残りも出力できます）"])

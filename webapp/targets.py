@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask import Blueprint, current_app, jsonify, render_template, request
 from markupsafe import Markup, escape
 
-from indexer.corpus.deadlines import BASIS_LABELS, deadline_label
+from indexer.corpus.deadlines import BASES, BASIS_LABELS, NO_YEAR_LABEL, basis_text, deadline_label
 from indexer.corpus.numbers import value_label
 from indexer.corpus.statements import segments
 from indexer.errors import QueryError
@@ -58,6 +58,53 @@ def values_text(t: dict) -> str:
 def target_deadline_label(t: dict) -> str:
     """「2027年度（会計年度）」「2034年（基本構想の対象期間10年から算出）」, or '' without a year."""
     return deadline_label(t.get("deadline_year"), t.get("deadline_basis"), t.get("deadline_note"))
+
+
+def target_deadline_basis(t: dict) -> str:
+    """The basis beside the phrase as written: 会計年度, 暦年, 期間の最終年 2034年（…から算出）; 年の記載なし."""
+    if not t.get("deadline"):
+        return ""
+    return basis_text(t.get("deadline_year"), t.get("deadline_basis"), t.get("deadline_note")) or NO_YEAR_LABEL
+
+
+@bp.app_template_filter("deadline_written")
+def deadline_written(t: dict) -> Markup:
+    """The deadline as the source writes it, its basis after it in a quieter span:
+    集中対策期間（2025年度～2027年度）〔会計年度〕 — never the year alone (「期限 2027年」 hid the span)."""
+    if not t.get("deadline"):
+        return Markup("")
+    return Markup('{}<span class="deadline-basis">〔{}〕</span>').format(t["deadline"], target_deadline_basis(t))
+
+
+def deadlines_of(targets: list[dict]) -> list[dict]:
+    """A record's targets with a deadline, one per phrase (a measure's KPIs often share one), in order."""
+    seen: dict[str, dict] = {}
+    for t in targets or []:
+        if t.get("deadline") and t["deadline"] not in seen:
+            seen[t["deadline"]] = t
+    return list(seen.values())
+
+
+@bp.app_template_global("deadlines_of")
+def _deadlines_of(targets: list[dict]) -> list[dict]:
+    return deadlines_of(targets)
+
+
+def deadline_cells(targets: list[dict]) -> tuple[str, str, str]:
+    """期限, 期限の基準 and 値 of a record's targets for a CSV row. Several targets go one per line,
+    in step across the three cells, a blank held by 「—」 so the lines still pair up."""
+    shown = [t for t in targets or [] if t.get("deadline") or t.get("values") or t.get("value_text")]
+    blank = "—" if len(shown) > 1 else ""
+    return ("\n".join(t.get("deadline") or blank for t in shown),
+            "\n".join(target_deadline_basis(t) or blank for t in shown),
+            "\n".join(values_text(t) or blank for t in shown))
+
+
+@bp.app_template_global("deadline_range_years")
+def deadline_range_years(*chosen: int | None) -> list[int]:
+    """The years the range control offers: every deadline year a target has, and any year already chosen."""
+    years = {r["deadline_year"] for r in target_rows() if r["deadline_year"]}
+    return sorted(years | {y for y in chosen if y is not None})
 
 
 def _partial(t: dict) -> list[tuple[int, int]]:
@@ -107,6 +154,7 @@ def _build_target_rows() -> list[dict]:
             "deadline_year": spec.get("deadline_year"), "deadline_basis": spec.get("deadline_basis"),
             "deadline_basis_label": BASIS_LABELS.get(spec.get("deadline_basis"), ""),
             "deadline_note": spec.get("deadline_note"), "deadline_label": target_deadline_label(spec),
+            "deadline_basis_text": target_deadline_basis(spec),
             "deadline_quote": spec.get("deadline_quote"), "values": spec.get("values") or [],
             "measured": spec.get("measured") or [], "measured_text": _measured_text(spec), "bracketed": bool(spec.get("bracketed")),
             "caveat": (spec.get("caveat") or {}).get("text"), "type": spec.get("type"),
@@ -200,6 +248,9 @@ def timeline(rows: list[dict]) -> list[dict]:
     years = sorted({r["deadline_year"] for r in rows if r["deadline_year"]})
     groups = [{"year": y, "label": f"{y}年", "rows": sorted((r for r in rows if r["deadline_year"] == y),
                                                             key=lambda r: r["order"])} for y in years]
+    for g in groups:  # a year groups 2030年度 and 2030年 alike: say how many of each it holds
+        kinds = Counter(r["deadline_basis"] for r in g["rows"])
+        g["bases"] = "・".join(f"{BASIS_LABELS[b]} {kinds[b]}件" for b in BASES if kinds.get(b))
     undated = [r for r in rows if not r["deadline_year"]]
     if undated:
         groups.append({"year": None, "label": "期限なし", "rows": sorted(undated, key=lambda r: r["order"])})
@@ -255,8 +306,8 @@ def targets_json():
     return jsonify(targets_payload(request.args))
 
 
-CSV_COLUMNS = ("ID", "目標（原文）", "施策", "施策ID", "柱", "指標", "値", "単位", "期限", "期限年", "種別", "URL", "引用",
-               "測る部分", "期限年の基準", "注記")
+CSV_COLUMNS = ("ID", "目標（原文）", "施策", "施策ID", "柱", "指標", "値", "単位", "期限", "期限の基準", "期限年", "種別",
+               "URL", "引用", "測る部分", "期限年の基準", "注記")
 
 
 @bp.get("/targets.csv")
@@ -266,7 +317,8 @@ def targets_csv():
     rows: list[list] = [list(CSV_COLUMNS)]
     for r in data["targets"]:
         rows.append([r["id"], r["wording"], r["measure_title"], r["measure_id"], r["pillar"], r["metric"],
-                     r["value_display"], r["unit"], r["deadline"], r["deadline_year"], r["type_label"],
+                     r["value_display"], r["unit"], r["deadline"], r["deadline_basis_text"], r["deadline_year"],
+                     r["type_label"],
                      base + r["url"], r["citation"], r["measured_text"],
                      r["deadline_label"], r["caveat"] or ""])
     return csv_response(rows, "policykb-targets.csv")

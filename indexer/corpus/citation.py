@@ -14,8 +14,8 @@ the source (nothing but whitespace between) are joined into one run, and an
 omission between runs is written 「…」 (the source has no 「…」, so a run can be
 found back in it). Every run is in `runs` so a test can find each one verbatim.
 
-Format, plain: 発行主体『題名』（令和7年（2025年）6月13日）、章 ＞ 節、p.N「…」（原資料：…）/records/<id>
-A statute's article is cited the way statutes are: 地域再生法（平成十七年法律第二十四号）第五条「…」/records/<id>,
+Format, plain: 発行主体『題名』（令和7年（2025年）6月13日）、章 ＞ 節、p.N「…」（原資料：…）（公式URL）/records/<id>
+A statute's article is cited the way statutes are: 地域再生法（平成十七年法律第二十四号）第五条「…」（e-Gov URL）/records/<id>,
 with 第一項 when one paragraph is cited and the version's 施行日 when the corpus holds more than one.
 The permalink is the record's path; the web app puts its own base URL in front.
 """
@@ -89,13 +89,23 @@ class Citation:
             return None
         return SOURCE_LABELS.sub("", _one_line(self.statistical_source)).rstrip("。")
 
+    @property
+    def origin(self) -> str | None:
+        """The statistical source the record cites, as a citation names it (「原資料：」 without its label)."""
+        return self._origin()
+
+    def _official(self) -> str:
+        # The document's official URL, as the Markdown form links it: in a pasted plain text it is the
+        # address a reader can check the quote against (the permalink is this site's).
+        return f"（{self.source_url}）" if self.source_url else ""
+
     def plain(self) -> str:
         if self.law_ref:
-            return f"{self.law_ref}「{self.quote}」{self.permalink}"
+            return f"{self.law_ref}「{self.quote}」{self._official()}{self.permalink}"
         text = f"{self.publisher}『{self.source_title}』（{japanese_date(self.date)}）、{self.place}「{self.quote}」"
         if origin := self._origin():
             text += f"（原資料：{origin}）"
-        return text + self.permalink
+        return text + self._official() + self.permalink
 
     def markdown(self) -> str:
         if self.law_ref:
@@ -113,7 +123,7 @@ class Citation:
             "runs": [r.text for r in self.runs], "truncated": self.truncated,
             "source_title": self.source_title, "publisher": self.publisher, "date": self.date,
             "date_label": japanese_date(self.date), "section": self.section, "page": self.page,
-            "statistical_source": self.statistical_source, "permalink": self.permalink,
+            "statistical_source": self.statistical_source, "origin": self.origin, "permalink": self.permalink,
             "source_url": self.source_url, "span": [self.start, self.end], "law_ref": self.law_ref,
         }
 

@@ -44,6 +44,8 @@ PLAN_SPAN_YEARS = 10
 Basis = Literal["fiscal", "calendar", "period"]
 BASES: tuple[str, ...] = ("fiscal", "calendar", "period")
 BASIS_LABELS = {"fiscal": "会計年度", "calendar": "暦年", "period": "期間の最終年"}
+#: The basis of a phrase that names no year (早期に): said, so an empty cell is never a missing value.
+NO_YEAR_LABEL = "年の記載なし"
 
 
 @dataclass(frozen=True)
@@ -94,3 +96,26 @@ def deadline_label(year: int | None, basis: str | None, note: str | None = None)
         inner = "会計年度" + (f"。{note}" if note else "")
         return f"{year}年度（{inner}）"
     return f"{year}年（{note or BASIS_LABELS.get(basis or 'calendar')}）"
+
+
+def basis_text(year: int | None, basis: str | None, note: str | None = None) -> str:
+    """What a deadline phrase's year means, said beside the phrase as the source writes it.
+
+    When the phrase states its year (2030年度, 集中対策期間（2025年度～2027年度）) only the kind
+    of year is added — 会計年度 or 暦年 — so the year is never written twice (no 「2025年度中（2025年）」).
+    When the year is derived (2030年代, 今後10年間, 本年) the year and its derivation are added:
+    「期間の最終年 2039年（2030年代の最終年として算出）」.
+    """
+    if year is None or basis is None:
+        return ""
+    label = BASIS_LABELS.get(basis, "")
+    if not note:
+        return label
+    return f"{label} {year}{'年度' if basis == 'fiscal' else '年'}（{note}）"
+
+
+def written_with_basis(phrase: str | None, year: int | None, basis: str | None, note: str | None = None) -> str:
+    """The deadline as written, then its basis: 「集中対策期間（2025年度～2027年度）〔会計年度〕」; '' without a phrase."""
+    if not phrase:
+        return ""
+    return f"{phrase}〔{basis_text(year, basis, note) or NO_YEAR_LABEL}〕"

@@ -18,6 +18,7 @@ first segment and its `quote` key on every one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 from indexer.corpus.dates import japanese_date
@@ -54,6 +55,10 @@ class Segment:
     heading: str | None = None          # the outline id when this segment is a heading's label
     page: int | None = None
     marks: list[QuoteMark] = field(default_factory=list)
+    # A Markdown source's own markup, not its words (the 「# 」 of 「# 地域再生法」): the reader leaves it out.
+    markup: bool = False
+    # The level of the Markdown heading this segment is the text of (1 for 「# 地域再生法」), shown as a heading.
+    title_level: int | None = None
 
 
 @dataclass
@@ -126,6 +131,17 @@ def _cuts(text_len: int, headings: list[Heading], quotes: list[tuple[int, int, Q
     return sorted(p for p in points if 0 <= p <= text_len)
 
 
+#: A Markdown ATX heading line (`policykb ingest` writes a statute's title as 「# 地域再生法」).
+MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(\S.*?)[ \t]*$", re.MULTILINE)
+
+
+def markdown_headings(source: Source) -> list[tuple[int, int, int]]:
+    """(marker start, text start, text end) of each Markdown heading line; [] for a plain-text source."""
+    if source.meta.get("format") != "markdown":
+        return []
+    return [(m.start(), m.start(2), m.end(2)) for m in MD_HEADING.finditer(source.text)]
+
+
 def source_view(corpus: Corpus, source: Source) -> SourceView:
     quotes: list[tuple[int, int, QuoteMark]] = []
     for rec in corpus.reading_order():
@@ -138,7 +154,10 @@ def source_view(corpus: Corpus, source: Source) -> SourceView:
     headings = place_headings(corpus, source)
     label_at = {(h.start, h.end): h.id for h in headings if h.end > h.start}
     text = source.text
-    cuts = _cuts(len(text), headings, quotes)
+    md = markdown_headings(source)
+    cuts = sorted(set(_cuts(len(text), headings, quotes)) | {p for h in md for p in h})
+    markers = {(a, b) for a, b, _ in md}
+    md_titles = {(b, c): len(text[a:b].strip()) for a, b, c in md}
     parts: list[Part] = [Part(None, "", [])]
     for h in headings:
         path = " ＞ ".join(sec.label for sec in source.section_path(h.id))
@@ -151,7 +170,8 @@ def source_view(corpus: Corpus, source: Source) -> SourceView:
                  for s, e, m in quotes if s <= a and b <= e]
         # The last part whose heading starts at or before this segment.
         index = max(i for i, st in enumerate(starts) if st <= a)
-        parts[index].segments.append(Segment(a, b, text[a:b], label_at.get((a, b)), source.page_of(a), marks))
+        parts[index].segments.append(Segment(a, b, text[a:b], label_at.get((a, b)), source.page_of(a), marks,
+                                             markup=(a, b) in markers, title_level=md_titles.get((a, b))))
     return SourceView(
         id=source.id, title=source.title, short_title=source.short_title, publisher=source.publisher,
         date=source.date, date_label=japanese_date(source.date), url=source.url, length=len(text),

@@ -171,17 +171,19 @@ def test_download_csv_of_the_results_page(tab):
     raw = Path(download.path()).read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), "the CSV must start with a UTF-8 BOM (Excel)"
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-    assert rows[0] == ["順位", "ID", "種別", "タイトル", "政策の柱", "時代", "地域", "節", "抜粋", "スコア", "URL", "引用"]
+    assert rows[0] == ["順位", "ID", "種別", "タイトル", "政策の柱", "時代", "地域", "期限", "期限の基準", "値", "節", "抜粋",
+                       "スコア", "URL", "引用"]
+    url, cite = rows[0].index("URL"), rows[0].index("引用")
     total = int(re.search(r"([\d,]+)件", page.locator(".results-count").inner_text()).group(1).replace(",", ""))
     assert len(rows) - 1 == total > len(hrefs)  # every row of the result, not the page
     body = rows[1:len(hrefs) + 1]
     assert [r[0] for r in body] == [str(n) for n in range(1, len(hrefs) + 1)]
-    assert [urlsplit(r[10]).path for r in body] == hrefs
+    assert [urlsplit(r[url]).path for r in body] == hrefs
     assert [f"/records/{r[1]}" for r in body] == hrefs
     titles = page.locator("ol.result-list a.result-title").all_inner_texts()
     assert [r[3] for r in body] == titles
     # The citation names the source: the seed's publisher, or the statute's own title.
-    assert all(r[11].startswith("内閣官房") if not r[1].startswith("law-") else r[11].startswith(r[3].split()[0])
+    assert all(r[cite].startswith("内閣官房") if not r[1].startswith("law-") else r[cite].startswith(r[3].split()[0])
                for r in body)
 
     # Page 2 shows ranks 11–20 of the same export.

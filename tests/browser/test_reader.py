@@ -9,6 +9,9 @@ FIGURE = "○ 2023年の東京圏の転入超過数は11.5万人。"
 HEAD = ("内閣官房 新しい地方経済・生活環境創生本部事務局『地方創生2.0基本構想（概要）及び関連資料 ― "
         "東京一極集中の現状、日本列島改造論／地方創生1.0／地方創生2.0の比較表、好事例』（令和7年（2025年）6月13日）")
 
+ORIGIN = "総務省「住民基本台帳人口移動報告」（日本人移動者）を基に作成"
+OFFICIAL = "https://www.cas.go.jp/jp/seisaku/atarashii_chihousousei/index.html"
+
 SELECT_TEXT_OF = """(sel) => {
   const el = document.querySelector(sel);
   const node = [...el.childNodes].find(n => n.nodeType === 3 && n.textContent.trim());
@@ -86,7 +89,9 @@ def test_select_a_sentence_on_the_record_page_and_copy_its_citation(tab):
     selected = page.evaluate(SELECT_TEXT_OF, f".record-body blockquote p:nth-child(2)")
     assert selected == FIGURE
     copied = _copy_selection(page)
-    assert copied == f"{HEAD}、Ⅰ 東京一極集中の現状について「{FIGURE}」{tab.base_url}{DATA}"
+    # On a record page the selection keeps the record's 原資料 and the official URL, as its whole citation does.
+    assert copied == (f"{HEAD}、Ⅰ 東京一極集中の現状について「{FIGURE}」（原資料：{ORIGIN}）（{OFFICIAL}）"
+                      f"{tab.base_url}{DATA}")
     tab.assert_clean()
 
 
@@ -99,7 +104,7 @@ def test_record_citation_button_copies_the_figures_with_a_full_link(tab):
     assert copied.startswith(HEAD)
     assert "2023年の東京圏の転入超過数は11.5万人" in copied
     assert "（原資料：総務省「住民基本台帳人口移動報告」（日本人移動者）を基に作成）" in copied
-    assert copied.endswith(f"」（原資料：総務省「住民基本台帳人口移動報告」（日本人移動者）を基に作成）{tab.base_url}{DATA}")
+    assert copied.endswith(f"」（原資料：{ORIGIN}）（{OFFICIAL}）{tab.base_url}{DATA}")
     tab.assert_clean()
 
 

@@ -14,6 +14,7 @@ import io
 import re
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE_WIDTH
@@ -312,4 +313,210 @@ def test_keyboard_reaches_the_first_result_in_a_few_presses(view):
     assert style[0] != "none" or style[1] != "none", f"no visible focus on the first result: {style}"
     assert_on_screen(first)
     view.shot("search-keyboard")
+    view.assert_clean()
+
+
+# ==== issue 21: the second round of tasks, each failure asserted as a person sees it ================
+
+OFFICIAL = "https://www.cas.go.jp/jp/seisaku/atarashii_chihousousei/index.html"
+
+
+def flat(locator) -> str:
+    """A element's visible text without spaces (a phrase and its basis sit in separate inline elements)."""
+    return re.sub(r"\s+", "", locator.inner_text())
+
+
+@pytest.fixture(scope="module")
+def warm_model(engine):
+    """Load the model before the browser asks (a record page's similar records need it), as `serve` does at start:
+    on a loaded machine a cold load alone can pass the 15 s page timeout."""
+    engine.search("交通", k=1)
+
+
+def test_i21_deadlines_are_shown_as_written_with_their_basis(view, warm_model):
+    page = view.page
+    view.goto("/search?q=交通空白&mode=keyword")  # keyword: no model to warm up
+    chip = page.locator("ol.result-list li.result", has=page.locator(f"a.result-title[href='{TRANSPORT}']"))
+    chip = chip.first.locator(".meta-deadline")
+    assert_on_screen(chip)
+    assert flat(chip) == "期限集中対策期間（2025年度～2027年度）〔会計年度〕"   # not 「期限 2027年」
+    assert_fits(view)
+    view.shot("i21-search-chips")
+
+    # The measure page: the phrase once, the filter year with its basis, never 「2025年度中（2025年）」.
+    view.goto(TRANSPORT)
+    cell = page.locator(".kpis-table tbody tr td").nth(2)
+    cell.scroll_into_view_if_needed()
+    assert_on_screen(cell)
+    assert flat(cell) == "集中対策期間（2025年度～2027年度）期限年2027年度（会計年度）"
+    assert "（2027年）" not in page.locator("main").inner_text()
+
+    # The timeline groups 2027年度 and 2027年 under one year and says how many of each.
+    view.goto("/targets")
+    year = page.locator(".timeline-year", has=page.locator(".year", has_text="2027年"))
+    year.scroll_into_view_if_needed()
+    assert_on_screen(year.locator("h3"))
+    assert re.search(r"会計年度\d+件・期間の最終年\d+件", flat(year.locator("h3")))
+    assert "〔会計年度〕" in year.locator("ul").inner_text()
+    assert_fits(view)
+    view.assert_clean()
+
+
+def test_i21_search_csv_has_deadline_basis_and_value(view):
+    page = view.page
+    view.goto("/search?q=交通空白&mode=keyword")  # keyword: no model to warm up
+    with page.expect_download() as info:
+        page.locator(".downloads a", has_text="CSVで保存").click()
+    table = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8-sig"), newline="")))
+    gaps = next(r for r in table if r["ID"] == "target-1-transport-gaps")
+    assert (gaps["期限"], gaps["期限の基準"]) == ("集中対策期間（2025年度～2027年度）", "会計年度")
+    assert "約2,000地区" in gaps["値"]
+    view.assert_clean()
+
+
+def test_i21_choose_a_deadline_range_by_keyboard_or_phone(view):
+    page = view.page
+    view.goto("/targets")
+    start, end = page.get_by_label("開始年"), page.get_by_label("終了年")
+    assert_on_screen(start)
+    if view.phone:   # a phone's picker: big enough to tap, chosen by value
+        for control in (start, end, page.get_by_role("button", name="この範囲で絞り込む")):
+            assert control.bounding_box()["height"] >= TAP
+        start.select_option("2025")
+        end.select_option("2030")
+        page.get_by_role("button", name="この範囲で絞り込む").tap()
+    else:            # keyboard only: focus, type the year, Tab on, Enter on the button
+        start.focus()
+        page.keyboard.type("2025")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.name") == "deadline_to"
+        page.keyboard.type("2030")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "この範囲で絞り込む"
+        page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"deadline_to=2030"))
+    assert view.query() == {"deadline_from": ["2025"], "deadline_to": ["2030"]}
+    shown = count_of(page.locator(".results-title-sm").inner_text())
+    years = [int(y) for y in page.locator("table.targets-table tbody tr").evaluate_all(
+        "rows => rows.map(r => r.children[6].getAttribute('data-sort-value'))")]
+    assert len(years) == shown > 5 and min(years) >= 2025 and max(years) <= 2030
+    # Still chosen after the page reloads, and the year pills inside the range are marked.
+    assert start.input_value() == "2025" and end.input_value() == "2030"
+    assert page.locator(".facet-inline a.pill.selected", has_text="2030年").count() == 1
+    assert_fits(view)
+    view.shot("i21-targets-range")
+
+    # The same control on /search, keeping the other filters; an old single-year link still works.
+    view.goto("/search?kind=target&deadline_year=2030")
+    start, end = page.get_by_label("開始年"), page.get_by_label("終了年")
+    assert start.input_value() == "2030" and end.input_value() == "2030"
+    start.select_option("2026")
+    page.get_by_role("button", name="この範囲で絞り込む").click()
+    page.wait_for_url(re.compile(r"deadline_from=2026"))
+    assert view.query() == {"kind": ["target"], "deadline_from": ["2026"], "deadline_to": ["2030"]}
+    expect(page.locator(".chips")).to_contain_text("2026年〜2030年")
+    assert_fits(view)
+    view.assert_clean()
+
+
+def test_i21_case_plain_copy_carries_the_official_url(view):
+    page = view.page
+    view.goto(KYOMARUEN)
+    copied = copy_citation(page)
+    assert f"（{OFFICIAL}）" in copied
+    assert copied.endswith(view.base_url + KYOMARUEN)
+    view.assert_clean()
+
+
+def test_i21_a_selected_sentence_keeps_its_statistical_source(view):
+    page = view.page
+    view.goto(DATA)
+    para = page.locator(".record-body blockquote p", has_text="11.5万人").first
+    para.scroll_into_view_if_needed()
+    page.evaluate("""(el) => { const r = document.createRange(); r.selectNodeContents(el);
+                     const s = window.getSelection(); s.removeAllRanges(); s.addRange(r); }""", para.element_handle())
+    button = page.locator(".selection-cite button")
+    assert_on_screen(button)
+    button.click()
+    expect(page.locator(".selection-cite .copy-status")).to_have_text("コピーしました")
+    copied = clipboard(page)
+    assert "11.5万人" in copied
+    assert "（原資料：総務省「住民基本台帳人口移動報告」" in copied
+    assert copied.endswith(view.base_url + DATA)
+    view.assert_clean()
+
+
+def test_i21_home_page_says_what_is_inside(view):
+    page = view.page
+    view.goto("/")
+    lead = page.locator(".hero .lead")
+    assert "関係法令21法令" in lead.inner_text()
+    statutes = page.locator(".corpus-statutes")
+    statutes.scroll_into_view_if_needed()
+    assert_on_screen(statutes.locator("h3"))
+    assert "21法令" in statutes.locator("h3").inner_text()
+    counts = page.locator(".kind-counts li").all_inner_texts()
+    assert counts and not any(re.search(r"(?<![\d,])0\s*件", c) for c in counts), counts   # no 「本文 0件」
+    assert any("条文" in c for c in counts)
+    footer = page.locator(".site-footer").inner_text()
+    assert "関係法令21法令" in footer and "同資料の原文" not in footer
+    assert_fits(view)
+    view.shot("i21-home")
+
+    # The law reader's title is a heading, not 「# 地域再生法」; /api shows code, not backticks.
+    view.goto("/search?q=地域再生法&kind=article&mode=keyword")
+    page.locator("ol.result-list a.result-title").first.click()
+    page.wait_for_url(re.compile(r"/records/"))
+    page.locator(".record-section a.source-link, a.source-link").first.click()
+    page.wait_for_url(re.compile(r"/sources/"))
+    title = page.locator(".doc-text h2.doc-title").first
+    expect(title).to_be_visible()
+    assert "#" not in page.locator(".doc-text").inner_text()[:200]
+    view.goto("/api")
+    assert "`" not in page.locator("main").inner_text()
+    expect(page.locator(".api-table code", has_text="policykb search --json")).to_be_visible()
+    assert_fits(view)
+    view.assert_clean()
+
+
+def test_i21_choosing_a_prefecture_moves_to_its_cases(view):
+    page = view.page
+    view.goto("/cases")
+    lead = page.locator(".page-header .lead").inner_text()
+    assert re.search(r"好事例 (\d+)件：都道府県のわかる事例 (\d+)件と、広域・地域名のみの事例 (\d+)件", lead), lead
+    note = page.locator(".case-list .count-note")
+    assert "広域・地域名のみの事例" in note.inner_text() and "合わせて" in note.inner_text()
+    if view.phone:
+        item = page.locator(".facet[aria-labelledby='facet-prefecture'] a:has(.facet-label:text-is('島根県'))")
+        item.scroll_into_view_if_needed()
+        item.tap()
+    else:
+        page.locator("svg.tilemap a.tile[data-pref='島根県']").click()
+    page.wait_for_url(re.compile(r"prefecture=.*#list-h"))
+    heading = page.locator("#list-h")
+    expect(heading).to_contain_text("島根県の好事例")
+    # The cases are on screen without scrolling: the heading is in the viewport, the first case below it.
+    box = heading.bounding_box()
+    height = page.viewport_size["height"]
+    assert 0 <= box["y"] < height / 2, f"the list heading is at {box['y']:.0f} px, screen {height} px"
+    first = page.locator(".case-list li.case").first
+    assert first.bounding_box()["y"] < height
+    assert_fits(view)
+    view.shot("i21-cases-chosen")
+    view.assert_clean()
+
+
+def test_i21_search_box_says_how_long_a_query_may_be(view):
+    page = view.page
+    view.goto("/")
+    hint = page.locator("#q-limit")
+    assert_on_screen(hint)
+    assert "1,000文字まで" in hint.inner_text()
+    page.fill("#q", "地方創生" * 300)          # 1,200 characters, before sending
+    expect(hint).to_contain_text("1,200文字です")
+    expect(hint).to_contain_text("200文字減らして")
+    assert page.get_attribute("#q", "aria-invalid") == "true"
+    page.fill("#q", "交通空白")
+    expect(hint.locator(".search-limit-count")).to_have_text("")
+    assert_fits(view)
     view.assert_clean()

@@ -65,7 +65,9 @@ def test_source_place_date_and_permalink(corpus, citations):
     c = citations["measure-1-transport-gaps"]
     assert c["text"].startswith("内閣官房 新しい地方経済・生活環境創生本部事務局『地方創生2.0基本構想（概要）")
     assert "（令和7年（2025年）6月13日）、Ⅲ 地方創生2.0基本構想 ＞ ６．政策パッケージ（主な施策） ＞ (1)" in c["text"]
-    assert c["text"].endswith("」/records/measure-1-transport-gaps")
+    # The official URL, as the Markdown form links it, then this site's permalink (issue 21).
+    assert c["text"].endswith("」（https://www.cas.go.jp/jp/seisaku/atarashii_chihousousei/index.html）"
+                              "/records/measure-1-transport-gaps")
     assert c["markdown"].endswith(" /records/measure-1-transport-gaps")
     assert c["permalink"] == "/records/measure-1-transport-gaps"
     url = "https://www.cas.go.jp/jp/seisaku/atarashii_chihousousei/index.html"

@@ -156,8 +156,13 @@
     if (!text) return "";
     var place = [citeAttr(start, "section"), citeAttr(start, "page")].filter(Boolean).join("、");
     var url = new URL(citeAttr(start, "url") || scope.getAttribute("data-cite-url"), window.location.href).href;
+    // A record's statistical source (原資料) and the document's official URL go with any part of it,
+    // as they do in the whole-record citation.
+    var origin = scope.getAttribute("data-cite-origin");
+    var official = scope.getAttribute("data-cite-official");
     return scope.getAttribute("data-cite-publisher") + "『" + scope.getAttribute("data-cite-title") + "』（" +
-      scope.getAttribute("data-cite-date") + "）" + (place ? "、" + place : "") + "「" + text + "」" + url;
+      scope.getAttribute("data-cite-date") + "）" + (place ? "、" + place : "") + "「" + text + "」" +
+      (origin ? "（原資料：" + origin + "）" : "") + (official ? "（" + official + "）" : "") + url;
   }
 
   function currentRange() {
@@ -203,8 +208,43 @@
     });
   }
 
+  // ---- deadline range: send only the ends chosen --------------------------
+  // 「指定なし」 would send deadline_from= ; the server ignores it, but the address is cleaner without.
+  function setUpDeadlineRange() {
+    document.querySelectorAll("form[data-deadline-range]").forEach(function (form) {
+      form.addEventListener("submit", function () {
+        form.querySelectorAll("select").forEach(function (s) { s.disabled = !s.value; });
+        // Re-enable after the navigation starts, so going back shows a usable form.
+        window.setTimeout(function () { form.querySelectorAll("select").forEach(function (s) { s.disabled = false; }); }, 0);
+      });
+    });
+  }
+
+  // ---- search box: say when the query is over the length the server accepts ----
+  // The limit is said under the box; past it, the count shows as the person types or pastes.
+  function setUpQueryLimit() {
+    document.querySelectorAll("input[data-max-chars]").forEach(function (input) {
+      var max = Number(input.getAttribute("data-max-chars"));
+      var hint = document.getElementById(input.getAttribute("aria-describedby"));
+      var count = hint && hint.querySelector(".search-limit-count");
+      if (!max || !count) return;
+      function update() {
+        var n = Array.from(input.value.trim()).length;  // code points, as the server counts
+        var over = n > max;
+        count.textContent = over ? "いま" + n.toLocaleString("ja-JP") + "文字です。" +
+          (n - max).toLocaleString("ja-JP") + "文字減らしてから検索してください。" : "";
+        hint.classList.toggle("search-limit-over", over);
+        input.setAttribute("aria-invalid", over ? "true" : "false");
+      }
+      input.addEventListener("input", update);
+      update();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpSelectionCite();
+    setUpDeadlineRange();
+    setUpQueryLimit();
   });
 
   document.addEventListener("DOMContentLoaded", function () {
