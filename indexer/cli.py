@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tarfile
 from pathlib import Path
 
 from indexer.corpus.loader import load_corpus
@@ -93,15 +92,18 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     from indexer.ingest import IngestError
     from indexer.ingest.add import ingest_file
 
+    from indexer.ingest.inputs import input_kind
+
     corpus_dir = _settings(args).corpus_dir
     opts = {k: getattr(args, k) for k in ("title", "publisher", "date", "url", "effective") if getattr(args, k)}
     status = 0
     for path in args.paths:
-        if args.collection == "laws" or path.is_dir() or (path.is_file() and tarfile.is_tarfile(path)):
-            status = max(status, _ingest_collection(path, corpus_dir, args))
-            continue
         try:
-            done = ingest_file(path, corpus_dir, **opts)
+            kind = input_kind(path, follow_symlinks=args.follow_symlinks)  # a symlink, device, FIFO: refused
+            if args.collection == "laws" or kind in ("folder", "archive"):
+                status = max(status, _ingest_collection(path, corpus_dir, args))
+                continue
+            done = ingest_file(path, corpus_dir, follow_symlinks=args.follow_symlinks, **opts)
         except IngestError as exc:
             print(f"policykb: {exc}", file=sys.stderr)
             status = 2
@@ -120,7 +122,7 @@ def _ingest_collection(path: Path, corpus_dir: Path, args: argparse.Namespace) -
     from indexer.ingest.collection import ingest_collection
 
     try:
-        report = ingest_collection(path, corpus_dir, progress=not args.quiet)
+        report = ingest_collection(path, corpus_dir, progress=not args.quiet, follow_symlinks=args.follow_symlinks)
     except IngestError as exc:
         print(f"policykb: {exc}", file=sys.stderr)
         return 2
@@ -317,6 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--collection", choices=("regional", "laws"), default=None,
                    help="where a single file goes: regional (copied into corpus/sources, the default for a file) or "
                         "laws (registered by path, like an archive or folder, which always go to laws)")
+    s.add_argument("--follow-symlinks", action="store_true",
+                   help="read a symbolic link named here, and links inside a folder that stay inside it "
+                        "(default: symbolic links are refused)")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.add_argument("--show-problems", type=int, default=20, metavar="N",
                    help="how many skipped or unstructured files of an archive to list (default 20)")
