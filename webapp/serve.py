@@ -18,7 +18,10 @@ Waitress limits, set on purpose (measured with scripts/bench_http; README 「運
     (the encoder) has its own bounded queue (indexer.search.budget), so threads never pile up
     inside torch.
   - request header 32 kB and body 64 kB: a 1,000-character query fits in the URL
-    (≈9 kB encoded); the app is read-only (GET) and takes no body.
+    (≈9 kB encoded); the app is read-only (GET) and takes no body. Waitress refuses what
+    passes them before the app sees the request; webapp.server_errors makes that refusal the
+    app's own Japanese page (JSON under /api) stating the limit, and decodes a raw UTF-8
+    request line (curl's `?q=交通`) instead of refusing it (`make_server` installs both).
 
 Several worker processes (--workers N, README 「1台を超えて広げる」): the parent binds the
 listening socket, forks N children and supervises them; each child opens the engine itself
@@ -81,6 +84,18 @@ def waitress_options(threads: int) -> dict:
             "max_request_header_size": MAX_HEADER_BYTES, "max_request_body_size": MAX_BODY_BYTES}
 
 
+def make_server(app, **kw):
+    """waitress.create_server with Japanese refusals and raw UTF-8 request lines (webapp.server_errors)."""
+    from waitress.server import create_server
+
+    from webapp.server_errors import install
+
+    server_map: dict = {}
+    server = create_server(app, map=server_map, **kw)
+    install(server_map, app)
+    return server
+
+
 def process_memory(pid: int | None = None) -> dict[str, float] | None:
     """{"rss_mb", "pss_mb", "pss_anon_mb", "pss_file_mb"} of a process, or None where /proc cannot tell.
 
@@ -135,11 +150,9 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, threads
     """
     if workers != 1:
         return serve_workers(settings, host, port, threads, workers)
-    from waitress.server import create_server
-
     engine, app = _open_app(settings)
     try:
-        server = create_server(app, host=host, port=port, ident="policykb", **waitress_options(threads))
+        server = make_server(app, host=host, port=port, ident="policykb", **waitress_options(threads))
     except OSError as exc:  # the port is taken, the address is not ours…
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     shown = f"[{host}]" if ":" in host else host
@@ -212,14 +225,12 @@ def _worker(settings: Settings, socks: list[socket.socket], threads: int, report
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         _die_with_parent(parent)
-        from waitress.server import create_server
-
         try:
             engine, app = _open_app(settings)
         except PolicykbError as exc:  # the supervisor prints it once, not once per worker
             _report(report_fd, "error", os.getpid(), exc.exit_code, exc.message)
             os._exit(exc.exit_code)
-        server = create_server(app, sockets=socks, ident="policykb", **waitress_options(threads))
+        server = make_server(app, sockets=socks, ident="policykb", **waitress_options(threads))
         _report(report_fd, "ready", os.getpid(), int(engine.stale), engine.build_dir.name)
         try:
             server.run()
