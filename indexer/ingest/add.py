@@ -258,11 +258,14 @@ def _names(sources_dir: Path, path: Path, meta: dict, copy_suffix: str | None) -
     plain = bool(_PLAIN_NAME.match(path.name)) and re.fullmatch(r"\.[A-Za-z0-9]{1,8}", path.suffix or ".x")
     stem = path.stem if plain else meta["id"]
     suffix = path.suffix if plain and path.suffix else (".pdf" if meta["format"] == "pdf" else ".txt")
+    if suffix.lower() in (".yaml", (copy_suffix or "").lower()):  # would be its own metadata or text copy
+        suffix = ".pdf" if meta["format"] == "pdf" else ".txt"
     n = 1
     while True:
         s = stem if n == 1 else f"{stem}-{n}"
         names = (s + suffix, s + copy_suffix if copy_suffix else None, s + ".yaml")
-        if len(set(names)) == 3 - (copy_suffix is None) and not any((sources_dir / x).exists() for x in names if x):
+        given = [x for x in names if x]
+        if len(set(given)) == len(given) and not any((sources_dir / x).exists() for x in given):
             return names
         n += 1
 
