@@ -169,6 +169,11 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     except ModelUnavailable as exc:
         print(f"damaged: {exc.message}")
         status = 1
+    from indexer.corpus.collections import registered_file_problems
+
+    for line in registered_file_problems(settings.corpus_dir):  # what the builds were made from
+        print(f"changed: {line}")
+        status = 1
     if cur is None or all(b.resolve() != cur for b in whole):
         print("policykb: `current` does not point at a whole build; `policykb build` repairs it", file=sys.stderr)
         status = 1

@@ -168,12 +168,13 @@ def _manifest(build_dir: Path | None) -> dict:
 
 
 def _build_locked(settings: Settings, *, force: bool, progress: bool) -> BuildResult:
-    from indexer.corpus.collections import EXTERNAL, load_register
+    from indexer.corpus.collections import EXTERNAL, check_registered_files, load_register
 
     t0 = time.perf_counter()
     stages = _Stages(progress)
     registers = {name: load_register(settings.corpus_dir, name) for name in EXTERNAL}
     registers = {name: docs for name, docs in registers.items() if docs}
+    check_registered_files(settings.corpus_dir)  # an archive changed or gone since ingest: one line, stop
     ensure_model(settings)
     digest = content_hash(settings)
     regional_digest = regional_hash(settings)
