@@ -142,8 +142,12 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     from indexer.index.store import content_hash, current_build, manifest_hash
     from indexer.index.verify import BuildDamaged, check_build, finished_builds
     from indexer.model.integrity import check_model_dir, recorded_files
+    from indexer.corpus.collections import registered_file_problems
 
     settings = _settings(args)
+    changed = registered_file_problems(settings.corpus_dir)  # archives the builds were read from
+    for line in changed:
+        print(f"changed: {line}")
     builds = finished_builds(settings.index_dir)
     if not builds:
         print(f"policykb: 索引がありません（{settings.index_dir}）。`policykb build` を実行してください。", file=sys.stderr)
@@ -169,10 +173,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     except ModelUnavailable as exc:
         print(f"damaged: {exc.message}")
         status = 1
-    from indexer.corpus.collections import registered_file_problems
-
-    for line in registered_file_problems(settings.corpus_dir):  # what the builds were made from
-        print(f"changed: {line}")
+    if changed:
         status = 1
     if cur is None or all(b.resolve() != cur for b in whole):
         print("policykb: `current` does not point at a whole build; `policykb build` repairs it", file=sys.stderr)

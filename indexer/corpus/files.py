@@ -58,6 +58,9 @@ class RefusedFile(ValueError):
         self.reason = " ".join(reason.split())
         super().__init__(f"{self.path}: {self.reason}")
 
+    def __reduce__(self):  # picklable: it may cross a process boundary (multiprocessing)
+        return type(self), (self.path, self.reason)
+
 
 def _mb(n: int) -> str:
     return f"{n / MB:.1f} MB" if n < 10 * MB else f"{n // MB} MB"
@@ -103,8 +106,9 @@ def read_bounded(fh: BinaryIO, name: str, limit: int, what: str = "file") -> byt
     return b"".join(chunks)
 
 
-def read_file(path: str | Path, *, follow_symlinks: bool = False, limit: int = MAX_TEXT_BYTES) -> bytes:
-    """The bytes of a regular file of at most `limit` bytes (its size is checked before reading)."""
+def read_file(path: str | Path, *, follow_symlinks: bool = False, limit: int | None = None) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes (default MAX_TEXT_BYTES), its size checked before reading."""
+    limit = MAX_TEXT_BYTES if limit is None else limit
     with open_regular(path, follow_symlinks=follow_symlinks) as fh:
         size = os.fstat(fh.fileno()).st_size
         if size > limit:

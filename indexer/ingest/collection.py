@@ -181,7 +181,16 @@ def ingest_collection(path: Path, corpus_dir: Path, *, collection: str = "laws",
     stamps: dict[str, Stamp] = {}
     pressure = Backpressure(MAX_BYTES_IN_FLIGHT)
 
+    stopped: list[RefusedFile] = []
+
     def items():
+        # Runs on the pool's feeder thread: what stops the run is kept and raised on this one.
+        try:
+            yield from checked()
+        except RefusedFile as exc:
+            stopped.append(exc)
+
+    def checked():
         for item in iter_files(path, follow_symlinks=follow_symlinks, skip=_skip):
             report.files += 1
             if item.data is None:
@@ -220,6 +229,8 @@ def ingest_collection(path: Path, corpus_dir: Path, *, collection: str = "laws",
                     scanned.append(doc)
             finally:
                 pressure.close()
+        if stopped:
+            raise stopped[0]
     except RefusedFile as exc:
         raise RefusedInput(exc.path, exc.reason) from None
     finally:
