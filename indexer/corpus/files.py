@@ -440,3 +440,19 @@ def changed_files(stamps: dict[str, Stamp]) -> list[str]:
         if digest != s.sha256:
             problems.append(f"{path}: changed since it was ingested (size {s.size:,} → {st.st_size:,} bytes, sha256 differs)")
     return problems
+
+
+def bounded_imap(imap: Callable, fn: Callable, items: Iterable[T], *, key: Callable[[T], object],
+                 size: Callable[[T], int], result_key: Callable[[object], object], budget: int) -> Iterator:
+    """`imap(fn, items)` (a Pool's imap or imap_unordered) with at most `budget` bytes of items waiting.
+
+    `key(item)` and `result_key(result)` name the same item, so its bytes are given back when its
+    result comes in, in whatever order. Closing the generator (the loop ends or fails) stops the feed.
+    """
+    pressure = Backpressure(budget)
+    try:
+        for result in imap(fn, pressure.feed(items, key, size), chunksize=1):
+            pressure.done(result_key(result))
+            yield result
+    finally:
+        pressure.close()
