@@ -45,7 +45,3 @@ READ_CHUNK_BYTES = 1 * MB
 #: length. The e5 encoder reads 512 tokens, about 700 characters of Japanese, so longer text is
 #: not seen by the semantic side anyway; the longest passage of the corpus's own documents is 391.
 MAX_PASSAGE_CHARS = 1000
-
-#: Characters of a record's text shown on a search result (HTML and JSON); the whole text is on the
-#: record's page and in the reader. An article of a statute can run to 30,000 characters (別表).
-MAX_RESULT_TEXT_CHARS = 2000
