@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tarfile
 from pathlib import Path
 
 from indexer.config import load_settings
 from indexer.corpus.anchor import anchor_corpus
+from indexer.corpus.collections import registered_file_problems
 from indexer.corpus.export import record_dict
 from indexer.corpus.loader import load_corpus
 from indexer.corpus.quote_coverage import coverage
@@ -23,6 +23,7 @@ from indexer.index.verify import BuildDamaged, check_build, finished_builds
 from indexer.ingest import IngestError
 from indexer.ingest.add import ingest_file
 from indexer.ingest.collection import ingest_collection
+from indexer.ingest.inputs import input_kind
 from indexer.model.integrity import check_model_dir, recorded_files
 from indexer.search.engine import SearchEngine
 from indexer.search.filters import parse_filters
@@ -98,11 +99,12 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     opts = {k: getattr(args, k) for k in ("title", "publisher", "date", "url", "effective") if getattr(args, k)}
     status = 0
     for path in args.paths:
-        if args.collection == "laws" or path.is_dir() or (path.is_file() and tarfile.is_tarfile(path)):
-            status = max(status, _ingest_collection(path, corpus_dir, args))
-            continue
         try:
-            done = ingest_file(path, corpus_dir, **opts)
+            kind = input_kind(path, follow_symlinks=args.follow_symlinks)  # a symlink, device, FIFO: refused
+            if args.collection == "laws" or kind in ("folder", "archive"):
+                status = max(status, _ingest_collection(path, corpus_dir, args))
+                continue
+            done = ingest_file(path, corpus_dir, follow_symlinks=args.follow_symlinks, **opts)
         except IngestError as exc:
             print(f"policykb: {exc}", file=sys.stderr)
             status = 2
@@ -118,7 +120,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 def _ingest_collection(path: Path, corpus_dir: Path, args: argparse.Namespace) -> int:
     """An archive or folder (or a file given --collection laws): registered by path and sha256, streamed."""
     try:
-        report = ingest_collection(path, corpus_dir, progress=not args.quiet)
+        report = ingest_collection(path, corpus_dir, progress=not args.quiet, follow_symlinks=args.follow_symlinks)
     except IngestError as exc:
         print(f"policykb: {exc}", file=sys.stderr)
         return 2
@@ -135,6 +137,9 @@ def _ingest_collection(path: Path, corpus_dir: Path, args: argparse.Namespace) -
 def _cmd_verify(args: argparse.Namespace) -> int:
     """Every build in the index directory, and the model, against the checksums they recorded."""
     settings = _settings(args)
+    changed = registered_file_problems(settings.corpus_dir)  # archives the builds were read from
+    for line in changed:
+        print(f"changed: {line}")
     builds = finished_builds(settings.index_dir)
     if not builds:
         print(f"policykb: 索引がありません（{settings.index_dir}）。`policykb build` を実行してください。", file=sys.stderr)
@@ -159,6 +164,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         print(f"ok: model {settings.model_dir} ({checked})")
     except ModelUnavailable as exc:
         print(f"damaged: {exc.message}")
+        status = 1
+    if changed:
         status = 1
     if cur is None or all(b.resolve() != cur for b in whole):
         print("policykb: `current` does not point at a whole build; `policykb build` repairs it", file=sys.stderr)
@@ -299,6 +306,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--collection", choices=("regional", "laws"), default=None,
                    help="where a single file goes: regional (copied into corpus/sources, the default for a file) or "
                         "laws (registered by path, like an archive or folder, which always go to laws)")
+    s.add_argument("--follow-symlinks", action="store_true",
+                   help="read a symbolic link named here, and links inside a folder that stay inside it "
+                        "(default: symbolic links are refused)")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.add_argument("--show-problems", type=int, default=20, metavar="N",
                    help="how many skipped or unstructured files of an archive to list (default 20)")

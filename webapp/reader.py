@@ -3,15 +3,18 @@ of contents, every record's quote marked (`#q-<record id>-<n>`) and linked to it
 
 The view is computed by the indexer (indexer.corpus.reading) and read from the build through
 `engine.source_view`; this module only adds URLs. It also gives templates `absolute_citation`,
-which puts this site's base URL in front of a citation's permalink path.
+which puts this site's base URL (POLICYKB_BASE_URL) in front of a citation's permalink path, or
+leaves it relative when none is configured (the page's script resolves it against the address
+the reader sees). Never the request's Host header: a client chooses it, and a citation copied
+from a page must not carry a link to wherever that client said the site was.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template, url_for
 
 from indexer.errors import NotFound
-from webapp import get_engine
+from webapp import base_url, get_engine
 from webapp.urls import json_twin, record_url
 
 bp = Blueprint("reader", __name__)
@@ -25,13 +28,7 @@ def _view(doc: str) -> dict:
 
 
 def reader_url(doc: str, anchor: str | None = None) -> str:
-    from flask import url_for
-
     return url_for("reader.source", doc=doc, _anchor=anchor) if anchor else url_for("reader.source", doc=doc)
-
-
-def _base() -> str:
-    return request.host_url.rstrip("/")
 
 
 @bp.app_template_global()
@@ -40,7 +37,7 @@ def absolute_citation(citation: dict) -> dict:
     link = citation.get("permalink")
     if not link:
         return citation
-    full = _base() + link
+    full = base_url() + link
     out = dict(citation)
     for key in ("text", "markdown"):
         head, sep, tail = out[key].rpartition(link)
@@ -61,4 +58,4 @@ def source(doc: str):
     view = _view(doc)
     if as_json:
         return jsonify({"source": view, "url": reader_url(doc)})
-    return render_template("reader.html", view=view, record_url=record_url, page_url=_base() + reader_url(doc))
+    return render_template("reader.html", view=view, record_url=record_url, page_url=base_url() + reader_url(doc))

@@ -18,7 +18,10 @@ Waitress limits, set on purpose (measured with scripts/bench_http; README 「運
     (the encoder) has its own bounded queue (indexer.search.budget), so threads never pile up
     inside torch.
   - request header 32 kB and body 64 kB: a 1,000-character query fits in the URL
-    (≈9 kB encoded); the app is read-only (GET) and takes no body.
+    (≈9 kB encoded); the app is read-only (GET) and takes no body. Waitress refuses what
+    passes them before the app sees the request; webapp.server_errors makes that refusal the
+    app's own Japanese page (JSON under /api) stating the limit, and decodes a raw UTF-8
+    request line (curl's `?q=交通`) instead of refusing it (`make_server` installs both).
 
 Several worker processes (--workers N, README 「1台を超えて広げる」): the parent binds the
 listening socket, forks N children and supervises them; each child opens the engine itself
@@ -43,6 +46,7 @@ and runs the same waitress server (all the limits above, per worker) on the inhe
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import select
@@ -50,10 +54,18 @@ import signal
 import socket
 import sys
 import time
+import traceback
 from typing import NoReturn
+
+from waitress.server import create_server
 
 from indexer.config import Settings
 from indexer.errors import PolicykbError, UsageError
+from indexer.search.budget import EncoderBudget
+from indexer.search.engine import SearchEngine
+from indexer.search.filters import Filters
+from webapp import create_app
+from webapp.server_errors import install
 
 CONNECTION_LIMIT = 1000
 CHANNEL_TIMEOUT_S = 15
@@ -79,6 +91,14 @@ def waitress_options(threads: int) -> dict:
     return {"threads": threads, "connection_limit": CONNECTION_LIMIT, "channel_timeout": CHANNEL_TIMEOUT_S,
             "cleanup_interval": CLEANUP_INTERVAL_S, "backlog": BACKLOG, "asyncore_use_poll": True,
             "max_request_header_size": MAX_HEADER_BYTES, "max_request_body_size": MAX_BODY_BYTES}
+
+
+def make_server(app, **kw):
+    """waitress.create_server with Japanese refusals and raw UTF-8 request lines (webapp.server_errors)."""
+    server_map: dict = {}
+    server = create_server(app, map=server_map, **kw)
+    install(server_map, app)
+    return server
 
 
 def process_memory(pid: int | None = None) -> dict[str, float] | None:
@@ -108,11 +128,6 @@ def memory_line(pid: int, mem: dict[str, float] | None) -> str:
 
 def _open_app(settings: Settings):
     """The engine (model warmed) and the app over it; what each worker does once."""
-    from indexer.search.budget import EncoderBudget
-    from indexer.search.engine import SearchEngine
-    from indexer.search.filters import Filters
-    from webapp import create_app
-
     # Root at WARNING: sentence-transformers draws a progress bar per query when its logger is at INFO.
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for name in ("waitress", "webapp"):
@@ -136,11 +151,9 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, threads
     """
     if workers != 1:
         return serve_workers(settings, host, port, threads, workers)
-    from waitress.server import create_server
-
     engine, app = _open_app(settings)
     try:
-        server = create_server(app, host=host, port=port, ident="policykb", **waitress_options(threads))
+        server = make_server(app, host=host, port=port, ident="policykb", **waitress_options(threads))
     except OSError as exc:  # the port is taken, the address is not ours…
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     shown = f"[{host}]" if ":" in host else host
@@ -185,8 +198,6 @@ def _listen(host: str, port: int) -> list[socket.socket]:
 def _die_with_parent(parent: int) -> None:
     """Ask the kernel to SIGTERM this worker when the supervisor dies (even by SIGKILL), so none is orphaned."""
     try:
-        import ctypes
-
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
@@ -213,14 +224,12 @@ def _worker(settings: Settings, socks: list[socket.socket], threads: int, report
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         _die_with_parent(parent)
-        from waitress.server import create_server
-
         try:
             engine, app = _open_app(settings)
         except PolicykbError as exc:  # the supervisor prints it once, not once per worker
             _report(report_fd, "error", os.getpid(), exc.exit_code, exc.message)
             os._exit(exc.exit_code)
-        server = create_server(app, sockets=socks, ident="policykb", **waitress_options(threads))
+        server = make_server(app, sockets=socks, ident="policykb", **waitress_options(threads))
         _report(report_fd, "ready", os.getpid(), int(engine.stale), engine.build_dir.name)
         try:
             server.run()
@@ -231,8 +240,6 @@ def _worker(settings: Settings, socks: list[socket.socket], threads: int, report
     except (SystemExit, KeyboardInterrupt):
         code = 0
     except BaseException:  # a bug: show it, and let the supervisor decide
-        import traceback
-
         traceback.print_exc()
     finally:
         try:

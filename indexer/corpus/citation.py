@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from indexer.corpus.dates import japanese_date
 from indexer.corpus.schema import Record
 from indexer.corpus.sources import Source
+from indexer.laws import int_to_kanji
 from indexer.text.normalize import normalize_for_match
 
 SHORT = 200
@@ -219,8 +220,6 @@ def law_reference(record: Record, paragraph: int | None = None) -> str | None:
         return None
     ref = f"{law.law_title}（{law.law_number}）{law.article or ''}"
     if paragraph is not None and law.article and not law.article.endswith("附則"):
-        from indexer.laws import int_to_kanji
-
         ref += f"第{int_to_kanji(paragraph)}項"
     if law.versions > 1 and law.effective:
         ref += f"（{japanese_date(law.effective)}施行のもの）"

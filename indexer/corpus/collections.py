@@ -20,12 +20,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tarfile
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from indexer.errors import CorpusError
+from indexer.corpus.derived import passage_records, statute_records
+from indexer.corpus.files import RefusedFile, Stamp, changed_files, iter_files, load_stamps, write_stamps
+from indexer.corpus.sources import Source
+from indexer.errors import BuildError, CorpusError
+
+#: e-Gov's page of a law, and the publisher named for its text (ingest writes both into metadata).
+EGOV_URL = "https://laws.e-gov.go.jp/law/{law_id}"
+STATUTE_PUBLISHER = "e-Gov法令検索（デジタル庁）"
 
 #: name → label shown to users. `regional` is the default of every search.
 COLLECTIONS: dict[str, str] = {"regional": "地域政策", "laws": "全法令"}
@@ -97,35 +103,12 @@ def write_register(corpus_dir: Path, collection: str, docs: list[ExternalDoc]) -
     return path
 
 
-def iter_files(path: Path, wanted: set[str] | None = None) -> Iterator[tuple[str | None, str, bytes]]:
-    """(member or None, display name, bytes) of every regular file of an archive, folder or file, streamed.
-
-    An archive is read in one pass (`r|*`: xz, gz, bz2 or none), so a 40 MB .tar.xz of 484 MB is
-    never unpacked to disk nor held whole in memory. `wanted` (member names, or relative paths in
-    a folder) skips the others without reading them.
-    """
-    if path.is_dir():
-        for p in sorted(q for q in path.rglob("*") if q.is_file()):
-            rel = p.relative_to(path).as_posix()
-            if wanted is None or rel in wanted:
-                yield rel, str(p), p.read_bytes()
-        return
-    if tarfile.is_tarfile(path):
-        with tarfile.open(path, "r|*") as tar:
-            for m in tar:
-                if not m.isfile() or (wanted is not None and m.name not in wanted):
-                    continue
-                fh = tar.extractfile(m)
-                yield m.name, f"{path}!{m.name}", fh.read() if fh else b""
-        return
-    yield None, str(path), path.read_bytes()
-
-
 def read_texts(docs: list[ExternalDoc]) -> Iterator[tuple[ExternalDoc, str]]:
     """The text of each document, read where the register says and checked against its sha256.
 
-    Grouped by path so an archive is streamed once. A missing or changed file is a CorpusError
-    naming it: the register no longer describes it, and it must be ingested again.
+    Grouped by path so an archive is streamed once, with the limits and refusals of
+    indexer.corpus.files. A missing, changed or refused file is a CorpusError naming it: the
+    register no longer describes it, and it must be ingested again.
     """
     by_path: dict[str, dict[str | None, ExternalDoc]] = {}
     for d in docs:
@@ -135,19 +118,20 @@ def read_texts(docs: list[ExternalDoc]) -> Iterator[tuple[ExternalDoc, str]]:
         if not p.exists():
             raise CorpusError([f"{path}: registered in the laws collection but missing; ingest it again (policykb ingest)"])
         seen: set[str | None] = set()
-        if p.is_dir():
-            items = ((m, str(p / m), (p / m).read_bytes()) for m in members if m is not None and (p / m).is_file())
-        else:
-            wanted = {m for m in members if m is not None}
-            items = iter_files(p, wanted) if wanted else iter([(None, path, p.read_bytes())])
-        for member, name, data in items:
-            d = members.get(member)
-            if d is None:
-                continue
-            if hashlib.sha256(data).hexdigest() != d.sha256:
-                raise CorpusError([f"{name}: its bytes changed since it was ingested (sha256 differs); ingest it again"])
-            seen.add(member)
-            yield d, data.decode("utf-8")
+        wanted = {m for m in members if m is not None}
+        try:
+            for item in iter_files(p, wanted or None):
+                d = members.get(item.member)
+                if d is None:
+                    continue
+                if item.data is None:
+                    raise CorpusError([f"{item.name}: {item.problem}"])
+                if hashlib.sha256(item.data).hexdigest() != d.sha256:
+                    raise CorpusError([f"{item.name}: its bytes changed since it was ingested (sha256 differs); ingest it again"])
+                seen.add(item.member)
+                yield d, item.data.decode("utf-8")
+        except RefusedFile as exc:
+            raise CorpusError([str(exc)]) from None
         missing = sorted(str(m) for m in members if m not in seen)
         if missing:
             raise CorpusError([f"{path}: {len(missing)} registered file(s) are no longer there "
@@ -161,11 +145,8 @@ def text_of(doc: ExternalDoc) -> str:
     raise CorpusError([f"{doc.where}: not found"])
 
 
-def source_for(doc: ExternalDoc, text: str):
+def source_for(doc: ExternalDoc, text: str) -> Source:
     """The document as a corpus Source (for the records derived from it), its text already in hand."""
-    from indexer.corpus.sources import Source
-    from indexer.ingest.add import EGOV_URL, STATUTE_PUBLISHER
-
     meta = {"id": doc.id, "kind": "statute" if doc.form == "statute" else "document", "law_key": doc.law_key,
             "law_id": doc.law_id, "effective": doc.effective, "law_number": doc.law_number,
             "format": "markdown" if (doc.member or doc.path).endswith(".md") else "text"}
@@ -179,10 +160,6 @@ def source_for(doc: ExternalDoc, text: str):
 def derive(doc: ExternalDoc, text: str):
     """(source, records) of one document, as the regional statutes are derived (indexer.corpus.derived);
     a text that no longer parses falls back to passages, with the reason as the third value."""
-    from dataclasses import replace
-
-    from indexer.corpus.derived import passage_records, statute_records
-
     src = source_for(doc, text)
     try:
         if doc.form == "statute":
@@ -191,3 +168,45 @@ def derive(doc: ExternalDoc, text: str):
     except ValueError as exc:
         src = source_for(replace(doc, form="passages"), text)
         return src, passage_records(src), f"{doc.where}: {' '.join(str(exc).split())[:200]}; indexed as passages"
+
+
+def registered_file_problems(corpus_dir: Path) -> list[str]:
+    """One line per file registered in an external collection that is missing or changed since ingest.
+
+    Reads the stamps ingest wrote beside each register (size, mtime, sha256 of every archive or
+    file it read); a register written before stamps existed is checked for missing files only.
+    """
+    problems: list[str] = []
+    for name in EXTERNAL:
+        register = register_path(corpus_dir, name)
+        if not register.exists():
+            continue
+        try:
+            stamps = load_stamps(register)
+        except RefusedFile as exc:
+            problems.append(str(exc))
+            continue
+        if not stamps:
+            stamps = {d.path: Stamp(-1, -1, "") for d in load_register(corpus_dir, name) if not os.path.exists(d.path)}
+        problems += [f"{line}; run `policykb ingest` on it again (or restore it)" for line in changed_files(stamps)]
+    return problems
+
+
+def check_registered_files(corpus_dir: Path) -> None:
+    """Raise BuildError, one line naming the first changed or missing registered file, when there is one.
+
+    A build calls this before deciding it is up to date: the register describes the bytes ingest
+    read, so an archive replaced or deleted since must be ingested again, not indexed silently.
+    """
+    problems = registered_file_problems(corpus_dir)
+    if problems:
+        more = f" (and {len(problems) - 1} more: `policykb verify` lists them)" if len(problems) > 1 else ""
+        raise BuildError(problems[0] + more)
+
+
+def stamp_files(corpus_dir: Path, collection: str, stamps: dict[str, Stamp], replaced: set[str]) -> None:
+    """Record the stamps of the files one ingest read (dropping those of `replaced` paths it read again)."""
+    register = register_path(corpus_dir, collection)
+    held = {k: v for k, v in load_stamps(register).items() if not any(k == r or k.startswith(r + os.sep) for r in replaced)}
+    held.update(stamps)
+    write_stamps(register, held)

@@ -16,9 +16,13 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from indexer.corpus.schema import LawItem, LawParagraph, LawRef, Quote, Record
 from indexer.corpus.sources import Section, Source
+from indexer.laws import parse_statute
+from indexer.text.extracted import ExtractedText
+from indexer.text.passages import split_passages
 
 #: A 別表 with more data rows than this becomes one record per row.
 LARGE_TABLE_ROWS = 30
@@ -57,8 +61,6 @@ def article_record_id(law_key: str, article_key: str) -> str:
 
 
 def statute_records(src: Source, versions: int = 1) -> list[Record]:
-    from indexer.laws import parse_statute
-
     text = src.text
     statute = parse_statute(text)
     meta = src.meta
@@ -108,11 +110,6 @@ def statute_records(src: Source, versions: int = 1) -> list[Record]:
 
 
 def passage_records(src: Source) -> list[Record]:
-    from pathlib import Path
-
-    from indexer.ingest.extracted import ExtractedText
-    from indexer.ingest.passages import split_passages
-
     doc = ExtractedText(path=Path(src.path), text=src.text, format=str(src.meta.get("format") or "text"),
                         page_starts=list(src.meta.get("page_starts") or []))
     out = []

@@ -17,6 +17,7 @@ from __future__ import annotations
 from indexer.corpus.derived import article_record_id, source_kind
 from indexer.corpus.schema import Link, Record
 from indexer.corpus.sources import Source
+from indexer.laws import article_number_key, parse_statute, resolve_policy_reference, resolve_references
 
 
 def _current_statutes(sources: dict[str, Source]) -> list[Source]:
@@ -25,8 +26,6 @@ def _current_statutes(sources: dict[str, Source]) -> list[Source]:
 
 def add_reference_links(records: list[Record], sources: dict[str, Source]) -> int:
     """Append `cites` links to the citing records; returns how many links were added."""
-    from indexer.laws import article_number_key, parse_statute, resolve_policy_reference, resolve_references
-
     statutes = _current_statutes(sources)
     key_of = {str(s.meta.get("law_id")): s.meta.get("law_key") or s.id for s in statutes if s.meta.get("law_id")}
     known = {}

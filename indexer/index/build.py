@@ -32,7 +32,7 @@ from pathlib import Path
 
 from indexer import __version__
 from indexer.config import Settings
-from indexer.corpus.collections import EXTERNAL, load_register
+from indexer.corpus.collections import EXTERNAL, check_registered_files, load_register
 from indexer.errors import ModelUnavailable
 from indexer.index.builder import Built, CollectionBuilder, Stages, link_paths
 from indexer.index.collection_build import LargeCollectionBuilder
@@ -171,6 +171,7 @@ def _build_locked(settings: Settings, *, force: bool, progress: bool) -> BuildRe
     t0 = time.perf_counter()
     stages = Stages(progress)
     found = builders(settings, progress=progress)
+    check_registered_files(settings.corpus_dir)  # an archive changed or gone since ingest: one line, stop
     ensure_model(settings)
     if export_query_graph(settings.model_dir, settings.index_dir) is None and graph_supported(settings.model_dir):
         print("policykb build: 警告: 検索語の ONNX グラフを書き出せる場所がありません。検索語は torch で符号化します。",

@@ -55,6 +55,8 @@ from indexer.index.keyword_writer import analysed_fields
 from indexer.index.vector_writer import save_graph
 from indexer.model.static_distill import MARKER, distill_static
 from indexer.model.static_encoder import StaticEncoder
+from indexer.corpus.files import bounded_imap
+from indexer.limits import MAX_BYTES_IN_FLIGHT
 
 #: The layout's version, written into collection.json.
 FORMAT = 1
@@ -172,7 +174,10 @@ def build_collection(out: Path, name: str, docs: list[ExternalDoc], *, code: str
             writer.delete_documents_by_term("document", doc_id)
         by_id = {d.id: d for d in to_add}
         with spool.open("w", encoding="utf-8") as sp, get_context("fork").Pool(pool) as workers:
-            for doc_id, packed_text, doc_units, problem in workers.imap_unordered(units_of, read_texts(to_add), chunksize=2):
+            # At most MAX_BYTES_IN_FLIGHT of text waits for the workers (the reader is faster than they are).
+            for doc_id, packed_text, doc_units, problem in bounded_imap(
+                    workers.imap_unordered, units_of, read_texts(to_add), key=lambda item: item[0].id,
+                    size=lambda item: 4 * len(item[1]), result_key=lambda r: r[0], budget=MAX_BYTES_IN_FLIGHT):
                 doc = by_id[doc_id]
                 if problem:
                     problems.append(problem)

@@ -13,9 +13,9 @@ from indexer.ingest.errors import (
     NotAPdf,
     UnsupportedFormat,
 )
-from indexer.ingest.extracted import ExtractedText
+from indexer.text.extracted import ExtractedText
 from indexer.ingest.formats import read_document
-from indexer.ingest.passages import Passage, split_passages
+from indexer.text.passages import Passage, split_passages
 from indexer.ingest.pdf_text import extract_pdf_text
 
 __all__ = [

@@ -15,8 +15,15 @@ Decisions:
   the PDF itself is copied too, its name and sha256 kept as `original_file`/`original_sha256`.
 - Everything is checked before anything is written, so refused input leaves the corpus as it
   was; the files of one document are written to temporary names and renamed last.
+- A statute is recognised by its 法令番号 whatever its file name or encoding: a file without an
+  e-Gov name takes the 法令ID of the statute held with the same 法令番号. Without a 施行日
+  (file name or --effective) it is refused as already held; with a newer one it is a new version.
 - A later version of a statute already held (same law_id, or same 法令番号 when the id is not
   known) becomes current; the older keeps its files and gets `superseded_by`.
+- Only a regular file is read, once (indexer.corpus.files: a symbolic link only with
+  --follow-symlinks, never a device or FIFO, within indexer.limits), and what is written is the
+  bytes that were checked. File names that would be odd in corpus/sources/ (control characters,
+  a leading dot) are replaced by the document's id.
 """
 
 from __future__ import annotations
@@ -30,15 +37,22 @@ from pathlib import Path
 
 import yaml
 
-from indexer.ingest.errors import IngestError
-from indexer.ingest.extracted import ExtractedText
+from indexer.corpus.collections import EGOV_URL, STATUTE_PUBLISHER
+from indexer.corpus.files import RefusedFile, read_document_bytes
+from indexer.ingest.errors import IngestError, RefusedInput
 from indexer.ingest.formats import read_document
+from indexer.laws import StatuteParseError, looks_like_statute, parse_statute, suppl_act_key
+from indexer.text.extracted import ExtractedText
+
+__all__ = ["EGOV_NAME", "EGOV_URL", "STATUTE_PUBLISHER", "AlreadyInCorpus", "VersionConflict", "Ingested",
+           "ingest_file", "plan"]
 
 # e-Gov ids are 15 characters: 322AC0000000067, 309M10011000001, 321CONSTITUTION.
 EGOV_NAME = re.compile(r"^(?P<law_id>\d{3}[0-9A-Z]{12})_(?P<date>\d{8})_(?P<amend>\d{3}[0-9A-Z]{12}|0{15})$")
-EGOV_URL = "https://laws.e-gov.go.jp/law/{law_id}"
-STATUTE_PUBLISHER = "e-Gov法令検索（デジタル庁）"
 _SLUG = re.compile(r"[^a-z0-9]+")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# A name kept as is in corpus/sources/: no control characters, no leading dot, no separators.
+_PLAIN_NAME = re.compile(r"^[^\x00-\x1f\x7f./\\][^\x00-\x1f\x7f/\\]*$")
 
 
 class AlreadyInCorpus(IngestError):
@@ -47,6 +61,14 @@ class AlreadyInCorpus(IngestError):
 
 class VersionConflict(IngestError):
     reason = "the corpus already holds this statute in force from the same date"
+
+
+class SameStatute(IngestError):
+    reason = "the corpus already holds this statute (same 法令番号); nothing added"
+
+
+class BadOption(IngestError):
+    reason = "option cannot be used"
 
 
 @dataclass
@@ -69,7 +91,19 @@ class Ingested:
 
 
 def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashlib.sha256(read_document_bytes(path)).hexdigest()
+
+
+def _check_date(path: Path, option: str, value: str | None) -> None:
+    """A date option is a real date written YYYY-MM-DD (`--effective notadate` is refused)."""
+    if value is None:
+        return
+    try:
+        if not _ISO_DATE.match(value):
+            raise ValueError(value)
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise BadOption(path, f"{option} {value!r} is not a date written YYYY-MM-DD") from None
 
 
 def _slug(text: str) -> str:
@@ -95,8 +129,6 @@ def _doc_title(doc: ExtractedText) -> str:
 
 def _statute_meta(doc: ExtractedText, path: Path, warnings: list[str]) -> dict | None:
     """Statute fields when the text is one that parses; None (with a warning) when it does not."""
-    from indexer.laws import StatuteParseError, looks_like_statute, parse_statute
-
     if not looks_like_statute(doc.text):
         return None
     try:
@@ -118,19 +150,59 @@ def _law_key(meta: dict) -> str:
     """The stable part of a statute's ids: its e-Gov id, or its 法令番号 as a slug (h17-24)."""
     if meta.get("law_id"):
         return meta["law_id"].lower()
-    from indexer.laws import suppl_act_key
-
     return suppl_act_key(meta["law_number"])
+
+
+def _held_text(m: dict, sources_dir: Path) -> str | None:
+    try:
+        return (sources_dir / m["file"]).read_text(encoding="utf-8").replace("\r\n", "\n")
+    except (OSError, UnicodeDecodeError, KeyError):
+        return None
+
+
+def _same_law(law: dict, doc: ExtractedText, path: Path, held: list[dict], sources_dir: Path,
+              effective_given: bool) -> None:
+    """Recognise a statute held under its 法令ID whatever this file's name or encoding.
+
+    A file without an e-Gov name takes the 法令ID (and 施行日) of the statute held with its
+    法令番号. The same text is refused as held; another text with no 施行日 of its own is refused
+    too (it cannot be placed among the versions); with a 施行日 it is a version of that statute.
+    """
+    if law["law_id"]:
+        return
+    same = [m for m in held if m.get("kind") == "statute" and m.get("law_number") == law["law_number"]
+            and m.get("law_id")]
+    if not same:
+        return
+    current = next((m for m in same if not m.get("superseded_by")), same[0])
+    law["law_id"] = current["law_id"]
+    text = doc.text.lstrip("\ufeff")
+    for m in same:
+        if _held_text(m, sources_dir) == text:
+            raise SameStatute(path, f"held as {m['id']}, the same text in another file name or encoding")
+    if not effective_given:
+        raise SameStatute(path, f"held as {current['id']} (施行日 {current.get('effective') or '不明'}); "
+                                "a newer version needs its 施行日: --effective YYYY-MM-DD")
 
 
 def plan(path: Path, sources_dir: Path, held: list[dict], *, title: str | None = None,
          publisher: str | None = None, date: str | None = None, url: str | None = None,
-         effective: str | None = None) -> tuple[dict, ExtractedText, list[str]]:
-    """Read and check one file; the metadata it would get, its text, warnings. Writes nothing."""
-    if not path.is_file():
-        raise IngestError(path, "no such file")
-    doc = read_document(path)  # UnsupportedFormat / EmptyDocument / NoTextLayer / NotAPdf …
-    digest = sha256_of(path)
+         effective: str | None = None, follow_symlinks: bool = False,
+         data: bytes | None = None) -> tuple[dict, ExtractedText, list[str]]:
+    """Read and check one file; the metadata it would get, its text, warnings. Writes nothing.
+
+    `data` is the file's bytes when already read (read here otherwise, as indexer.corpus.files reads).
+    """
+    path = Path(path)
+    _check_date(path, "--effective", effective)
+    _check_date(path, "--date", date)
+    if data is None:
+        try:
+            data = read_document_bytes(path, follow_symlinks=follow_symlinks)
+        except RefusedFile as exc:
+            raise RefusedInput(path, exc.reason) from None
+    doc = read_document(path, data)  # UnsupportedFormat / EmptyDocument / NoTextLayer / NotAPdf …
+    digest = hashlib.sha256(data).hexdigest()
     for m in held:
         if digest in (m.get("sha256"), m.get("original_sha256")):
             raise AlreadyInCorpus(path, f"held as {m['id']}")
@@ -139,6 +211,7 @@ def plan(path: Path, sources_dir: Path, held: list[dict], *, title: str | None =
     today = dt.date.today().isoformat()
     meta: dict = {}
     if law is not None:
+        _same_law(law, doc, path, held, sources_dir, effective is not None or law["effective"] is not None)
         if effective:
             law["effective"] = effective
         key = _law_key(law)
@@ -175,12 +248,26 @@ def plan(path: Path, sources_dir: Path, held: list[dict], *, title: str | None =
     return meta, doc, warnings
 
 
-def _free_name(sources_dir: Path, name: str) -> str:
-    stem, suffix, n = Path(name).stem, Path(name).suffix, 2
-    while (sources_dir / name).exists() or (sources_dir / (Path(name).stem + ".yaml")).exists():
-        name = f"{stem}-{n}{suffix}"
+def _names(sources_dir: Path, path: Path, meta: dict, copy_suffix: str | None) -> tuple[str, str | None, str]:
+    """(name of the file as given, name of its UTF-8 text copy or None, name of its metadata), all free.
+
+    The given name is kept when it is plain; otherwise (control characters, a leading dot, an
+    odd suffix) the document's id is the stem. A -2, -3 … is added until no name of the three is
+    taken, so nothing already in corpus/sources/ is ever overwritten.
+    """
+    plain = bool(_PLAIN_NAME.match(path.name)) and re.fullmatch(r"\.[A-Za-z0-9]{1,8}", path.suffix or ".x")
+    stem = path.stem if plain else meta["id"]
+    suffix = path.suffix if plain and path.suffix else (".pdf" if meta["format"] == "pdf" else ".txt")
+    if suffix.lower() in (".yaml", (copy_suffix or "").lower()):  # would be its own metadata or text copy
+        suffix = ".pdf" if meta["format"] == "pdf" else ".txt"
+    n = 1
+    while True:
+        s = stem if n == 1 else f"{stem}-{n}"
+        names = (s + suffix, s + copy_suffix if copy_suffix else None, s + ".yaml")
+        given = [x for x in names if x]
+        if len(set(given)) == len(given) and not any((sources_dir / x).exists() for x in given):
+            return names
         n += 1
-    return name
 
 
 def _dump(meta: dict) -> str:
@@ -189,43 +276,58 @@ def _dump(meta: dict) -> str:
                                  allow_unicode=True, sort_keys=False, width=1000)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+def _write_all(path: Path, writes: list[tuple[Path, bytes]]) -> None:
+    """Write every file to a temporary name first, then rename them in order: a failure (disk full,
+    permissions) leaves nothing behind and is one IngestError line."""
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for target, data in writes:
+            tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+            temps.append((tmp, target))
+            tmp.write_bytes(data)
+        for tmp, target in temps:
+            os.replace(tmp, target)
+    except OSError as exc:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+        raise IngestError(path, f"cannot write into the corpus ({exc.strerror or exc})") from None
 
 
 def ingest_file(path: str | Path, corpus_dir: Path, **opts) -> Ingested:
     """Add one document to `corpus_dir`; raise IngestError (nothing written) when it cannot be."""
     path = Path(path)
     sources_dir = corpus_dir / "sources"
-    sources_dir.mkdir(parents=True, exist_ok=True)
-    held = _held(sources_dir)
+    held = _held(sources_dir) if sources_dir.is_dir() else []
+    follow = opts.pop("follow_symlinks", False)
+    try:
+        data = read_document_bytes(path, follow_symlinks=follow)
+    except RefusedFile as exc:
+        raise RefusedInput(path, exc.reason) from None
+    opts["data"] = data
     meta, doc, warnings = plan(path, sources_dir, held, **opts)
-    written: list[Path] = []
+    sources_dir.mkdir(parents=True, exist_ok=True)
+    original_sha = hashlib.sha256(data).hexdigest()
     if doc.format == "pdf":
-        pdf_name = _free_name(sources_dir, path.name)
-        text_name = Path(pdf_name).stem + ".txt"
+        pdf_name, text_name, meta_name = _names(sources_dir, path, meta, ".txt")
         text_bytes = doc.text.encode("utf-8")
         meta.update(file=text_name, sha256=hashlib.sha256(text_bytes).hexdigest(),
-                    original_file=pdf_name, original_sha256=sha256_of(path))
+                    original_file=pdf_name, original_sha256=original_sha)
         if doc.page_starts:
             meta["page_starts"] = list(doc.page_starts)
-        to_write = [(sources_dir / pdf_name, path.read_bytes()), (sources_dir / text_name, text_bytes)]
-    else:
-        name = _free_name(sources_dir, path.name)
-        meta.update(file=name, sha256=sha256_of(path))
+        to_write = [(sources_dir / pdf_name, data), (sources_dir / text_name, text_bytes)]
+    elif doc.encoding != "utf-8":
         # Offsets are computed on the decoded text; a file that is not plain UTF-8 keeps its bytes
         # as the original and gets a UTF-8 text beside it, as a PDF does.
         # (Source.text reads with universal newlines, so CRLF needs no copy; a BOM or cp932 does.)
-        if doc.encoding != "utf-8":
-            text_name = Path(name).stem + ".utf8.txt"
-            text_bytes = doc.text.encode("utf-8")
-            meta.update(file=text_name, sha256=hashlib.sha256(text_bytes).hexdigest(),
-                        original_file=name, original_sha256=sha256_of(path), encoding=doc.encoding)
-            to_write = [(sources_dir / name, path.read_bytes()), (sources_dir / text_name, text_bytes)]
-        else:
-            to_write = [(sources_dir / name, path.read_bytes())]
+        name, text_name, meta_name = _names(sources_dir, path, meta, ".utf8.txt")
+        text_bytes = doc.text.encode("utf-8")
+        meta.update(file=text_name, sha256=hashlib.sha256(text_bytes).hexdigest(),
+                    original_file=name, original_sha256=original_sha, encoding=doc.encoding)
+        to_write = [(sources_dir / name, data), (sources_dir / text_name, text_bytes)]
+    else:
+        name, _, meta_name = _names(sources_dir, path, meta, None)
+        meta.update(file=name, sha256=original_sha)
+        to_write = [(sources_dir / name, data)]
     meta["outline"] = []
     superseded = None
     updates: list[tuple[Path, dict]] = []
@@ -240,15 +342,11 @@ def ingest_file(path: str | Path, corpus_dir: Path, **opts) -> Ingested:
             for m in current:
                 updates.append((m["_meta_path"], {**m, "superseded_by": meta["id"]}))
                 superseded = m["id"]
-    meta_path = sources_dir / (Path(meta["file"]).stem.removesuffix(".utf8") + ".yaml")
-    if meta_path.exists():
-        meta_path = sources_dir / (meta["id"] + ".yaml")
-    for target, data in to_write:
-        _write_atomic(target, data)
-        written.append(target)
-    for mp, m in updates:
-        _write_atomic(mp, _dump(m).encode("utf-8"))
-    _write_atomic(meta_path, _dump(meta).encode("utf-8"))
-    written.append(meta_path)
-    return Ingested(meta["id"], meta["kind"], meta["title"], written, warnings, superseded)
+    meta_path = sources_dir / meta_name
+    # The source's files, then its metadata (a source exists once its YAML does), then the older
+    # versions' `superseded_by`.
+    writes = [*to_write, (meta_path, _dump(meta).encode("utf-8"))]
+    writes += [(mp, _dump(m).encode("utf-8")) for mp, m in updates]
+    _write_all(path, writes)
+    return Ingested(meta["id"], meta["kind"], meta["title"], [t for t, _ in to_write] + [meta_path], warnings, superseded)
 

@@ -40,3 +40,11 @@ class EmptyDocument(IngestError):
 
 class UnsupportedFormat(IngestError):
     reason = "not a PDF, UTF-8 or Shift_JIS text file"
+
+
+class RefusedInput(IngestError):
+    """A path not read at all (a symbolic link, a device, over a size limit…): the reason says which."""
+
+    def __init__(self, path: str | Path, reason: str):
+        self.reason = " ".join(reason.split())
+        super().__init__(path)

@@ -17,8 +17,9 @@ import re
 import unicodedata
 from pathlib import Path
 
-from indexer.ingest.errors import EmptyDocument, UnsupportedFormat
-from indexer.ingest.extracted import ExtractedText
+from indexer.corpus.files import RefusedFile, read_document_bytes
+from indexer.ingest.errors import EmptyDocument, RefusedInput, UnsupportedFormat
+from indexer.text.extracted import ExtractedText
 from indexer.ingest.pdf_text import extract_pdf_text, is_pdf
 
 # Signatures of files people drop in by mistake, to say what the file is instead.
@@ -38,20 +39,26 @@ _ATX_HEADING = re.compile(r"^#{1,6}[ \t]+\S", re.MULTILINE)
 _MAX_CONTROL_SHARE = 0.01
 
 
-def read_document(path: str | Path) -> ExtractedText:
+def read_document(path: str | Path, data: bytes | None = None, *, follow_symlinks: bool = False) -> ExtractedText:
     """Read a PDF, UTF-8/Shift_JIS text or Markdown file, telling the format by content.
 
-    Raises EmptyDocument, UnsupportedFormat (binary or undecodable) or the PDF errors of
-    `extract_pdf_text`; every message is one line naming the file.
+    `data` is the file's bytes when the caller has read them already (ingest reads once, and
+    writes what it checked); otherwise the file is read as indexer.corpus.files reads: a regular
+    file only, within the size limits, a symbolic link only when `follow_symlinks`.
+    Raises EmptyDocument, UnsupportedFormat (binary or undecodable), IngestError (not a regular
+    file, too large) or the PDF errors of `extract_pdf_text`; every message is one line naming the file.
     """
     path = Path(path)
-    with path.open("rb") as f:
-        head = f.read(8192)
+    if data is None:
+        try:
+            data = read_document_bytes(path, follow_symlinks=follow_symlinks)
+        except RefusedFile as exc:
+            raise RefusedInput(path, exc.reason) from None
+    head = data[:8192]
     if not head:
         raise EmptyDocument(path, "0 bytes")
     if is_pdf(head):
-        return extract_pdf_text(path)
-    data = path.read_bytes()
+        return extract_pdf_text(path, data)
     for magic, what in _KNOWN_BINARY:
         if data.startswith(magic):
             raise UnsupportedFormat(path, what)

@@ -64,9 +64,10 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.ingest.errors import DamagedPdf, EmptyDocument, NoTextLayer, NotAPdf
-from indexer.ingest.extracted import ExtractedText
-from indexer.ingest.outline import CAPTION, SENTENCE_END, STRONG_START
+from indexer.corpus.files import RefusedFile, read_document_bytes
+from indexer.ingest.errors import DamagedPdf, EmptyDocument, NoTextLayer, NotAPdf, RefusedInput
+from indexer.text.extracted import ExtractedText
+from indexer.text.outline import CAPTION, SENTENCE_END, STRONG_START
 
 PDF_MAGIC = b"%PDF-"
 # Readers accept junk before the signature; the spec's implementations look in the first 1 KiB.
@@ -93,19 +94,25 @@ def is_pdf(head: bytes) -> bool:
     return PDF_MAGIC in head[:MAGIC_WINDOW]
 
 
-def extract_pdf_text(path: str | Path) -> ExtractedText:
-    """The text layer of the PDF at `path` as paragraphs (one per line), with page start offsets.
+def extract_pdf_text(path: str | Path, data: bytes | None = None) -> ExtractedText:
+    """The text layer of the PDF at `path` (or of its bytes `data`, already read) as paragraphs
+    (one per line), with page start offsets.
 
-    Raises NotAPdf, DamagedPdf, NoTextLayer (only images, e.g. a scan) or EmptyDocument.
+    Raises NotAPdf, DamagedPdf, NoTextLayer (only images, e.g. a scan), EmptyDocument, or
+    IngestError for a path that is not a regular file or is over MAX_PDF_BYTES.
     """
     path = Path(path)
-    with path.open("rb") as f:
-        head = f.read(MAGIC_WINDOW)
+    if data is None:
+        try:
+            data = read_document_bytes(path)
+        except RefusedFile as exc:
+            raise RefusedInput(path, exc.reason) from None
+    head = data[:MAGIC_WINDOW]
     if not head:
         raise EmptyDocument(path, "0 bytes")
     if not is_pdf(head):
         raise NotAPdf(path)
-    pages, image_pages = _read_pages(path)
+    pages, image_pages = _read_pages(path, data)
     if not any(pages):
         if image_pages:
             raise NoTextLayer(path, f"{len(pages)} page(s), images only")
@@ -122,12 +129,13 @@ def extract_pdf_text(path: str | Path) -> ExtractedText:
     return ExtractedText(path=path, text=text, format="pdf", page_starts=starts, warnings=warnings)
 
 
-def _read_pages(path: Path) -> tuple[list[list[Line]], set[int]]:
+def _read_pages(path: Path, data: bytes) -> tuple[list[list[Line]], set[int]]:
+    # deferred: pdfium (a native library) loads only when a PDF is ingested
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
     try:
-        doc = pdfium.PdfDocument(str(path))
+        doc = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
         raise DamagedPdf(path, str(e)) from None
     pages: list[list[Line]] = []

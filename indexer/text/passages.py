@@ -12,7 +12,10 @@ bullets, 「２　」, a Markdown list item, …) and, in plain text, by a line 
 while Markdown follows CommonMark (lines up to a blank line are one paragraph). PDF text from
 `extract_pdf_text` already has one paragraph per line. A passage is 1–3 paragraphs and at most `max_chars`
 (400) characters; a longer paragraph is cut between sentences, and a single longer sentence
-stays whole, since a passage must never end mid-sentence.
+stays whole, since a passage should not end mid-sentence — up to MAX_PASSAGE_CHARS
+(indexer.limits): a "sentence" longer than that (a text without 。, a table flattened into one
+line) is cut at line ends, then after 、 or a space, and only then at that length, so no passage,
+record page or search result grows with the input.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from indexer.ingest.extracted import ExtractedText
-from indexer.ingest.outline import BULLET, SENTENCE_END, STRONG_START, WEAK_START, heading_kind
+from indexer.limits import MAX_PASSAGE_CHARS
+from indexer.text.extracted import ExtractedText
+from indexer.text.outline import BULLET, SENTENCE_END, STRONG_START, WEAK_START, heading_kind
 
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _MD_ITEM = re.compile(r"^(?:[-*+]|\d{1,3}[.)])[ \t]")
@@ -152,9 +156,33 @@ def _cut_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[int
     for s, e in sentences:
         if pieces and e - pieces[-1][0] <= max_chars:
             pieces[-1] = (pieces[-1][0], e)
+        elif e - s > MAX_PASSAGE_CHARS:
+            pieces.extend(_bound(text, s, e, MAX_PASSAGE_CHARS))
         else:
-            pieces.append((s, e))  # a sentence longer than max_chars stays whole
+            pieces.append((s, e))  # a sentence longer than max_chars stays whole, up to the bound
     return [(s, _trim_end(text, s, e)) for s, e in pieces if text[s:e].strip(_WS)]
+
+
+_SOFT_CUTS = ("\n", "、", "，", ",", "\u3000", " ")
+
+
+def _bound(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
+    """[start, end) cut into pieces of at most `limit` characters: after the last line end in
+    reach, else after the last 、 or space, else at `limit` (a run with none of them)."""
+    pieces = []
+    s = start
+    while end - s > limit:
+        cut = -1
+        for mark in _SOFT_CUTS:
+            cut = text.rfind(mark, s + limit // 2, s + limit)
+            if cut >= 0:
+                break
+        e = cut + 1 if cut >= 0 else s + limit
+        pieces.append((s, e))
+        s = _skip_ws(text, e, end)
+    if s < end:
+        pieces.append((s, end))
+    return pieces
 
 
 def _skip_ws(text: str, i: int, end: int) -> int:
