@@ -31,7 +31,7 @@ from indexer.search import SearchEngine, budget
 # The engine and base URL first: the blueprints imported below read them from webapp.context.
 from webapp.context import EXTENSION_KEY, base_url, get_engine
 from webapp import api, cases, compare, errors, reader, records, search, targets, template_filters
-from webapp.serve import process_memory
+from webapp.memory import process_memory
 
 __all__ = ["create_app", "get_engine", "base_url", "EXTENSION_KEY"]
 

@@ -1,6 +1,6 @@
 """Fixtures of the hardening probes (issue 22): temporary corpora, the CLI run for real, a real server.
 
-`policykb` runs in-process through `indexer.cli.main` (real argument parsing, real exit codes and
+`policykb` runs in-process through `policykb.cli.main` (real argument parsing, real exit codes and
 stderr) except where a probe could hang or must be measured as a process (a device, a FIFO,
 the memory of an archive bomb): those run as a subprocess with a timeout.
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.cli import main
+from policykb.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,9 +46,9 @@ def policykb(capsys):
 
 
 def run_process(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    """`python -m indexer.cli ARGS` as a process; raises TimeoutExpired when it does not end."""
+    """`python -m policykb ARGS` as a process; raises TimeoutExpired when it does not end."""
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
-    return subprocess.run([sys.executable, "-m", "indexer.cli", *map(str, args)], cwd=ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "policykb", *map(str, args)], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout)
 
 

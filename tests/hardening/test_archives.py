@@ -19,7 +19,7 @@ from tests.hardening.conftest import ROOT, snapshot
 
 PEAK_RSS = """
 import resource, subprocess, sys
-p = subprocess.run([sys.executable, "-m", "indexer.cli", *sys.argv[1:]], capture_output=True, text=True)
+p = subprocess.run([sys.executable, "-m", "policykb", *sys.argv[1:]], capture_output=True, text=True)
 print(p.returncode)
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)
 sys.stderr.write(p.stderr)
