@@ -15,8 +15,9 @@ import pytest
 from indexer.corpus.export import facet_values
 from indexer.errors import QueryError
 from indexer.index.documents import embedding_passages, search_doc
-from indexer.index.keyword_index import build_keyword_index
-from indexer.index.vectors import VectorIndex
+from indexer.index.keyword_writer import build_keyword_index
+from indexer.index.vector_writer import save_vectors
+from indexer.model.embedder import Embedder
 from indexer.search import Collection, Filters, RecordCollection, SearchEngine
 from indexer.search.filters import collection_labels, unregister_label
 
@@ -62,7 +63,8 @@ def reiki(tmp_path_factory, laws_engine) -> RecordCollection:
         for chunk in embedding_passages(rec, doc):
             owners.append(rec["id"])
             passages.append(chunk)
-    VectorIndex(laws_engine.embedder.encode_passages(passages), owners).save(path / "vectors")
+    # Passages are encoded by the build's encoder (the engine's own encodes queries only).
+    save_vectors(path / "vectors", Embedder(laws_engine.settings.model_dir).encode_passages(passages), owners)
     return RecordCollection.open(NAME, path)
 
 

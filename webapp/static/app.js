@@ -39,7 +39,22 @@
     status._timer = window.setTimeout(function () { status.textContent = ""; }, 4000);
   }
 
+  // Without POLICYKB_BASE_URL the server writes a citation's permalink as a path (never from the Host
+  // header); here it becomes a full URL of the address the reader sees, in the text shown and copied.
+  function absolutePermalinks() {
+    document.querySelectorAll("[data-permalink^='/']").forEach(function (scope) {
+      var path = scope.getAttribute("data-permalink");
+      var full = new URL(path, window.location.href).href;
+      scope.querySelectorAll(".citation-plain, .citation-md").forEach(function (el) {
+        var text = el.textContent;
+        var at = text.lastIndexOf(path);
+        if (at >= 0) el.textContent = text.slice(0, at) + full + text.slice(at + path.length);
+      });
+    });
+  }
+
   function setUpCopy() {
+    absolutePermalinks();
     document.querySelectorAll(".copy-buttons[hidden], button[data-copy-text][hidden]").forEach(function (el) {
       el.hidden = false;
     });
