@@ -8,18 +8,18 @@ other local sentence-transformers directory works too, with its own prompts
 from __future__ import annotations
 
 import os
-import threading
-from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 
 from indexer.errors import ModelUnavailable
 from indexer.model.integrity import check_model_dir, fix_for
+from indexer.model.query_cache import QueryCache
 
 
-class Embedder:
+class Embedder(QueryCache):
     def __init__(self, model_dir: Path, *, cache_size: int = 2048):
+        super().__init__(cache_size)
         if not (model_dir / "modules.json").exists():
             raise ModelUnavailable(f"埋め込みモデルがありません（{model_dir}）。`policykb build` を実行してください（既定のモデルはそこで作られます）。")
         check_model_dir(model_dir)  # sizes and the small files' checksums, recorded at conversion
@@ -41,34 +41,11 @@ class Embedder:
         self.query_prompt = "query" if "query" in prompts else None
         self.passage_prompt = next((p for p in ("passage", "document") if p in prompts), None)
         self.name = model_dir.name
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_size = cache_size
-        self._lock = threading.Lock()
 
     def encode_passages(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         return self.model.encode(texts, prompt_name=self.passage_prompt, batch_size=16, normalize_embeddings=True,
                                  convert_to_numpy=True, show_progress_bar=progress).astype(np.float32)
 
-    def cached(self, text: str) -> np.ndarray | None:
-        """The query's vector if it was encoded before (no model time), else None."""
-        with self._lock:
-            return self._cache.get(text)
-
-    def clear_cache(self) -> None:
-        """Forget the encoded queries (benchmarks time a new query's encoding)."""
-        with self._lock:
-            self._cache.clear()
-
-    def encode_query(self, text: str) -> np.ndarray:
-        with self._lock:
-            hit = self._cache.get(text)
-            if hit is not None:
-                self._cache.move_to_end(text)
-                return hit
-        vec = self.model.encode([text], prompt_name=self.query_prompt, normalize_embeddings=True,
-                                convert_to_numpy=True)[0].astype(np.float32)
-        with self._lock:
-            self._cache[text] = vec
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        return vec
+    def _encode_one(self, text: str) -> np.ndarray:
+        return self.model.encode([text], prompt_name=self.query_prompt, normalize_embeddings=True,
+                                 convert_to_numpy=True)[0]

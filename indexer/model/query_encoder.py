@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
-from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +28,7 @@ from indexer.model.cache import model_fingerprint
 from indexer.model.embedder import Embedder
 from indexer.model.fast_encoder import export_onnx
 from indexer.model.integrity import sha256_file
+from indexer.model.query_cache import QueryCache
 
 __all__ = ["OnnxQueryEncoder", "open_query_encoder", "query_graph_path", "export_query_graph", "graph_supported"]
 
@@ -114,10 +113,11 @@ def _max_length(model_dir: Path) -> int:
     return 512
 
 
-class OnnxQueryEncoder:
+class OnnxQueryEncoder(QueryCache):
     """encode_query / cached, as `Embedder` has them, on ONNX Runtime (one thread by default)."""
 
     def __init__(self, model_dir: Path, graph: Path, *, threads: int = 1, cache_size: int = 2048):
+        super().__init__(cache_size)
         # deferred: onnxruntime is imported by the serving path only (a build never needs it)
         import onnxruntime as ort
         from tokenizers import Tokenizer
@@ -138,29 +138,10 @@ class OnnxQueryEncoder:
         self.query_prompt = prompts.get("query", "")
         self.name = model_dir.name
         self.backend = "onnxruntime"
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_size = cache_size
-        self._lock = threading.Lock()
 
-    def cached(self, text: str) -> np.ndarray | None:
-        """The query's vector if it was encoded before (no model time), else None."""
-        with self._lock:
-            return self._cache.get(text)
-
-    def encode_query(self, text: str) -> np.ndarray:
-        with self._lock:
-            hit = self._cache.get(text)
-            if hit is not None:
-                self._cache.move_to_end(text)
-                return hit
+    def _encode_one(self, text: str) -> np.ndarray:
         ids = np.asarray([self.tokenizer.encode(self.query_prompt + text).ids], dtype=np.int64)
-        vec = self.session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0][0]
-        vec = vec.astype(np.float32)
-        with self._lock:
-            self._cache[text] = vec
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        return vec
+        return self.session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0][0]
 
 
 def open_query_encoder(model_dir: Path, index_dir: Path, *, threads: int = 1) -> "OnnxQueryEncoder | Embedder":
