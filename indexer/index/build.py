@@ -74,6 +74,15 @@ def ensure_model(settings: Settings) -> Path:
     return settings.model_dir
 
 
+def prepare_model(settings: Settings) -> Path:
+    """The model directory, whole (ensure_model), and its query graph for ONNX Runtime exported beside it."""
+    model_dir = ensure_model(settings)
+    if export_query_graph(settings.model_dir, settings.index_dir) is None and graph_supported(settings.model_dir):
+        print("policykb build: 警告: 検索語の ONNX グラフを書き出せる場所がありません。検索語は torch で符号化します。",
+              file=sys.stderr)
+    return model_dir
+
+
 def _swap_current(index_dir: Path, target: Path) -> None:
     tmp_link = index_dir / f".current-{os.getpid()}"
     if tmp_link.is_symlink():
@@ -172,10 +181,7 @@ def _build_locked(settings: Settings, *, force: bool, progress: bool) -> BuildRe
     stages = Stages(progress)
     found = builders(settings, progress=progress)
     check_registered_files(settings.corpus_dir)  # an archive changed or gone since ingest: one line, stop
-    ensure_model(settings)
-    if export_query_graph(settings.model_dir, settings.index_dir) is None and graph_supported(settings.model_dir):
-        print("policykb build: 警告: 検索語の ONNX グラフを書き出せる場所がありません。検索語は torch で符号化します。",
-              file=sys.stderr)
+    prepare_model(settings)
     digest = content_hash(settings)
     index_dir = settings.index_dir
     previous = serving_build(index_dir)
