@@ -36,6 +36,7 @@ from indexer.search.large_collection import COLLECTION_KEYWORD_CANDIDATES, Large
 from indexer.search.law_match import matched_paragraph
 from indexer.search.plan import QueryPlan, QueryPlanner
 from indexer.search.records_collection import KEYWORD_CANDIDATES, SEMANTIC_CANDIDATES, RecordCollection
+from indexer.search.themes import CellJudgement, judge, theme_phrases
 from indexer.search.results import RankInfo, Ranking, SearchResponse, result_dict
 from indexer.text.analysis import Token
 from indexer.text.snippets import highlight_spans, make_snippet
@@ -390,6 +391,13 @@ class SearchEngine:
             if len(out) == limit:
                 break
         return out
+
+    def judge_cells(self, theme: str | QueryPlan, ids: list[str]) -> list[CellJudgement]:
+        """Each regional record of `ids` judged for the theme on its own lines (indexer.search.themes):
+        about it or not, never ranked. /compare asks this of each era's cells of the comparison table."""
+        plan = theme if isinstance(theme, QueryPlan) else self.plan(parse_query(theme))
+        phrases = theme_phrases(plan, self.thesaurus)
+        return [judge(self.by_id[rid], phrases) for rid in ids if rid in self.by_id]
 
     def similar(self, rid: str, k: int = 6) -> list[tuple[dict, float]]:
         """Semantically nearest records ("関連") in the record's own collection."""
