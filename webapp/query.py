@@ -86,7 +86,8 @@ def _browse(engine: SearchEngine, params: SearchParams) -> dict:
         results.append(result_dict(rec, snippet, [], None, None))
     return {"query": "", "mode": params.mode, "total": len(ids), "took_ms": round((time.perf_counter() - t0) * 1000, 2),
             "offset": params.offset, "k": params.k, "filters": params.filters.active(),
-            "facets": engine.facet_counts(ids), "results": results}
+            "facets": engine.facet_counts(ids), "results": results,
+            "unavailable_collections": engine.unavailable_collections(params.filters)}
 
 
 def run_search(engine: SearchEngine, params: SearchParams) -> dict:

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.config import Settings
+from indexer.corpus.collections import DEFAULT_COLLECTIONS
 from indexer.corpus.schema import DERIVED_KINDS
 from indexer.errors import IndexUnavailable, QueryError
 from indexer.index.store import content_hash, manifest_hash
@@ -134,13 +135,27 @@ class SearchEngine:
         self.collections[collection.name] = collection
 
     def chosen_collections(self, filters: Filters) -> tuple[str, ...]:
-        """The collections a search covers; a collection that was never ingested is a QueryError."""
-        chosen = filters.collections()
-        for name in chosen:
-            if name not in self.collections:
-                raise QueryError(f"コレクション「{collection_labels().get(name, name)}」はまだ取り込まれていません"
-                                 f"（`policykb ingest` で法令データを登録し、`policykb build` を実行してください）。")
-        return chosen
+        """The collections a search covers: those asked for that this server holds, else the default.
+
+        A collection asked for but never ingested here (全法令 on a server without it) is a state of
+        the server, not the user's error: the search covers the rest, and `unavailable_collections`
+        says what was left out."""
+        chosen = tuple(name for name in filters.collections() if name in self.collections)
+        return chosen or DEFAULT_COLLECTIONS
+
+    def unavailable_collections(self, filters: Filters) -> list[dict]:
+        """The collections asked for that this server does not hold, each with a plain note for the
+        public ({name, label, message}); [] when every one asked for is here."""
+        missing = [name for name in filters.collections() if name not in self.collections]
+        if not missing:
+            return []
+        covered = "・".join(collection_labels().get(n, n) for n in self.chosen_collections(filters))
+        out = []
+        for name in missing:
+            label = collection_labels().get(name, name)
+            out.append({"name": name, "label": label,
+                        "message": f"{label}はこのサーバーには収録されていません。{covered}の資料から検索した結果を表示しています。"})
+        return out
 
     def _owner(self, rid: str) -> Collection | None:
         """The collection that holds a record: the first in canonical order (the regional one first)."""
@@ -290,7 +305,8 @@ class SearchEngine:
                               # Results that hold a whole concept of the query, not a fragment of a compound.
                               keyword_matches=sum(1 for i in info.keyword_rank if self._coverage(i, info) > 0),
                               absent_terms=self.absent_words(plan, self.chosen_collections(filters)),
-                              capped=info.capped)
+                              capped=info.capped,
+                              unavailable_collections=self.unavailable_collections(filters))
 
     def _coverage(self, rid: str, info: RankInfo) -> float:
         if rid in info.coverage:

@@ -63,13 +63,15 @@ class SearchResponse:
     absent_terms: list[str] = field(default_factory=list)
     # A keyword side filled its candidate list: more records hold the query's words than `total` counts.
     capped: bool = False
+    # Collections asked for that this server does not hold ({name, label, message}); the rest was searched.
+    unavailable_collections: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {"query": self.query, "mode": self.mode, "total": self.total, "capped": self.capped,
                 "keyword_matches": self.keyword_matches, "absent_terms": self.absent_terms,
                 "took_ms": round(self.took_ms, 2),
                 "offset": self.offset, "k": self.k, "filters": self.filters, "facets": self.facets,
-                "results": self.results}
+                "results": self.results, "unavailable_collections": self.unavailable_collections}
 
 
 def result_dict(rec: dict, snippet: str, highlights: list, score: float | None, why: dict | None,
