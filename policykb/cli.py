@@ -220,6 +220,8 @@ def _cmd_search(args: argparse.Namespace) -> int:
             print(json.dumps(resp.as_dict(), ensure_ascii=False), flush=True)
         return 0
     resp = engine.search(queries[0], mode=args.mode, k=args.k, filters=filters)
+    if resp.no_searchable_words:
+        print(f"policykb: {resp.as_dict()['message']}", file=sys.stderr)
     if args.json:
         print(json.dumps(resp.as_dict(), ensure_ascii=False, indent=2))
     else:

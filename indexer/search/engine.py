@@ -267,7 +267,14 @@ class SearchEngine:
         if offset < 0:
             raise QueryError("開始位置は0以上の整数で指定してください。")
         filters = filters or Filters()
-        ranking = self.rank(query, mode, filters, count_collections=True)
+        plan = self.plan(query)
+        if not has_searchable_word(plan):
+            # Emoji, punctuation or a lone letter: nothing to match, and the semantic side would
+            # still return its 40 nearest records (附則 articles). Said, not answered with noise.
+            return SearchResponse(query, mode, 0, (time.perf_counter() - t0) * 1000, [], {}, filters.active(),
+                                  offset, k, no_searchable_words=True,
+                                  unavailable_collections=self.unavailable_collections(filters))
+        ranking = self.rank(plan, mode, filters, count_collections=True)
         ranked, info = ranking.hits, ranking.info
         plan = info.plan
         query_terms = plan.highlight_terms
@@ -471,6 +478,12 @@ class SearchEngine:
         for coll in self.collections.values():
             out.update(coll.titles([d for d in doc_ids if d not in out]))
         return out
+
+
+def has_searchable_word(plan: QueryPlan) -> bool:
+    """Whether the query holds a word to search: a content word (analysis drops symbols, particles
+    and emoji) other than a lone Latin letter (「a」, 「x y」 name nothing in this material)."""
+    return any(not (len(t.term) == 1 and t.term.isascii() and t.term.isalpha()) for t in plan.tokens if t.mode == "C")
 
 
 _ENCODER_POOL: ThreadPoolExecutor | None = None
