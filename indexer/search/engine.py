@@ -37,8 +37,8 @@ from indexer.search.large_collection import COLLECTION_KEYWORD_CANDIDATES, Large
 from indexer.search.law_match import matched_paragraph
 from indexer.search.plan import QueryPlan, QueryPlanner
 from indexer.search.records_collection import KEYWORD_CANDIDATES, SEMANTIC_CANDIDATES, RecordCollection
-from indexer.search.themes import CellJudgement, judge, theme_phrases
 from indexer.search.results import RankInfo, Ranking, SearchResponse, result_dict
+from indexer.search.themes import CellJudgement, judge, theme_phrases
 from indexer.text.analysis import Token
 from indexer.text.snippets import highlight_spans, make_snippet
 from indexer.text.thesaurus import load_thesaurus
