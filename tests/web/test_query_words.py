@@ -38,6 +38,7 @@ def test_a_query_without_a_searchable_word_gets_a_message_and_examples(client, q
     html = resp.get_data(as_text=True)
     assert "検索できる語句が含まれていません" in html
     assert 'class="result"' not in html and "附則" not in html
+    assert "CSVで保存" not in html  # nothing to save
     assert re.search(r'<ul class="example-queries">.*href="/search\?q=', html, re.S)
 
 
