@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template, request
 
 from indexer.errors import QueryError
+from indexer.search.filters import parse_query
 from indexer.search.themes import cell_lines, word_spans
-from indexer.text.normalize import strip_format_chars
 from webapp.context import get_engine
 from webapp.labels import ERA_LABELS, ERAS
 from webapp.urls import record_url
@@ -91,7 +91,8 @@ def theme_matches(theme: str) -> list[dict]:
 
 
 def compare_payload(theme: str) -> dict:
-    theme = strip_format_chars(theme).strip()  # a pasted zero-width space must not split a word
+    # As a search query is read: a pasted zero-width space must not split a word.
+    theme = parse_query(theme, required=False)
     if len(theme) > MAX_THEME_CHARS:
         raise QueryError(f"テーマが長すぎます（{len(theme)}文字）。{MAX_THEME_CHARS}文字以内にしてください。")
     return {"theme": theme, "themes": list(THEMES), "table": comparison_table(), "pairs": stance_pairs(),
