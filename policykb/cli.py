@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from indexer.corpus.export import record_dict
 from indexer.corpus.loader import load_corpus
 from indexer.corpus.quote_coverage import coverage
 from indexer.corpus.schema import KINDS
-from indexer.errors import ModelUnavailable, NotFound, PolicykbError, UsageError
+from indexer.errors import ModelUnavailable, NotFound, PolicykbError, QueryError, UsageError
 from indexer.evaluation.baseline import TrigramBaseline
 from indexer.evaluation.metrics import evaluate, format_report, load_gold
 from indexer.index.build import build
@@ -180,6 +181,13 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         raise UsageError(f"--threads must be at least 1, not {args.threads}")
     if not 1 <= args.workers <= MAX_WORKERS:
         raise UsageError(f"--workers must be 1–{MAX_WORKERS}, not {args.workers}")
+    if not os.environ.get("POLICYKB_BASE_URL"):
+        # Said to the operator, once: citations still carry a full link (the page's script resolves
+        # it against the address the reader sees), but CSV rows and JSON stay relative.
+        print("policykb: 注意: POLICYKB_BASE_URL が設定されていません。引用のURLは閲覧しているページのアドレスから作られ、"
+              "CSV・JSONのURLは相対パスになります。公開するURLに固定するには、例えば "
+              "POLICYKB_BASE_URL=https://policykb.example.jp policykb serve のように設定して起動してください。",
+              file=sys.stderr, flush=True)
     try:
         # A port that cannot be bound is reported by serve() itself (UsageError): any other
         # OSError (a damaged index file) is not a listen failure.
@@ -195,11 +203,24 @@ def _print_human(resp) -> None:
         print(f"     {r['snippet'][:120]}")
 
 
+def _not_ingested(engine, filters) -> str:
+    """For the operator: which collections asked for this index lacks, and how to add them ("" when none)."""
+    missing = engine.unavailable_collections(filters)
+    if not missing:
+        return ""
+    labels = "・".join(m["label"] for m in missing)
+    return (f"{labels}はこの索引に取り込まれていません。`policykb ingest <e-Govの法令アーカイブ>` で登録し、"
+            f"`policykb build` を実行すると検索できます。")
+
+
 def _cmd_search(args: argparse.Namespace) -> int:
     filters = parse_filters({"kind": args.kind, "pillar": args.pillar, "era": args.era, "prefecture": args.prefecture,
                              "document": args.document, "deadline_year": args.deadline_year, "deadline_from": args.deadline_from,
                              "deadline_to": args.deadline_to, "collection": args.collection})
     engine = _open_engine(args)
+    note = _not_ingested(engine, filters)
+    if note:  # the search covers the rest (as the web app does); the operator is told how to add it
+        print(f"policykb: 注意: {note}", file=sys.stderr)
     queries = [q for q in sys.stdin.read().splitlines() if q.strip()] if args.query == "-" else [args.query]
     if args.query == "-":
         for q in queries:
@@ -207,6 +228,8 @@ def _cmd_search(args: argparse.Namespace) -> int:
             print(json.dumps(resp.as_dict(), ensure_ascii=False), flush=True)
         return 0
     resp = engine.search(queries[0], mode=args.mode, k=args.k, filters=filters)
+    if resp.no_searchable_words:
+        print(f"policykb: {resp.as_dict()['message']}", file=sys.stderr)
     if args.json:
         print(json.dumps(resp.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -249,6 +272,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     gold = load_gold(args.gold)
     engine = _open_engine(args)
     filters = parse_filters({"collection": args.collection, "kind": args.kind})
+    if _not_ingested(engine, filters):  # an evaluation of the other collection would be mislabelled
+        raise QueryError(_not_ingested(engine, filters))
 
     def text(i: str) -> str:
         rec = engine.record(i)

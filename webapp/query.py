@@ -19,6 +19,11 @@ from indexer.search.filters import parse_int, parse_mode, parse_query
 from webapp.urls import record_url
 
 DEFAULT_K = 10
+#: Queries the home page and a query without a searchable word suggest.
+EXAMPLE_QUERIES = (
+    "交通空白", "若者や女性に選ばれる地方", "二地域居住", "関係人口", "自動運転", "地方創生1.0の反省",
+    "農林水産業の付加価値", "デジタル人材の育成", "広域リージョン連携", "防災",
+)
 MAX_PAGE = 10_000
 # .csv and .json twins export the whole result list up to this many rows; the page size is only for display.
 EXPORT_CAP = EXPORT_MAX_K
@@ -31,6 +36,9 @@ class SearchParams:
     k: int = DEFAULT_K
     page: int = 1
     filters: Filters = field(default_factory=Filters)
+    #: A query of nothing but invisible characters, as sent (q is then empty): answered as a query
+    #: without a searchable word, not as the home page or a listing of every record.
+    invisible: str = ""
 
     @property
     def offset(self) -> int:
@@ -57,13 +65,15 @@ class SearchParams:
 
     @property
     def is_overview(self) -> bool:
-        return not self.q and not self.filters.active()
+        return not self.q and not self.invisible and not self.filters.active()
 
 
 def parse_params(args) -> SearchParams:
     """`args` is request.args (or any mapping; lists for several values). Raises QueryError."""
+    q = parse_query(args.get("q"), required=False)
+    raw = (args.get("q") or "").strip()
     return SearchParams(
-        q=parse_query(args.get("q"), required=False),
+        q=q, invisible=raw if raw and not q else "",
         mode=parse_mode(args.get("mode")),
         k=parse_int(args.get("k"), DEFAULT_K, "件数", 1, MAX_K),
         page=parse_int(args.get("page"), 1, "ページ", 1, MAX_PAGE),
@@ -86,13 +96,14 @@ def _browse(engine: SearchEngine, params: SearchParams) -> dict:
         results.append(result_dict(rec, snippet, [], None, None))
     return {"query": "", "mode": params.mode, "total": len(ids), "took_ms": round((time.perf_counter() - t0) * 1000, 2),
             "offset": params.offset, "k": params.k, "filters": params.filters.active(),
-            "facets": engine.facet_counts(ids), "results": results}
+            "facets": engine.facet_counts(ids), "results": results,
+            "unavailable_collections": engine.unavailable_collections(params.filters)}
 
 
 def run_search(engine: SearchEngine, params: SearchParams) -> dict:
     """The search response as a dict (the shape of `policykb search --json`) plus paging and a `url` per result."""
-    if params.q:
-        data = engine.search(params.q, mode=params.mode, k=params.k, offset=params.offset,
+    if params.q or params.invisible:
+        data = engine.search(params.q or params.invisible, mode=params.mode, k=params.k, offset=params.offset,
                              filters=params.filters).as_dict()
         data["browse"] = False
     else:
@@ -100,6 +111,8 @@ def run_search(engine: SearchEngine, params: SearchParams) -> dict:
         data["browse"] = True
     for r in data["results"]:
         r["url"] = record_url(r["id"])
+    if data.get("no_searchable_words"):
+        data["examples"] = list(EXAMPLE_QUERIES)
     total = data["total"]
     data["page"] = params.page
     data["pages"] = pages = max(1, -(-total // params.k))

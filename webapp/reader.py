@@ -58,4 +58,18 @@ def source(doc: str):
     view = _view(doc)
     if as_json:
         return jsonify({"source": view, "url": reader_url(doc)})
-    return render_template("reader.html", view=view, record_url=record_url, page_url=base_url() + reader_url(doc))
+    return render_template("reader.html", view=view, record_url=record_url, page_url=base_url() + reader_url(doc),
+                           origins=_origins(view))
+
+
+def _origins(view: dict) -> dict[str, str]:
+    """Quoted record → the statistical source (原資料) its citation names: a selection inside that
+    record's quote carries it, as the record's own citation does."""
+    engine = get_engine()
+    ids = {m["record_id"] for part in view["parts"] for s in part["segments"] for m in s["marks"]}
+    out = {}
+    for rid in ids:
+        origin = ((engine.record(rid) or {}).get("citation") or {}).get("origin")
+        if origin:
+            out[rid] = origin
+    return out

@@ -13,7 +13,7 @@ from webapp.csv_export import csv_response
 from webapp.facets import search_facets
 from webapp.labels import ERA_LABELS, KIND_LABELS, year_span
 from webapp.targets import deadline_cells
-from webapp.query import EXPORT_CAP, page_numbers, parse_params, run_search
+from webapp.query import EXAMPLE_QUERIES, EXPORT_CAP, page_numbers, parse_params, run_search
 from webapp.urls import url_with
 from webapp.template_filters import place_label
 
@@ -25,10 +25,6 @@ def _query_limit() -> dict:
     # The length the engine refuses beyond (indexer.search.filters.parse_query), said under the box before sending.
     return {"max_query_chars": MAX_QUERY_CHARS}
 
-EXAMPLE_QUERIES = (
-    "交通空白", "若者や女性に選ばれる地方", "二地域居住", "関係人口", "自動運転", "地方創生1.0の反省",
-    "農林水産業の付加価値", "デジタル人材の育成", "広域リージョン連携", "防災",
-)
 
 
 def search_json(params) -> dict:

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.config import Settings
+from indexer.corpus.collections import DEFAULT_COLLECTIONS
 from indexer.corpus.schema import DERIVED_KINDS
 from indexer.errors import IndexUnavailable, QueryError
 from indexer.index.store import content_hash, manifest_hash
@@ -37,6 +38,7 @@ from indexer.search.law_match import matched_paragraph
 from indexer.search.plan import QueryPlan, QueryPlanner
 from indexer.search.records_collection import KEYWORD_CANDIDATES, SEMANTIC_CANDIDATES, RecordCollection
 from indexer.search.results import RankInfo, Ranking, SearchResponse, result_dict
+from indexer.search.themes import CellJudgement, judge, theme_phrases
 from indexer.text.analysis import Token
 from indexer.text.snippets import highlight_spans, make_snippet
 from indexer.text.thesaurus import load_thesaurus
@@ -133,13 +135,27 @@ class SearchEngine:
         self.collections[collection.name] = collection
 
     def chosen_collections(self, filters: Filters) -> tuple[str, ...]:
-        """The collections a search covers; a collection that was never ingested is a QueryError."""
-        chosen = filters.collections()
-        for name in chosen:
-            if name not in self.collections:
-                raise QueryError(f"コレクション「{collection_labels().get(name, name)}」はまだ取り込まれていません"
-                                 f"（`policykb ingest` で法令データを登録し、`policykb build` を実行してください）。")
-        return chosen
+        """The collections a search covers: those asked for that this server holds, else the default.
+
+        A collection asked for but never ingested here (全法令 on a server without it) is a state of
+        the server, not the user's error: the search covers the rest, and `unavailable_collections`
+        says what was left out."""
+        chosen = tuple(name for name in filters.collections() if name in self.collections)
+        return chosen or DEFAULT_COLLECTIONS
+
+    def unavailable_collections(self, filters: Filters) -> list[dict]:
+        """The collections asked for that this server does not hold, each with a plain note for the
+        public ({name, label, message}); [] when every one asked for is here."""
+        missing = [name for name in filters.collections() if name not in self.collections]
+        if not missing:
+            return []
+        covered = "・".join(collection_labels().get(n, n) for n in self.chosen_collections(filters))
+        out = []
+        for name in missing:
+            label = collection_labels().get(name, name)
+            out.append({"name": name, "label": label,
+                        "message": f"{label}はこのサーバーには収録されていません。{covered}の資料から検索した結果を表示しています。"})
+        return out
 
     def _owner(self, rid: str) -> Collection | None:
         """The collection that holds a record: the first in canonical order (the regional one first)."""
@@ -251,7 +267,14 @@ class SearchEngine:
         if offset < 0:
             raise QueryError("開始位置は0以上の整数で指定してください。")
         filters = filters or Filters()
-        ranking = self.rank(query, mode, filters, count_collections=True)
+        plan = self.plan(query)
+        if not has_searchable_word(plan):
+            # Emoji, punctuation or a lone letter: nothing to match, and the semantic side would
+            # still return its 40 nearest records (附則 articles). Said, not answered with noise.
+            return SearchResponse(query, mode, 0, (time.perf_counter() - t0) * 1000, [], {}, filters.active(),
+                                  offset, k, no_searchable_words=True,
+                                  unavailable_collections=self.unavailable_collections(filters))
+        ranking = self.rank(plan, mode, filters, count_collections=True)
         ranked, info = ranking.hits, ranking.info
         plan = info.plan
         query_terms = plan.highlight_terms
@@ -289,7 +312,8 @@ class SearchEngine:
                               # Results that hold a whole concept of the query, not a fragment of a compound.
                               keyword_matches=sum(1 for i in info.keyword_rank if self._coverage(i, info) > 0),
                               absent_terms=self.absent_words(plan, self.chosen_collections(filters)),
-                              capped=info.capped)
+                              capped=info.capped,
+                              unavailable_collections=self.unavailable_collections(filters))
 
     def _coverage(self, rid: str, info: RankInfo) -> float:
         if rid in info.coverage:
@@ -391,6 +415,13 @@ class SearchEngine:
                 break
         return out
 
+    def judge_cells(self, theme: str | QueryPlan, ids: list[str]) -> list[CellJudgement]:
+        """Each regional record of `ids` judged for the theme on its own lines (indexer.search.themes):
+        about it or not, never ranked. /compare asks this of each era's cells of the comparison table."""
+        plan = theme if isinstance(theme, QueryPlan) else self.plan(parse_query(theme))
+        phrases = theme_phrases(plan, self.thesaurus)
+        return [judge(self.by_id[rid], phrases) for rid in ids if rid in self.by_id]
+
     def similar(self, rid: str, k: int = 6) -> list[tuple[dict, float]]:
         """Semantically nearest records ("関連") in the record's own collection."""
         owner = self._owner(rid)
@@ -447,6 +478,12 @@ class SearchEngine:
         for coll in self.collections.values():
             out.update(coll.titles([d for d in doc_ids if d not in out]))
         return out
+
+
+def has_searchable_word(plan: QueryPlan) -> bool:
+    """Whether the query holds a word to search: a content word (analysis drops symbols, particles
+    and emoji) other than a lone Latin letter (「a」, 「x y」 name nothing in this material)."""
+    return any(not (len(t.term) == 1 and t.term.isascii() and t.term.isalpha()) for t in plan.tokens if t.mode == "C")
 
 
 _ENCODER_POOL: ThreadPoolExecutor | None = None

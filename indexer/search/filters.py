@@ -18,6 +18,7 @@ from indexer.corpus.collections import COLLECTIONS, DEFAULT_COLLECTIONS
 from indexer.corpus.prefectures import normalize_prefecture
 from indexer.corpus.schema import ERAS, ID_PATTERN, KINDS, PILLARS, TARGET_TYPES
 from indexer.errors import QueryError
+from indexer.text.normalize import strip_format_chars
 
 MODES = ("hybrid", "keyword", "semantic")
 MAX_QUERY_CHARS = 1000
@@ -204,9 +205,12 @@ def parse_int(value: str | int | None, default: int, label: str, lo: int, hi: in
 
 
 def parse_query(value: str | None, *, required: bool = True) -> str:
-    q = (value or "").strip()
-    if required and not q:
+    """The query as it is analysed: format characters removed (indexer.text.normalize), trimmed.
+    Only a blank query is refused; one of nothing but invisible characters comes back empty, and the
+    engine answers it as a query without a searchable word."""
+    if required and not (value or "").strip():
         raise QueryError("検索語を入力してください。")
+    q = strip_format_chars(value or "").strip()
     if len(q) > MAX_QUERY_CHARS:
         raise QueryError(f"検索語が長すぎます（{len(q):,}文字）。{MAX_QUERY_CHARS:,}文字以内にしてください。")
     return q

@@ -46,6 +46,10 @@ class Ranking:
         return [rid for rid, _ in self.hits]
 
 
+NO_WORDS_MESSAGE = ("検索できる語句が含まれていません。記号・絵文字・見えない文字や、1文字の英字だけでは検索できません。"
+                    "調べたい事柄を日本語の語句で入力してください。")
+
+
 @dataclass
 class SearchResponse:
     query: str
@@ -63,13 +67,18 @@ class SearchResponse:
     absent_terms: list[str] = field(default_factory=list)
     # A keyword side filled its candidate list: more records hold the query's words than `total` counts.
     capped: bool = False
+    # Collections asked for that this server does not hold ({name, label, message}); the rest was searched.
+    unavailable_collections: list[dict] = field(default_factory=list)
+    # The query holds no word to search (emoji, punctuation, invisible characters, a lone letter).
+    no_searchable_words: bool = False
 
     def as_dict(self) -> dict:
         return {"query": self.query, "mode": self.mode, "total": self.total, "capped": self.capped,
                 "keyword_matches": self.keyword_matches, "absent_terms": self.absent_terms,
                 "took_ms": round(self.took_ms, 2),
                 "offset": self.offset, "k": self.k, "filters": self.filters, "facets": self.facets,
-                "results": self.results}
+                "results": self.results, "unavailable_collections": self.unavailable_collections,
+                **({"no_searchable_words": True, "message": NO_WORDS_MESSAGE} if self.no_searchable_words else {})}
 
 
 def result_dict(rec: dict, snippet: str, highlights: list, score: float | None, why: dict | None,

@@ -99,6 +99,21 @@ def _nfkc_with_offsets_slow(text: str, whitespace: Whitespace) -> tuple[str, lis
     return "".join(out), origin
 
 
+def _is_format_char(ch: str) -> bool:
+    # Unicode format characters (Cf: zero-width space and joiners, BOM, soft hyphen, bidi marks) and
+    # variation selectors (VS1–16, VS17–256): invisible in a pasted query, yet Sudachi makes them
+    # words (交通\u200b空白 became 「交」「」「白」).
+    code = ord(ch)
+    return unicodedata.category(ch) == "Cf" or 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
+
+
+def strip_format_chars(text: str) -> str:
+    """`text` without format characters and variation selectors (what a query is analysed as)."""
+    if text.isascii():
+        return text
+    return "".join(ch for ch in text if not _is_format_char(ch))
+
+
 def normalize_for_match(text: str) -> str:
     """NFKC with every whitespace character removed: how quotes and gold answers are compared."""
     return "".join(ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace())

@@ -78,7 +78,9 @@ def test_select_a_sentence_in_the_reader_and_copy_its_citation(tab):
     selected = page.evaluate(SELECT_TEXT_OF, "#q-data-tokyo-net-inflow-age-2")
     assert selected == FIGURE
     copied = _copy_selection(page)
-    assert copied == f"{HEAD}、Ⅰ 東京一極集中の現状について「{FIGURE}」{tab.base_url}{DATA}"
+    # The quote's record cites a statistical source: the selection keeps it, as on the record page.
+    assert copied == (f"{HEAD}、Ⅰ 東京一極集中の現状について「{FIGURE}」（原資料：{ORIGIN}）（{OFFICIAL}）"
+                      f"{tab.base_url}{DATA}")
     assert "11.5万人" in copied
     tab.assert_clean()
 

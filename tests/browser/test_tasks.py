@@ -520,3 +520,102 @@ def test_i21_search_box_says_how_long_a_query_may_be(view):
     expect(hint.locator(".search-limit-count")).to_have_text("")
     assert_fits(view)
     view.assert_clean()
+
+
+# ---- issue 21, second round: what a person saw fail, asserted as they see it ---------------------
+
+def test_i21_compare_never_denies_what_its_own_table_says(view):
+    page = view.page
+    view.goto("/compare")
+    submit(view, "#theme", "交通", r"theme=")
+    cols = page.locator(".era-columns section.era-col")
+    kaizoron = cols.nth(0)
+    # The table's own 列島改造論 row lists 高速道路・新幹線: the theme box shows that row, not 「該当なし」.
+    row = page.locator("table.compare-table tbody tr", has_text="施策の手法").locator("td").nth(0)
+    assert "高速道路・新幹線" in row.inner_text()
+    expect(kaizoron).not_to_contain_text("該当なし")
+    hit = kaizoron.locator("ol.theme-hits li").first
+    assert_on_screen(hit)
+    assert "施策の手法・考え方" in hit.inner_text() and "高速道路・新幹線" in hit.inner_text()
+    assert hit.locator("mark").count() >= 1
+    view.shot("i21-compare-transport")
+    # 観光: 2.0 says インバウンドの地方誘客; 移住: 2.0 has 人の流れ・地方分散; 1.0 never spoke of 観光.
+    view.goto("/compare?theme=観光")
+    two = cols.nth(2)
+    expect(two).not_to_contain_text("該当なし")
+    expect(two.locator("ol.theme-hits")).to_contain_text("インバウンドの地方誘客")
+    expect(cols.nth(1).locator(".theme-none")).to_contain_text("該当なし")
+    view.goto("/compare?theme=移住")
+    expect(cols.nth(2)).not_to_contain_text("該当なし")
+    assert cols.nth(2).locator("ol.theme-hits li").count() >= 1
+    assert_fits(view)
+    view.assert_clean()
+
+
+def test_i21_laws_not_on_this_server_is_a_note_not_an_error(view, warm_model):
+    page = view.page
+    for query in ("q=補助金の交付&collection=laws", "q=補助金の交付&collection=laws&collection=regional"):
+        view.goto(f"/search?{query}")
+        note = page.locator(".notice.unavailable-collection")
+        assert_on_screen(note)
+        assert note.inner_text() == "全法令はこのサーバーには収録されていません。地域政策の資料から検索した結果を表示しています。"
+        assert page.locator("ol.result-list li.result").count() >= 1
+        main = page.locator("main").inner_text()
+        assert "`" not in main and "policykb" not in main and "入力内容を確認" not in main
+        assert_fits(view)
+    view.shot("i21-laws-not-here")
+    # Every example the /api page offers answers, on this server as it is.
+    view.goto("/api")
+    links = page.locator("main a[href^='/']").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert len(links) >= 8
+    for href in links:
+        resp = page.request.get(href)
+        assert resp.status == 200, (href, resp.status)
+    view.assert_clean()
+
+
+def test_i21_invisible_characters_and_queries_without_a_word(view, warm_model):
+    page = view.page
+    view.goto("/")
+    # A zero-width space pasted inside 交通空白 finds 交通空白, with no 「「交」「」「白」…」 notice.
+    submit(view, "#q", "交通\u200b空白", r"/search\?")
+    expect(page.locator("h1.results-title .q")).to_have_text("交通空白")
+    assert page.locator(".notice.absent-terms").count() == 0
+    expect(page.locator("ol.result-list li.result").first).to_contain_text("交通空白")
+    for query in ("😀🙂", "\u200b\u200b", "a", "。、！？"):
+        page.fill("#q", query)
+        page.press("#q", "Enter")
+        page.wait_for_load_state()
+        message = page.locator(".no-words")
+        assert_on_screen(message)
+        assert "検索できる語句が含まれていません" in message.inner_text()
+        assert page.locator("ol.result-list li.result").count() == 0   # not 40 unrelated 附則
+        assert "附則" not in page.locator("main").inner_text()
+        example = message.locator(".example-queries a").first
+        assert_on_screen(example)
+        assert_fits(view)
+    view.shot("i21-no-words")
+    # An example gets a real search.
+    page.locator(".no-words .example-queries a", has_text="交通空白").click()
+    page.wait_for_url(re.compile(r"q=%E4%BA%A4"))
+    assert page.locator("ol.result-list li.result").count() >= 1
+    view.assert_clean()
+
+
+def test_i21_a_sentence_selected_in_the_reader_keeps_its_statistical_source(view):
+    page = view.page
+    view.goto(f"{READER}#q-data-tokyo-net-inflow-age-2")
+    mark = page.locator("#q-data-tokyo-net-inflow-age-2")
+    page.evaluate("""(el) => { const node = [...el.childNodes].find(n => n.nodeType === 3 && n.textContent.trim());
+                     const r = document.createRange(); r.setStart(node, 0); r.setEnd(node, node.textContent.length);
+                     const s = window.getSelection(); s.removeAllRanges(); s.addRange(r); }""", mark.element_handle())
+    button = page.locator(".selection-cite button")
+    assert_on_screen(button)
+    button.click()
+    expect(page.locator(".selection-cite .copy-status")).to_have_text("コピーしました")
+    copied = clipboard(page)
+    assert "「○ 2023年の東京圏の転入超過数は11.5万人。」" in copied
+    assert "（原資料：総務省「住民基本台帳人口移動報告」（日本人移動者）を基に作成）" in copied
+    assert f"（{OFFICIAL}）" in copied and copied.endswith(view.base_url + DATA)
+    assert_fits(view)
+    view.assert_clean()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from indexer.corpus.collections import load_register
-from indexer.errors import QueryError
 from indexer.search.filters import Filters
 
 QUERIES = ("補助金の交付", "都道府県知事の許可", "施行期日", "地域の活性化")
@@ -61,10 +60,12 @@ def test_keyword_filters_apply_inside_the_collection(laws_engine):
     assert laws_engine.search("施行期日", filters=Filters(collection=("laws",), pillar=(1,))).total == 0
 
 
-def test_collection_not_ingested_is_a_400(engine):
-    with pytest.raises(QueryError) as exc:
-        engine.search("交通", filters=Filters(collection=("laws",)))
-    assert exc.value.status == 400 and "全法令" in exc.value.message
+def test_collection_not_ingested_is_a_state_not_an_error(engine):
+    # 全法令 asked of a server without it: the regional records answer, and the response says why.
+    res = engine.search("交通", filters=Filters(collection=("laws",)))
+    assert res.total > 0 and [c["name"] for c in res.unavailable_collections] == ["laws"]
+    assert "全法令はこのサーバーには収録されていません" in res.unavailable_collections[0]["message"]
+    assert "`" not in res.unavailable_collections[0]["message"]
 
 
 def test_api_and_page(laws_engine):
@@ -80,6 +81,12 @@ def test_api_and_page(laws_engine):
     assert 'name="collection" value="laws" checked' in page and "検索対象" in page
     first = client.get("/api/search?q=補助金の交付&collection=laws").get_json()["results"][0]
     assert client.get(first["url"]).status_code == 200
+    # With 全法令 here, nothing is said to be missing, and the home page and footer describe it.
+    assert client.get("/api/search?q=補助金の交付&collection=laws").get_json()["unavailable_collections"] == []
+    home = client.get("/").get_data(as_text=True)
+    laws_docs = laws_engine.manifest["collections"]["laws"]["documents"]
+    assert "全法令（e-Gov）" in home and f"{laws_docs:,}" in home
+    assert "全法令" in home[home.index("<footer"):]
     rec = client.get(first["url"] + ".json").get_json()
     assert rec["reading_order"]["of"] > 1
     reader = client.get(f"/sources/{rec['record']['source']}")

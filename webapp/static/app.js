@@ -171,10 +171,12 @@
     if (!text) return "";
     var place = [citeAttr(start, "section"), citeAttr(start, "page")].filter(Boolean).join("、");
     var url = new URL(citeAttr(start, "url") || scope.getAttribute("data-cite-url"), window.location.href).href;
-    // A record's statistical source (原資料) and the document's official URL go with any part of it,
-    // as they do in the whole-record citation.
-    var origin = scope.getAttribute("data-cite-origin");
-    var official = scope.getAttribute("data-cite-official");
+    // [officials] A record's statistical source (原資料) goes with any part of it, as in the whole-record
+    // citation: from the quote mark the selection starts in (the reader) or the record's text; the
+    // document's official URL from the scope.
+    var origin = citeAttr(start, "origin");
+    var official = citeAttr(start, "official");
+    // [/officials]
     return scope.getAttribute("data-cite-publisher") + "『" + scope.getAttribute("data-cite-title") + "』（" +
       scope.getAttribute("data-cite-date") + "）" + (place ? "、" + place : "") + "「" + text + "」" +
       (origin ? "（原資料：" + origin + "）" : "") + (official ? "（" + official + "）" : "") + url;
