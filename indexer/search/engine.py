@@ -31,8 +31,8 @@ from indexer.model.query_encoder import OnnxQueryEncoder, open_query_encoder
 from indexer.search.budget import EncoderBudget
 from indexer.search.collection import Collection
 from indexer.search.filters import MODES, Filters, collection_labels, parse_mode, parse_query, register_label
-from indexer.search.fusion import (ABOUT_MIN_SIMILARITY, FUSION, STATIC_SIMILARITY_POWER, Candidates, count, fuse,
-                                   law_weight)
+from indexer.search.fusion import (ABOUT_MIN_SIMILARITY, FUSION, LAW_INTENT, STATIC_SIMILARITY_POWER, Candidates,
+                                   count, fuse, interleave_articles, law_weight)
 from indexer.search.large_collection import COLLECTION_KEYWORD_CANDIDATES, LargeCollection
 from indexer.search.law_match import matched_paragraph
 from indexer.search.law_names import find_law, titles_in
@@ -40,6 +40,7 @@ from indexer.search.plan import QueryPlan, QueryPlanner
 from indexer.search.records_collection import KEYWORD_CANDIDATES, SEMANTIC_CANDIDATES, RecordCollection
 from indexer.search.results import RankInfo, Ranking, SearchResponse, result_dict
 from indexer.text.analysis import Token
+from indexer.text.legal_vocabulary import LegalVocabulary
 from indexer.text.snippets import highlight_spans, make_snippet
 from indexer.text.thesaurus import load_thesaurus
 
@@ -73,7 +74,9 @@ class SearchEngine:
         self._embedder = embedder
         self._embedder_lock = threading.Lock()
         self.thesaurus = load_part(build_dir, "thesaurus.yaml", lambda: load_thesaurus(build_dir / "thesaurus.yaml"))
-        self.planner = QueryPlanner(self.thesaurus)
+        # Issue 19: the legal vocabulary over the statutes held in memory (read once, query side only).
+        self.planner = QueryPlanner(self.thesaurus, LegalVocabulary.from_articles(
+            [(r["title"], r["text"]) for r in self.regional.records if r["kind"] == "article"]))
         #: Built from another corpus/model than the current one: served, and said so (open() sets it).
         self.stale = False
         #: Why an older build is serving instead of `current` (one line), or None.
@@ -186,7 +189,8 @@ class SearchEngine:
         """The query analysed once (indexer.search.plan), for rank, about and excerpt to share."""
         fusion = fusion or FUSION
         return self.planner.plan(query, expand=fusion.get("expand", True),
-                                 expand_semantic=fusion.get("expand_semantic", True))
+                                 expand_semantic=fusion.get("expand_semantic", True),
+                                 legal_vocabulary=fusion.get("legal_vocabulary", True))
 
     def _query_vector_later(self, query: str) -> Callable[[], np.ndarray | None]:
         """Start encoding the query with e5; the returned function waits for its vector (None when
@@ -234,6 +238,8 @@ class SearchEngine:
         weight, law_reason = law_weight(selected, plan.law.asks or bool(self.named_laws(plan)), legal,
                                         fusion.get("law_intent")) if mode == "hybrid" else (1.0, None)
         ranked = fuse(selected, mode, fusion, legal, weight)
+        if law_reason == "cue":
+            ranked = interleave_articles(ranked, legal, (fusion.get("law_intent") or LAW_INTENT)["cue_articles"])
         keyword_rank: dict[str, tuple[int, float]] = {}
         semantic_rank: dict[str, tuple[int, float]] = {}
         coverage: dict[str, float] = {}

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from indexer.text.analysis import Token, analyze
+from indexer.text.legal_vocabulary import LegalVocabulary
 from indexer.text.normalize import normalize_for_match
 from indexer.text.thesaurus import Expansion, Thesaurus
 
@@ -32,7 +33,9 @@ LAW_CUES = re.compile(
     r"第[一二三四五六七八九十百千〇0-9０-９]+条")
 #: A law named in the query: a word ending in 法 (地域再生法, 過疎法, 特別措置法); 方法・手法… are not laws.
 _NOT_LAWS = frozenset("方法 手法 用法 文法 工法 製法 寸法 作法 療法 話法 技法 筆法 論法 商法的 違法 合法 適法 不法 "
-                      "司法 立法 無法 便法 秘法 魔法 戦法 兵法 語法 算法 射法 刑法的".split())
+                      "司法 立法 無法 便法 秘法 魔法 戦法 兵法 語法 算法 射法 刑法的 "
+                      # words for some law, not a law's name
+                      "関連法 個別法 一般法 特別法 根拠法 同法 本法 新法 旧法 現行法 基本法 特措法 特別措置法".split())
 _ARTICLE = re.compile(r"(?:附則)?第[一二三四五六七八九十百千〇0-9０-９]+条(?:の[一二三四五六七八九十0-9０-９]+)*")
 
 
@@ -134,8 +137,11 @@ class QueryPlan:
 class QueryPlanner:
     """Makes query plans over one thesaurus; analyses each thesaurus string once per process."""
 
-    def __init__(self, thesaurus: Thesaurus):
+    def __init__(self, thesaurus: Thesaurus, vocabulary: LegalVocabulary | None = None):
         self.thesaurus = thesaurus
+        #: Issue 19: plain words → statute terms (indexer.text.legal_vocabulary); its expansions join
+        #: the thesaurus's. Its strings are bounded too: synonym headwords, defined terms, its pairs.
+        self.vocabulary = vocabulary
         # Keys are strings of the thesaurus only (its plain phrases and terms): bounded by its size.
         self._analysed: dict[str, tuple[Token, ...]] = {}
         self._lock = threading.Lock()
@@ -148,9 +154,15 @@ class QueryPlanner:
                 self._analysed[text] = got
         return got
 
-    def plan(self, query: str, *, expand: bool = True, expand_semantic: bool = True) -> QueryPlan:
+    def plan(self, query: str, *, expand: bool = True, expand_semantic: bool = True,
+             legal_vocabulary: bool = True) -> QueryPlan:
         tokens = tuple(analyze(query))
         expansions = tuple(self.thesaurus.expand(query)) if expand else ()
+        # The semantic side reads the thesaurus's terms only: e5 already knows that 持ち主 is 所有者, and
+        # statute terms in brackets (市町村) pulled its list towards generic articles.
+        semantic_terms = [t for e in expansions for t in e.terms]
+        if expand and legal_vocabulary and self.vocabulary is not None:
+            expansions += tuple(self.vocabulary.expand(query, tokens, set(semantic_terms)))
         # Each term alone: Sudachi splits at the spaces of the joined terms, so the tokens are the
         # same as those of one pass over them joined (checked over the whole thesaurus in the tests).
         expansion_tokens = {term: self._c_tokens(term) for e in expansions for term in e.terms}
@@ -165,8 +177,8 @@ class QueryPlanner:
             if term not in claimed:
                 concepts.append(frozenset([term]))
         semantic_text = query
-        if expansions and expand_semantic:
-            semantic_text = f"{query}（{'、'.join(t for e in expansions for t in e.terms)}）"
+        if semantic_terms and expand_semantic:
+            semantic_text = f"{query}（{'、'.join(semantic_terms)}）"
         words = {s for t in (*tokens, *extra) for s in (t.term, t.surface)}
         return QueryPlan(query, tokens, expansions, expansion_tokens, extra, tuple(concepts), semantic_text,
                          {w: normalize_for_match(w) for w in words}, law_intent(query, tokens))
