@@ -161,7 +161,10 @@ class QueryPlanner:
         # The semantic side reads the thesaurus's terms only: e5 already knows that 持ち主 is 所有者, and
         # statute terms in brackets (市町村) pulled its list towards generic articles.
         semantic_terms = [t for e in expansions for t in e.terms]
-        if expand and legal_vocabulary and self.vocabulary is not None:
+        law = law_intent(query, tokens)
+        # Statute terms only for a question whose wording is about law: 引っ越し → 転入 let articles on
+        # 転入 crowd a policy question about moving to the countryside (tests/search/test_engine.py).
+        if expand and legal_vocabulary and self.vocabulary is not None and law.asks:
             expansions += tuple(self.vocabulary.expand(query, tokens, set(semantic_terms)))
         # Each term alone: Sudachi splits at the spaces of the joined terms, so the tokens are the
         # same as those of one pass over them joined (checked over the whole thesaurus in the tests).
@@ -181,4 +184,4 @@ class QueryPlanner:
             semantic_text = f"{query}（{'、'.join(semantic_terms)}）"
         words = {s for t in (*tokens, *extra) for s in (t.term, t.surface)}
         return QueryPlan(query, tokens, expansions, expansion_tokens, extra, tuple(concepts), semantic_text,
-                         {w: normalize_for_match(w) for w in words}, law_intent(query, tokens))
+                         {w: normalize_for_match(w) for w in words}, law)
