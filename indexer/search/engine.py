@@ -236,7 +236,8 @@ class SearchEngine:
         # Issue 19: a question about law weighs the articles more (indexer.search.fusion.law_weight).
         legal = self._legal_hits(selected)
         weight, law_reason = law_weight(selected, plan.law.asks or bool(self.named_laws(plan)), legal,
-                                        fusion.get("law_intent")) if mode == "hybrid" else (1.0, None)
+                                        fusion.get("law_intent"), bool(plan.law.weak)) \
+            if mode == "hybrid" else (1.0, None)
         ranked = fuse(selected, mode, fusion, legal, weight)
         if law_reason == "cue":
             ranked = interleave_articles(ranked, legal, (fusion.get("law_intent") or LAW_INTENT)["cue_articles"])

@@ -24,13 +24,15 @@ from indexer.text.thesaurus import Expansion, Thesaurus
 # -- law intent (issue 19): whether a question is about law, read from its wording alone -------------
 
 #: Words that ask about law rather than about a policy: the issue's list (根拠・条文・手続・要件・期限・
-#: 義務・できるか) and their plain neighbours (may I…? who decides? until when?). General legal
-#: question words, not taken from the gold questions; the evidence side (articles the lists find
-#: best) is decided in fusion (indexer.search.fusion.law_weight).
+#: 義務・できるか) and their plain neighbours (may I…?). General legal question words, not taken
+#: from the gold questions. The strong ones say law outright; the weak ones (手続, 期限, 期間, 任期,
+#: 誰) are as common in policy questions (行政手続のオンライン化, 計画期間): they bring the 条文 group
+#: but leave the ranking alone (indexer.search.fusion.law_weight).
 LAW_CUES = re.compile(
-    r"根拠|条文|条項|規定|法律|法令|法的|法上|手続|要件|期限|期間|義務|権限|権者|罰則|失効|施行|欠格|届出|許可|"
-    r"できるか|できますか|できるの|てよいか|てもよい|てもいい|ていいか|られるか|られますか|誰|だれ|任期|"
+    r"根拠|条文|条項|規定|法律|法令|法的|法上|要件|義務|権限|権者|罰則|失効|施行|欠格|届出|許可|"
+    r"できるか|できますか|できるの|てよいか|てもよい|てもいい|ていいか|られるか|られますか|"
     r"第[一二三四五六七八九十百千〇0-9０-９]+条")
+WEAK_LAW_CUES = re.compile(r"手続|期限|期間|任期|誰|だれ")
 #: A law named in the query: a word ending in 法 (地域再生法, 過疎法, 特別措置法); 方法・手法… are not laws.
 _NOT_LAWS = frozenset("方法 手法 用法 文法 工法 製法 寸法 作法 療法 話法 技法 筆法 論法 商法的 違法 合法 適法 不法 "
                       "司法 立法 無法 便法 秘法 魔法 戦法 兵法 語法 算法 射法 刑法的 "
@@ -46,10 +48,11 @@ class LawIntent:
     cues: tuple[str, ...] = ()
     laws: tuple[str, ...] = ()
     articles: tuple[str, ...] = ()
+    weak: tuple[str, ...] = ()   # weak cues (手続, 期限…): the 条文 group, not the ranking
 
     @property
     def asks(self) -> bool:
-        """The query asks about law in so many words."""
+        """The query asks about law in so many words (a strong cue, a law's name, an article)."""
         return bool(self.cues or self.laws or self.articles)
 
 
@@ -82,7 +85,8 @@ def law_names(query: str, tokens: tuple[Token, ...]) -> tuple[str, ...]:
 def law_intent(query: str, tokens: tuple[Token, ...]) -> LawIntent:
     q = normalize_for_match(query)
     return LawIntent(tuple(dict.fromkeys(m.group(0) for m in LAW_CUES.finditer(q))), law_names(query, tokens),
-                     tuple(dict.fromkeys(m.group(0) for m in _ARTICLE.finditer(q))))
+                     tuple(dict.fromkeys(m.group(0) for m in _ARTICLE.finditer(q))),
+                     tuple(dict.fromkeys(m.group(0) for m in WEAK_LAW_CUES.finditer(q))))
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ class RankInfo:
     unit_facets: dict[str, dict] = field(default_factory=dict)  # a large collection's hit → its facet values
     capped: bool = False  # a chosen keyword list filled its candidates (more records hold the words)
     legal: frozenset[str] = frozenset()  # hits that are provisions of law (articles, units of 全法令)
-    law_reason: str | None = None  # why articles weighed more: "cue" (the wording), "evidence", or None
+    law_reason: str | None = None  # why the question is about law: "cue", "weak" (a weak cue), "evidence", or None
 
     @property
     def tokens(self) -> tuple[Token, ...]:

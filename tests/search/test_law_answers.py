@@ -24,13 +24,19 @@ def _intent(q: str):
 
 @pytest.mark.parametrize("query, cue", [
     ("地域再生計画の認定の根拠となる条文", "根拠"),
-    ("空き家に入って調べるときの手続", "手続"),
     ("副業で組合の仕事を手伝ってもいいか", "てもいい"),
-    ("住民監査請求の期限", "期限"),
+    ("空き家の所有者を調べることはできるか", "できるか"),
 ])
 def test_wording_that_asks_about_law(query, cue):
     intent = _intent(query)
     assert intent.asks and cue in intent.cues
+
+
+@pytest.mark.parametrize("query, cue", [("空き家に入って調べるときの手続", "手続"), ("住民監査請求の期限", "期限")])
+def test_weak_cues_do_not_ask_outright(query, cue):
+    """手続・期限 are as common in policy questions (行政手続のオンライン化): the 条文 group only."""
+    intent = _intent(query)
+    assert cue in intent.weak and not intent.asks
 
 
 def test_a_policy_question_does_not_ask_about_law():
@@ -64,7 +70,7 @@ def test_interleave_puts_articles_at_one_three_five():
 
 
 def test_a_question_about_law_gets_articles_in_its_top_five(engine):
-    ranking = engine.rank("市町村が地域再生計画を作るときの手続き", "hybrid", Filters())
+    ranking = engine.rank("市町村が地域再生計画を作るときの法律上の手続き", "hybrid", Filters())
     assert ranking.info.law_reason == "cue"
     top = [engine.record(i) for i in ranking.ids[:5]]
     assert sum(r["kind"] == "article" for r in top) >= LAW_INTENT["cue_articles"]
@@ -115,11 +121,13 @@ def test_plain_words_gain_statute_terms_shown_in_the_reasons(engine):
 
 
 def test_the_issues_pairs_expand(engine):
-    plan = engine.plan("村の借金の手続")
+    plan = engine.plan("村の借金はできるか")
     pairs = {(e.plain, t) for e in plan.expansions for t in e.terms}
     assert ("借金", "地方債") in pairs and ("村", "市町村") in pairs
     # 村 is a whole word: 山村 does not become 市町村
     assert not any(e.plain == "村" for e in engine.plan("山村の振興の根拠").expansions)
+    # A weak cue (手続) does not bring statute terms either.
+    assert not any(e.plain == "借金" for e in engine.plan("村の借金の手続").expansions)
     # A question whose wording is not about law keeps its words (a policy question about moving).
     assert not any(e.plain == "借金" for e in engine.plan("村の借金").expansions)
 
@@ -145,3 +153,30 @@ def test_missing_law_on_the_page(client):
     assert "全法令（すべての法令）はこのサーバーに登録されていません" in page
     api = client.get("/api/search", query_string={"q": "過疎法で使える特別な借金"}).get_json()
     assert api["missing_laws"][0]["name"] == "過疎法"
+
+
+# -- the harness ------------------------------------------------------------------------------------
+
+def test_eval_reads_collection_and_also_articles(settings, tmp_path, capsys):
+    """`policykb eval`: an article accepted by `also_articles` hits whatever its text; a question
+    whose collection is `laws` is reported as not held on a server without 全法令."""
+    import json
+
+    from policykb.cli import main
+
+    gold = tmp_path / "gold.jsonl"
+    rows = [
+        # expect is text no record holds: only the article identity can make it hit
+        {"id": "x1", "query": "地域再生計画の認定", "category": "lookup", "expect": "（ない文字列）",
+         "law_id": "417AC0000000024", "law_title": "地域再生法", "article": "第九十九条",
+         "also_articles": ["第五条"], "collection": "regional", "split": "test"},
+        {"id": "x2", "query": "住民票の写しの交付", "category": "plain", "expect": "住民票の写し",
+         "law_id": "342AC0000000081", "law_title": "住民基本台帳法", "article": "第十二条",
+         "collection": "laws", "split": "test"},
+    ]
+    gold.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    assert main(["--corpus", str(settings.corpus_dir), "--index-dir", str(settings.index_dir),
+                 "eval", str(gold), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["hybrid"]["overall"]["n"] == 1 and report["hybrid"]["not_held"] == ["x2"]
+    assert report["hybrid"]["overall"]["recall@5"] == 1.0
