@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -96,16 +97,27 @@ class LegalVocabulary:
     """Plain words of a query → statute terms, from the three sources above."""
 
     statute_text: str
-    synonyms: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     definitions: list[Definition] = field(default_factory=list)
     pairs: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+    #: The synonym file, read on the first question worded about law (≈0.5 s; not at start-up).
+    synonyms_path: Path | None = SYNONYMS
+    _synonyms: dict[str, list[tuple[str, ...]]] | None = field(default=None, repr=False)
     _counts: dict[str, int] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def from_articles(cls, articles: list[tuple[str, str]]) -> "LegalVocabulary":
         """The vocabulary over (title, text) articles, with the shipped synonyms and pairs."""
         text = unicodedata.normalize("NFKC", "\n".join(t for _, t in articles))
-        return cls(text, read_synonyms(), parse_definitions(articles), load_thesaurus(LEGAL_TERMS).entries)
+        return cls(text, parse_definitions(articles), load_thesaurus(LEGAL_TERMS).entries)
+
+    @property
+    def synonyms(self) -> dict[str, list[tuple[str, ...]]]:
+        if self._synonyms is None:
+            with self._lock:
+                if self._synonyms is None:
+                    self._synonyms = read_synonyms(self.synonyms_path) if self.synonyms_path else {}
+        return self._synonyms
 
     def uses(self, word: str) -> int:
         """How many times the statutes use `word` (as written, NFKC)."""
