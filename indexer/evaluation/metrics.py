@@ -12,6 +12,7 @@ cannot be answered there; the report says how many).
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -129,8 +130,7 @@ def evaluate(gold: list[GoldQuery], systems: dict[str, Callable[..., list]],
 
 
 def _takes_gold(run: Callable) -> bool:
-    import inspect
-
+    """A system may take the question too (its collection): run(query, gold) rather than run(query)."""
     try:
         return len(inspect.signature(run).parameters) >= 2
     except (TypeError, ValueError):
