@@ -186,21 +186,20 @@ def static_beliefs(hits: Sequence[tuple[str, float]], power: float, floor: float
 
 
 def interleave_articles(ranked: Sequence[tuple[str, float]], legal: AbstractSet[str], n: int) -> list[tuple[str, float]]:
-    """The ranking with its best `n` articles at places 1, 3, 5…, the rest in order between them."""
+    """The ranking with its best `n` articles no lower than places 1, 3, 5…; everything else keeps
+    its order (an article already higher stays where it is, a list of articles only is unchanged)."""
     articles = [x for x in ranked if x[0] in legal][:n]
-    if not articles:
-        return list(ranked)
-    chosen = {i for i, _ in articles}
-    others = [x for x in ranked if x[0] not in chosen]
     out: list[tuple[str, float]] = []
-    while articles or others:
-        if articles:
-            out.append(articles.pop(0))
-        if others and (articles or len(out) % 2 == 1):
-            out.append(others.pop(0))
-        elif not articles:
-            out.extend(others)
-            others = []
+    placed: set[str] = set()
+    rest = iter(ranked)
+    while len(out) < len(ranked):
+        k = len(out) // 2  # the article that place 2k+1 must hold, at the latest
+        if len(out) % 2 == 0 and k < len(articles) and articles[k][0] not in placed:
+            item = articles[k]
+        else:
+            item = next(x for x in rest if x[0] not in placed)
+        out.append(item)
+        placed.add(item[0])
     return out
 
 

@@ -67,6 +67,11 @@ def test_interleave_puts_articles_at_one_three_five():
     ranked = [(i, 1.0) for i in ("p1", "p2", "a1", "p3", "a2", "a3", "a4")]
     out = [i for i, _ in interleave_articles(ranked, {"a1", "a2", "a3", "a4"}, 3)]
     assert out == ["a1", "p1", "a2", "p2", "a3", "p3", "a4"]
+    # Articles already higher stay; a list of articles only (a filter on 条文) is unchanged.
+    ranked = [(i, 1.0) for i in ("a1", "a2", "p1", "p2", "a3")]
+    assert [i for i, _ in interleave_articles(ranked, {"a1", "a2", "a3"}, 3)] == ["a1", "a2", "p1", "p2", "a3"]
+    only = [(f"a{n}", 1.0) for n in range(6)]
+    assert interleave_articles(only, {i for i, _ in only}, 3) == only
 
 
 def test_a_question_about_law_gets_articles_in_its_top_five(engine):
