@@ -32,14 +32,17 @@ from indexer.model.query_encoder import OnnxQueryEncoder, open_query_encoder
 from indexer.search.budget import EncoderBudget
 from indexer.search.collection import Collection
 from indexer.search.filters import MODES, Filters, collection_labels, parse_mode, parse_query, register_label
-from indexer.search.fusion import ABOUT_MIN_SIMILARITY, FUSION, STATIC_SIMILARITY_POWER, Candidates, count, fuse
+from indexer.search.fusion import (ABOUT_MIN_SIMILARITY, FUSION, LAW_INTENT, STATIC_SIMILARITY_POWER, Candidates,
+                                   count, fuse, interleave_articles, law_weight)
 from indexer.search.large_collection import COLLECTION_KEYWORD_CANDIDATES, LargeCollection
 from indexer.search.law_match import matched_paragraph
+from indexer.search.law_names import find_law, titles_in
 from indexer.search.plan import QueryPlan, QueryPlanner
 from indexer.search.records_collection import KEYWORD_CANDIDATES, SEMANTIC_CANDIDATES, RecordCollection
 from indexer.search.results import RankInfo, Ranking, SearchResponse, result_dict
 from indexer.search.themes import CellJudgement, judge, theme_phrases
 from indexer.text.analysis import Token
+from indexer.text.legal_vocabulary import LegalVocabulary
 from indexer.text.snippets import highlight_spans, make_snippet
 from indexer.text.thesaurus import load_thesaurus
 
@@ -73,7 +76,9 @@ class SearchEngine:
         self._embedder = embedder
         self._embedder_lock = threading.Lock()
         self.thesaurus = load_part(build_dir, "thesaurus.yaml", lambda: load_thesaurus(build_dir / "thesaurus.yaml"))
-        self.planner = QueryPlanner(self.thesaurus)
+        # Issue 19: the legal vocabulary over the statutes held in memory (read once, query side only).
+        self.planner = QueryPlanner(self.thesaurus, LegalVocabulary.from_articles(
+            [(r["title"], r["text"]) for r in self.regional.records if r["kind"] == "article"]))
         #: Built from another corpus/model than the current one: served, and said so (open() sets it).
         self.stale = False
         #: Why an older build is serving instead of `current` (one line), or None.
@@ -82,6 +87,8 @@ class SearchEngine:
         self.encoder_budget: EncoderBudget | None = None
         #: Cores one query encoding may use (the server keeps the other for everything else).
         self.encoder_threads = 1
+        #: Per collection, the titles of the laws it holds (issue 19: named and missing laws), on first need.
+        self._law_titles: dict[str, tuple[str, ...]] = {}
 
     # -- the regional records, which pages list and browse --------------------------------------------
     @property
@@ -198,7 +205,8 @@ class SearchEngine:
         """The query analysed once (indexer.search.plan), for rank, about and excerpt to share."""
         fusion = fusion or FUSION
         return self.planner.plan(query, expand=fusion.get("expand", True),
-                                 expand_semantic=fusion.get("expand_semantic", True))
+                                 expand_semantic=fusion.get("expand_semantic", True),
+                                 legal_vocabulary=fusion.get("legal_vocabulary", True))
 
     def _query_vector_later(self, query: str) -> Callable[[], np.ndarray | None]:
         """Start encoding the query with e5; the returned function waits for its vector (None when
@@ -241,7 +249,14 @@ class SearchEngine:
                 lists[name].extend(self.collections[name].semantic(plan, filters, vector, within=within))
         totals = {name: count(lists[name], mode, fusion) for name in wanted}
         selected = [c for name in chosen for c in lists[name] if c.redundant_with not in chosen]
-        ranked = fuse(selected, mode, fusion)
+        # Issue 19: a question about law weighs the articles more (indexer.search.fusion.law_weight).
+        legal = self._legal_hits(selected)
+        weight, law_reason = law_weight(selected, plan.law.asks or bool(self.named_laws(plan)), legal,
+                                        fusion.get("law_intent"), bool(plan.law.weak)) \
+            if mode == "hybrid" else (1.0, None)
+        ranked = fuse(selected, mode, fusion, legal, weight)
+        if law_reason == "cue":
+            ranked = interleave_articles(ranked, legal, (fusion.get("law_intent") or LAW_INTENT)["cue_articles"])
         keyword_rank: dict[str, tuple[int, float]] = {}
         semantic_rank: dict[str, tuple[int, float]] = {}
         coverage: dict[str, float] = {}
@@ -255,8 +270,74 @@ class SearchEngine:
             for i, values in c.facets.items():
                 hit_facets.setdefault(i, values)
         info = RankInfo(plan, keyword_rank=keyword_rank, semantic_rank=semantic_rank, coverage=coverage,
-                        collection_totals=totals, unit_facets=hit_facets, capped=any(c.capped for c in selected))
+                        collection_totals=totals, unit_facets=hit_facets, capped=any(c.capped for c in selected),
+                        legal=frozenset(legal), law_reason=law_reason)
         return Ranking(ranked, info)
+
+    # -- issue 19: articles for questions about law, and the law not held -------------------------------
+    def _legal_hits(self, lists: list[Candidates]) -> set[str]:
+        """The hits that are provisions of law: the regional articles, and every unit of a large collection."""
+        legal: set[str] = set()
+        for c in lists:
+            coll = self.collections.get(c.name)
+            if isinstance(coll, LargeCollection):
+                legal.update(i for i, _ in c.hits)
+                continue
+            for i, _ in c.hits:
+                rec = self.regional.by_id.get(i) or (coll.record(i) if coll is not None else None)
+                if rec is not None and rec["kind"] == "article":
+                    legal.add(i)
+        return legal
+
+    def law_titles(self, name: str) -> tuple[str, ...]:
+        """The titles of the laws collection `name` holds (read once per process)."""
+        got = self._law_titles.get(name)
+        if got is None:
+            coll = self.collections[name]
+            if isinstance(coll, LargeCollection):
+                got = tuple(sorted(set(coll.titles(list(coll.documents)).values())))
+            else:
+                got = tuple(sorted({r["law"]["law_title"] for r in getattr(coll, "records", [])
+                                    if r.get("law") and r["law"].get("law_title")}))
+            self._law_titles[name] = got
+        return got
+
+    def named_laws(self, plan: QueryPlan) -> tuple[str, ...]:
+        """The laws the query names: the words ending in 法 (plan.law.laws) and the regional titles
+        written out in full."""
+        return tuple(dict.fromkeys((*plan.law.laws, *titles_in(plan.query, self.law_titles("regional")))))
+
+    def missing_laws(self, plan: QueryPlan, chosen: tuple[str, ...]) -> list[dict]:
+        """Laws the query names that no searched collection holds: each with where it is held
+        (another collection of this server) and a one-line Japanese note for the page."""
+        labels = collection_labels()
+        searched = "・".join(labels.get(n, n) for n in chosen)
+        out = []
+        for name in plan.law.laws:
+            if any(find_law(name, self.law_titles(n)) for n in chosen):
+                continue
+            held_in = [{"collection": n, "label": labels.get(n, n), "title": t}
+                       for n in self.collections if n not in chosen
+                       for t in [find_law(name, self.law_titles(n))] if t]
+            if held_in:
+                where = "、".join(f"{h['label']}に「{h['title']}」" for h in held_in)
+                note = f"「{name}」は検索した資料（{searched}）にありません。{where}があります。"
+            elif "laws" in self.collections:
+                note = f"「{name}」はこのサーバーのどの資料にもありません（全法令にも見当たりません）。"
+            else:
+                note = (f"「{name}」は検索した資料（{searched}）にありません。"
+                        f"全法令（すべての法令）はこのサーバーに登録されていません。")
+            out.append({"name": name, "held_in": held_in, "laws_ingested": "laws" in self.collections,
+                        "note": note})
+        return out
+
+    def article_group(self, ranking: Ranking, k: int = 3) -> list[tuple[str, float]]:
+        """The best articles of a ranking, for the 条文 group shown beside the results of a question
+        about law (empty when the question is not about law)."""
+        info = ranking.info
+        if info.law_reason is None:
+            return []
+        return [(i, s) for i, s in ranking.hits if i in info.legal][:k]
 
     def search(self, query: str, *, mode: str = "hybrid", k: int = 10, offset: int = 0, filters: Filters | None = None) -> SearchResponse:
         t0 = time.perf_counter()
@@ -305,14 +386,27 @@ class SearchEngine:
             para = matched_paragraph(rec, highlight_spans(rec["text"], query_terms, body)) \
                 if rec.get("law") else None
             results.append(result_dict(rec, snip.text, snip.as_dict()["highlights"], round(score, 6), why, para))
+        groups = []
+        articles = self.article_group(ranking) if offset == 0 else []
+        if articles:
+            position = {rid: n for n, (rid, _) in enumerate(ranked, start=1)}
+            group = []
+            for rid, score in articles:
+                rec = self.record(rid)
+                snip = make_snippet(rec["text"], query_terms, tokens=self.text_tokens(rid, plan.needles))
+                group.append({"id": rid, "kind": rec["kind"], "title": rec["title"], "snippet": snip.text,
+                              "highlights": snip.as_dict()["highlights"], "score": round(score, 6),
+                              "fused_rank": position[rid], "law": rec.get("law"), "citation": rec.get("citation")})
+            groups.append({"name": "articles", "label": "条文", "reason": info.law_reason, "results": group})
+        chosen = self.chosen_collections(filters)
         facets = self.facet_counts([rid for rid, _ in ranked], info.unit_facets)
         facets["collection"] = {name: n for name, n in sorted(info.collection_totals.items(), key=lambda kv: -kv[1])}
         return SearchResponse(query, mode, len(ranked), (time.perf_counter() - t0) * 1000, results, facets,
                               filters.active(), offset, k,
                               # Results that hold a whole concept of the query, not a fragment of a compound.
                               keyword_matches=sum(1 for i in info.keyword_rank if self._coverage(i, info) > 0),
-                              absent_terms=self.absent_words(plan, self.chosen_collections(filters)),
-                              capped=info.capped,
+                              absent_terms=self.absent_words(plan, chosen),
+                              capped=info.capped, groups=groups, missing_laws=self.missing_laws(plan, chosen),
                               unavailable_collections=self.unavailable_collections(filters))
 
     def _coverage(self, rid: str, info: RankInfo) -> float:

@@ -10,13 +10,83 @@ the snippets, the absent words and /compare all read the same `QueryPlan`.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from indexer.text.analysis import Token, analyze
+from indexer.text.legal_vocabulary import LegalVocabulary
 from indexer.text.normalize import normalize_for_match
 from indexer.text.thesaurus import Expansion, Thesaurus
+
+
+# -- law intent (issue 19): whether a question is about law, read from its wording alone -------------
+
+#: Words that ask about law rather than about a policy: the issue's list (根拠・条文・手続・要件・期限・
+#: 義務・できるか) and their plain neighbours (may I…?). General legal question words, not taken
+#: from the gold questions. The strong ones say law outright; the weak ones (手続, 期限, 期間, 任期,
+#: 誰) are as common in policy questions (行政手続のオンライン化, 計画期間): they bring the 条文 group
+#: but leave the ranking alone (indexer.search.fusion.law_weight).
+LAW_CUES = re.compile(
+    r"根拠|条文|条項|規定|法律|法令|法的|法上|要件|義務|権限|権者|罰則|失効|施行|欠格|届出|許可|"
+    r"できるか|できますか|できるの|てよいか|てもよい|てもいい|ていいか|られるか|られますか|"
+    r"第[一二三四五六七八九十百千〇0-9０-９]+条")
+WEAK_LAW_CUES = re.compile(r"手続|期限|期間|任期|誰|だれ")
+#: A law named in the query: a word ending in 法 (地域再生法, 過疎法, 特別措置法); 方法・手法… are not laws.
+_NOT_LAWS = frozenset("方法 手法 用法 文法 工法 製法 寸法 作法 療法 話法 技法 筆法 論法 商法的 違法 合法 適法 不法 "
+                      "司法 立法 無法 便法 秘法 魔法 戦法 兵法 語法 算法 射法 刑法的 "
+                      # words for some law, not a law's name
+                      "関連法 個別法 一般法 特別法 根拠法 同法 本法 新法 旧法 現行法 基本法 特措法 特別措置法".split())
+_ARTICLE = re.compile(r"(?:附則)?第[一二三四五六七八九十百千〇0-9０-９]+条(?:の[一二三四五六七八九十0-9０-９]+)*")
+
+
+@dataclass(frozen=True)
+class LawIntent:
+    """What the wording of a query says about law: the cue words, the laws and articles it names."""
+
+    cues: tuple[str, ...] = ()
+    laws: tuple[str, ...] = ()
+    articles: tuple[str, ...] = ()
+    weak: tuple[str, ...] = ()   # weak cues (手続, 期限…): the 条文 group, not the ranking
+
+    @property
+    def asks(self) -> bool:
+        """The query asks about law in so many words (a strong cue, a law's name, an article)."""
+        return bool(self.cues or self.laws or self.articles)
+
+
+def law_names(query: str, tokens: tuple[Token, ...]) -> tuple[str, ...]:
+    """Laws the query names, as typed: a word ending in 法 with the words written right before it
+    (地域再生法, 過疎法, 住民基本台帳法); a full title 「…に関する特別措置法」 keeps its の/に phrases."""
+    c = [t for t in tokens if t.mode == "C"]
+    out: list[str] = []
+    for n, t in enumerate(c):
+        if not t.surface.endswith(("法", "施行令", "施行規則")) or t.surface in _NOT_LAWS:
+            continue
+        if n + 1 < len(c) and c[n + 1].start == t.end and c[n + 1].surface in ("施行令", "施行規則"):
+            continue  # 地方自治法施行令: the order is named by the next word
+        start = n
+        long_title = t.surface.endswith(("特別措置法", "基本法")) or t.surface == "法律"
+        while start > 0:
+            gap = query[c[start - 1].end:c[start].start]
+            if gap == "" or (long_title and gap in ("の", "に", "・", "等の", "及び")):
+                start -= 1
+            else:
+                break
+        name = query[c[start].start:t.end]
+        # A short name is written in kanji or katakana (空家法, 過疎法); 「新しい法」 is no law.
+        if name not in ("施行令", "施行規則") and len(name) >= 2 and \
+                (long_title or re.fullmatch(r"[一-龥々ァ-ヶー・0-9０-９]+", name)):
+            out.append(name)
+    return tuple(dict.fromkeys(out))
+
+
+def law_intent(query: str, tokens: tuple[Token, ...]) -> LawIntent:
+    q = normalize_for_match(query)
+    return LawIntent(tuple(dict.fromkeys(m.group(0) for m in LAW_CUES.finditer(q))), law_names(query, tokens),
+                     tuple(dict.fromkeys(m.group(0) for m in _ARTICLE.finditer(q))),
+                     tuple(dict.fromkeys(m.group(0) for m in WEAK_LAW_CUES.finditer(q))))
 
 
 @dataclass(frozen=True)
@@ -38,6 +108,8 @@ class QueryPlan:
     semantic_text: str
     #: normalize_for_match of every term and surface of the query and of its expansion terms.
     forms: Mapping[str, str]
+    #: What the wording says about law (issue 19): fusion weighs articles by it, missing_laws reads it.
+    law: LawIntent = LawIntent()
 
     @property
     def terms(self) -> frozenset[str]:
@@ -69,8 +141,11 @@ class QueryPlan:
 class QueryPlanner:
     """Makes query plans over one thesaurus; analyses each thesaurus string once per process."""
 
-    def __init__(self, thesaurus: Thesaurus):
+    def __init__(self, thesaurus: Thesaurus, vocabulary: LegalVocabulary | None = None):
         self.thesaurus = thesaurus
+        #: Issue 19: plain words → statute terms (indexer.text.legal_vocabulary); its expansions join
+        #: the thesaurus's. Its strings are bounded too: synonym headwords, defined terms, its pairs.
+        self.vocabulary = vocabulary
         # Keys are strings of the thesaurus only (its plain phrases and terms): bounded by its size.
         self._analysed: dict[str, tuple[Token, ...]] = {}
         self._lock = threading.Lock()
@@ -83,9 +158,18 @@ class QueryPlanner:
                 self._analysed[text] = got
         return got
 
-    def plan(self, query: str, *, expand: bool = True, expand_semantic: bool = True) -> QueryPlan:
+    def plan(self, query: str, *, expand: bool = True, expand_semantic: bool = True,
+             legal_vocabulary: bool = True) -> QueryPlan:
         tokens = tuple(analyze(query))
         expansions = tuple(self.thesaurus.expand(query)) if expand else ()
+        # The semantic side reads the thesaurus's terms only: e5 already knows that 持ち主 is 所有者, and
+        # statute terms in brackets (市町村) pulled its list towards generic articles.
+        semantic_terms = [t for e in expansions for t in e.terms]
+        law = law_intent(query, tokens)
+        # Statute terms only for a question whose wording is about law: 引っ越し → 転入 let articles on
+        # 転入 crowd a policy question about moving to the countryside (tests/search/test_engine.py).
+        if expand and legal_vocabulary and self.vocabulary is not None and law.asks:
+            expansions += tuple(self.vocabulary.expand(query, tokens, set(semantic_terms)))
         # Each term alone: Sudachi splits at the spaces of the joined terms, so the tokens are the
         # same as those of one pass over them joined (checked over the whole thesaurus in the tests).
         expansion_tokens = {term: self._c_tokens(term) for e in expansions for term in e.terms}
@@ -100,8 +184,8 @@ class QueryPlanner:
             if term not in claimed:
                 concepts.append(frozenset([term]))
         semantic_text = query
-        if expansions and expand_semantic:
-            semantic_text = f"{query}（{'、'.join(t for e in expansions for t in e.terms)}）"
+        if semantic_terms and expand_semantic:
+            semantic_text = f"{query}（{'、'.join(semantic_terms)}）"
         words = {s for t in (*tokens, *extra) for s in (t.term, t.surface)}
         return QueryPlan(query, tokens, expansions, expansion_tokens, extra, tuple(concepts), semantic_text,
-                         {w: normalize_for_match(w) for w in words})
+                         {w: normalize_for_match(w) for w in words}, law)

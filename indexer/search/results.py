@@ -20,6 +20,8 @@ class RankInfo:
     collection_totals: dict[str, int] = field(default_factory=dict)  # collection → results it gives alone
     unit_facets: dict[str, dict] = field(default_factory=dict)  # a large collection's hit → its facet values
     capped: bool = False  # a chosen keyword list filled its candidates (more records hold the words)
+    legal: frozenset[str] = frozenset()  # hits that are provisions of law (articles, units of 全法令)
+    law_reason: str | None = None  # why the question is about law: "cue", "weak" (a weak cue), "evidence", or None
 
     @property
     def tokens(self) -> tuple[Token, ...]:
@@ -71,10 +73,15 @@ class SearchResponse:
     unavailable_collections: list[dict] = field(default_factory=list)
     # The query holds no word to search (emoji, punctuation, invisible characters, a lone letter).
     no_searchable_words: bool = False
+    # Issue 19: the 条文 group beside the results of a question about law ({name, label, reason, results}).
+    groups: list[dict] = field(default_factory=list)
+    # Laws the query names that the searched collections do not hold ({name, held_in, laws_ingested, note}).
+    missing_laws: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {"query": self.query, "mode": self.mode, "total": self.total, "capped": self.capped,
                 "keyword_matches": self.keyword_matches, "absent_terms": self.absent_terms,
+                "missing_laws": self.missing_laws, "groups": self.groups,
                 "took_ms": round(self.took_ms, 2),
                 "offset": self.offset, "k": self.k, "filters": self.filters, "facets": self.facets,
                 "results": self.results, "unavailable_collections": self.unavailable_collections,

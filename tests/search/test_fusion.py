@@ -36,12 +36,13 @@ def test_keyword_weight_is_the_share_of_concepts_to_the_power():
 
 
 def test_semantic_weight_depends_on_the_vector_space():
-    hits = [("a", 0.9), ("b", 0.45)]
+    # Both above the static floor (indexer.search.fusion.STATIC_FLOOR), the best at full belief.
+    hits = [("a", 0.9), ("b", 0.72)]
     e5 = item_weights(Candidates("x", "semantic", hits, space="e5"), FUSION)
     static = item_weights(Candidates("x", "semantic", hits, space="static"), FUSION)
     assert e5["a"] == static["a"] == 1.0
-    assert e5["b"] == pytest.approx(0.5 ** FUSION["similarity_power"])
-    assert static["b"] == pytest.approx(0.5 ** 4)
+    assert e5["b"] == pytest.approx(0.8 ** FUSION["similarity_power"])
+    assert static["b"] == pytest.approx(0.8 ** 4)
 
 
 def test_derived_hits_weigh_less_on_both_sides():
