@@ -73,14 +73,13 @@ FUSION = {"method": "rrf", "k": 60, "weights": {"keyword": 1.0, "semantic": 1.0}
 # Static-model similarities are spread wider than e5's (0.3–0.8, not 0.80–0.90), so the power
 # that turns a similarity into belief is lower than similarity_power.
 STATIC_SIMILARITY_POWER = 4
-# A record is about a theme when it holds a content word of the theme (or of its
-# thesaurus expansion), or when its passage's cosine similarity to the theme is at
-# least this. Measured on 30 themes × 3 eras labelled by hand, blind to the engine
-# (tests/gold/compare_themes.jsonl): chosen on one half of the themes, the other
-# half gets cell precision .60–.91 and recall .76–.90, and 37 of 45 era columns
-# rightly filled or rightly 「該当なし」 (README, 「時代比較の『該当なし』」).
-# A fused rank cannot decide this: it always has a first place. The same floor keeps
-# the e5 list of the statutes a large collection shares to those about the query.
+# A record is about a query when it holds a content word of the query (or of its thesaurus
+# expansion), or when its passage's cosine similarity to the query is at least this
+# (engine.about). Chosen on 30 themes × 3 eras labelled by hand, blind to the engine
+# (tests/gold/compare_themes.jsonl). /compare no longer uses it: a similarity cannot tell
+# related from unrelated table cells (indexer.search.themes judges cells by their words).
+# The same floor keeps the e5 list of the statutes a large collection shares to those
+# about the query.
 ABOUT_MIN_SIMILARITY = 0.85
 
 
