@@ -3,7 +3,8 @@
 Suggestions, not references: an official judges them. Each comes with its evidence in words.
 
 Candidates are articles (main provisions, never 附則) found by the hybrid engine for the measure's
-name and for each of its phrases, in 全法令 when it is ingested, else in the regional statutes.
+name and by keyword for each of its phrases (and each law it names), in 全法令 when it is ingested
+(beside the regional statutes), else in the regional statutes.
 They are then ranked by what they hold, strongest first:
 
 - 見出し: the article's caption (or the 章・節 it stands in) holds a phrase of the measure
@@ -104,6 +105,7 @@ class MeasureTerms:
     title_words: frozenset[str]    # the specific words of the measure's name
     surfaces: dict[str, str]   # term → as written in the measure, for reasons
     text: str                  # the measure's name and text, NFKC
+    parts: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a name's phrase → its words (A units)
 
 
 def measure_terms(title: str, text: str) -> MeasureTerms:
@@ -122,17 +124,21 @@ def measure_terms(title: str, text: str) -> MeasureTerms:
         toks = analyze(part, "C")
         run: list = []
         for t in toks + [None]:
-            if t is not None and run and t.start == run[-1].end:
+            # A run of nouns only: a verb or an adjective (よる, 支える, 高い) or a number ends it.
+            nounish = t is not None and not _HIRAGANA.match(t.surface[-1]) and not re.search(r"[\d\s]", t.surface)
+            if nounish and run and t.start == run[-1].end:
                 run.append(t)
                 continue
             if len(run) >= 2:
-                phrase = part[run[0].start:run[-1].end]
-                if any(_specific(r.term) for r in run) and len(phrase) >= 3 and not _DIGITS.match(phrase):
+                phrase = part[run[0].start:run[-1].end].removesuffix("等")  # 広域地方計画等 → 広域地方計画
+                # A compound of general words can name one thing (広域地方計画); a short one cannot (地域活性).
+                if len(phrase) >= 3 and _specific(phrase, word=False) and \
+                        (any(_specific(r.term) for r in run) or len(phrase) >= 5):
                     if phrase not in phrases:
                         phrases.append(phrase)
                     if part is title_n:
                         title_phrases.add(phrase)
-            run = [t] if t is not None else []
+            run = [t] if nounish else []
         for t in toks:
             if _specific(t.term):
                 words.add(t.term)
@@ -141,8 +147,9 @@ def measure_terms(title: str, text: str) -> MeasureTerms:
                     title_words.add(t.term)
     # The measure's own name's phrases first (they say what it is), then the longest.
     phrases.sort(key=lambda p: (p not in title_phrases, -len(p)))
+    parts = {p: tuple(t.surface for t in analyze(p, "A")) for p in title_phrases}
     return MeasureTerms(tuple(phrases), frozenset(words), frozenset(title_phrases), frozenset(title_words),
-                        surfaces, whole)
+                        surfaces, whole, parts)
 
 
 @dataclass
@@ -196,9 +203,8 @@ def _phrase_in(phrase: str, text: str) -> bool:
     return phrase in text
 
 
-def _all_words_in(phrase: str, text: str) -> bool:
-    """Whether every word of a phrase (Sudachi A units, two or more) occurs in the text."""
-    parts = [t.surface for t in analyze(phrase, "A")]
+def _all_words_in(parts: tuple[str, ...], text: str) -> bool:
+    """Whether every word of a phrase (its Sudachi A units, two or more) occurs in the text."""
     return len(parts) >= 2 and all(p in text for p in parts)
 
 
@@ -224,7 +230,7 @@ def evidence(rec: dict, terms: MeasureTerms, named: set[str]) -> tuple[float, li
     title_in_caption = [p for p in in_caption if p in terms.title_phrases]
     caption_words = {t for t in terms.title_words if t in caption.lower()}
     # A phrase of the name whose every word the caption holds (地域交通 → 地域公共交通計画).
-    loose = [p for p in terms.title_phrases if p not in in_caption and _all_words_in(p, caption)]
+    loose = [p for p in terms.title_phrases if p not in in_caption and _all_words_in(terms.parts.get(p, ()), caption)]
     if title_in_caption or in_caption:
         phrase = (title_in_caption or in_caption)[0]
         score += W_CAPTION if title_in_caption else W_CAPTION / 2
@@ -296,19 +302,21 @@ def suggest_basis(engine, rid: str, k: int = BASIS_K) -> list[BasisSuggestion]:
     named = named_laws(rec["text"])
     cited = {link["id"] for link in rec.get("links") or []}
     filters = Filters(kind=("article",), collection=basis_collections(engine))
-    queries = [rec["title"]] + list(terms.phrases[:PHRASE_QUERIES]) + sorted(named)
-    seen: dict[str, tuple[int, float]] = {}
+    # The name by both sides (the semantic side finds the law's own words for it: 二地域居住 → 特定居住);
+    # each phrase and named law by keyword only (they are to be found as written, in captions and
+    # definitions), which also spares an e5 encoding a phrase on a record page.
+    queries = [(rec["title"], "hybrid")] + [(q, "keyword") for q in terms.phrases[:PHRASE_QUERIES] + tuple(sorted(named))
+                                            if q != rec["title"]]
+    seen: dict[str, int] = {}
     similarity: dict[str, float] = {}
-    for q in dict.fromkeys(queries):
-        ranking = engine.rank(q, "hybrid", filters, within=True)
+    for q, mode in dict.fromkeys(queries):
+        ranking = engine.rank(q, mode, filters, within=True)
         for pos, (aid, _) in enumerate(ranking.hits[:CANDIDATES_PER_QUERY]):
-            best = seen.get(aid)
-            if best is None or pos < best[0]:
-                seen[aid] = (pos, 0.0)
+            seen[aid] = min(pos, seen.get(aid, pos))
             if aid in ranking.info.semantic_rank:
                 similarity[aid] = max(similarity.get(aid, 0.0), ranking.info.semantic_rank[aid][1])
     out: list[BasisSuggestion] = []
-    for aid, (pos, _) in seen.items():
+    for aid, pos in seen.items():
         article = engine.record(aid)
         if article is None or aid in cited or (article.get("law") or {}).get("suppl_act"):
             continue  # 附則: dates and transitions of an act, never a measure's basis
