@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from indexer.corpus.schema import DERIVED_KINDS
 from indexer.search.filters import Filters
@@ -52,7 +52,7 @@ MAX_WORDS = 4
 #: Evidence kept for an article of a cabinet order, ministerial ordinance or rule (not an Act, 法律).
 SUBORDINATE = 0.5
 #: Below this much evidence, an article is not suggested at all (similarity alone is no basis).
-MIN_EVIDENCE = 1.5
+MIN_EVIDENCE = 2.0
 
 #: Words of policy prose too general to say what a measure is about (compared on NFKC terms).
 GENERIC = frozenset("""
@@ -106,6 +106,9 @@ class MeasureTerms:
     surfaces: dict[str, str]   # term → as written in the measure, for reasons
     text: str                  # the measure's name and text, NFKC
     parts: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a name's phrase → its words (A units)
+    #: The statutes' words for the name's phrases, from the query vocabulary (the engine's thesaurus:
+    #: 二地域居住 → 特定居住 when it holds that entry): law term → the measure's word.
+    vocabulary: dict[str, str] = field(default_factory=dict)
 
 
 def measure_terms(title: str, text: str) -> MeasureTerms:
@@ -231,15 +234,22 @@ def evidence(rec: dict, terms: MeasureTerms, named: set[str]) -> tuple[float, li
     caption_words = {t for t in terms.title_words if t in caption.lower()}
     # A phrase of the name whose every word the caption holds (地域交通 → 地域公共交通計画).
     loose = [p for p in terms.title_phrases if p not in in_caption and _all_words_in(terms.parts.get(p, ()), caption)]
-    if title_in_caption or in_caption:
-        phrase = (title_in_caption or in_caption)[0]
-        score += W_CAPTION if title_in_caption else W_CAPTION / 2
+    if title_in_caption:
+        score += W_CAPTION
         topical = True
-        reasons.append(f"見出し「{caption}」が施策の「{phrase}」を扱う")
+        reasons.append(f"見出し「{caption}」が施策の「{title_in_caption[0]}」を扱う")
+    elif vocab := [t for t in terms.vocabulary if t in caption]:
+        score += W_CAPTION / 2
+        topical = True
+        reasons.append(f"見出し「{caption}」が施策の「{terms.vocabulary[vocab[0]]}」にあたる「{vocab[0]}」を扱う")
     elif loose:
         score += W_CAPTION / 2
         topical = True
         reasons.append(f"見出し「{caption}」が施策の「{loose[0]}」にあたる語を含む")
+    elif in_caption and len(caption_words) < 2:
+        # A phrase the text only passes by (「中小企業等への就職」 in a measure on migration): a hint.
+        score += W_CAPTION / 4
+        reasons.append(f"見出し「{caption}」に施策の文の語「{in_caption[0]}」")
     elif len(caption_words) >= 2 or any(len(t) >= 3 for t in caption_words):
         score += W_CAPTION / 2
         topical = True
@@ -256,7 +266,7 @@ def evidence(rec: dict, terms: MeasureTerms, named: set[str]) -> tuple[float, li
         section = (rec.get("heading_path") or [headings])[-1]
         reasons.append(f"「{in_heading[0]}」を扱う章・節（{section}）にある")
     # 定義: a term the article defines is the measure's name's, or is written in the measure.
-    defined = defined_terms(body)
+    defined = [d for d in defined_terms(body) if _specific(d, word=False)]
     own = [d for d in defined if any(p in d for p in terms.title_phrases) or d in _norm(terms.text.split("\n")[0])]
     used = [d for d in defined if d not in own and len(d) >= 5 and d in terms.text]
     if own or used:
@@ -299,14 +309,22 @@ def suggest_basis(engine, rid: str, k: int = BASIS_K) -> list[BasisSuggestion]:
     if rec is None or rec["kind"] in DERIVED_KINDS:
         return []
     terms = measure_terms(rec["title"], rec["text"])
+    vocabulary: dict[str, str] = {}
+    for exp in engine.plan(rec["title"]).expansions:
+        for term in exp.terms:
+            t = _norm(term)
+            # A one- or two-character plain word (町 → 市町村) is too loose to carry a caption match.
+            if len(_norm(exp.plain)) >= 3 and len(t) >= 3 and _specific(t, word=False) and t not in terms.text:
+                vocabulary.setdefault(t, exp.plain)
+    terms = replace(terms, vocabulary=vocabulary)
     named = named_laws(rec["text"])
     cited = {link["id"] for link in rec.get("links") or []}
     filters = Filters(kind=("article",), collection=basis_collections(engine))
     # The name by both sides (the semantic side finds the law's own words for it: 二地域居住 → 特定居住);
     # each phrase and named law by keyword only (they are to be found as written, in captions and
     # definitions), which also spares an e5 encoding a phrase on a record page.
-    queries = [(rec["title"], "hybrid")] + [(q, "keyword") for q in terms.phrases[:PHRASE_QUERIES] + tuple(sorted(named))
-                                            if q != rec["title"]]
+    lookups = terms.phrases[:PHRASE_QUERIES] + tuple(vocabulary) + tuple(sorted(named))
+    queries = [(rec["title"], "hybrid")] + [(q, "keyword") for q in lookups if q != rec["title"]]
     seen: dict[str, int] = {}
     similarity: dict[str, float] = {}
     for q, mode in dict.fromkeys(queries):
