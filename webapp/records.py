@@ -37,7 +37,7 @@ GROUPS = (
 OWN_GROUP_LINKS = ("pair", "cites", "cited_by")
 GROUP_HEADINGS = dict(GROUPS)
 SIMILAR_HEADING = "関連（意味の近い記録）"
-SUGGESTED_HEADING = "関連しそうな条文（自動の提案）"
+SUGGESTED_HEADING = "根拠となりうる条文（提案）"
 
 
 def _summary(rec: dict, length: int = 90) -> str:
@@ -78,9 +78,8 @@ def cross_references(rid: str) -> list[dict]:
     suggested = []
     for s in engine.suggest_articles(rid):
         item = ref_item(s["record"])
-        words, sim = s["reason"].get("words"), s["reason"].get("similarity")
-        item["reason"] = "・".join(filter(None, [f"共通の語句「{'」「'.join(words)}」" if words else "",
-                                                  f"意味の近さ {sim:.2f}" if sim else ""]))
+        item["reasons"] = s["reasons"]
+        item["reason"] = "／".join(s["reasons"])
         suggested.append(item)
     if suggested:
         out.append({"key": "suggested", "heading": SUGGESTED_HEADING, "items": suggested})
@@ -97,10 +96,13 @@ def record_payload(rid: str) -> dict:
     if rec is None:
         raise NotFound(f"記録「{rid}」は見つかりませんでした。IDを確認するか、検索から探してください。")
     pos, of, prev_rec, next_rec = engine.reading_position(rid) or (0, 1, None, None)
+    refs = cross_references(rid)
     return {
         "record": rec,
         "url": record_url(rid),
-        "cross_references": cross_references(rid),
+        "cross_references": refs,
+        # The articles that could ground the record (indexer.search.basis), with their reasons in words.
+        "basis": next((g["items"] for g in refs if g["key"] == "suggested"), []),
         "reading_order": {
             "position": pos + 1, "of": of,
             "previous": ref_item(prev_rec) if prev_rec else None,

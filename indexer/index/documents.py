@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 from indexer.corpus.schema import DERIVED_KINDS, ERA_LABELS, KIND_LABELS
 
-#: Chunks embedded per main-provision article (the rest of a long article is found by keyword).
-ARTICLE_CHUNKS = 1
+#: Chunks embedded per main-provision article: the first (title, context, the text's start), then
+#: each later 項 in its own chunk(s) headed by the article's title and 章・節, up to this many in all
+#: (a long article's later 項 are found by meaning too; past the cap, by keyword only).
+ARTICLE_CHUNKS = 8
 # Chunks longer than the model's 512 tokens would be truncated silently.
 CHUNK_CHARS = 300
 
@@ -50,11 +52,14 @@ def embedding_passages(rec: dict, doc: SearchDoc) -> list[str]:
     """What the model embeds for a record, chunked at CHUNK_CHARS.
 
     Curated records: every chunk of title, context and body, as before. Derived records are
-    embedded at article level, not paragraph level: title (法令名 第五条（見出し）), then the
-    heading path and text, first ARTICLE_CHUNKS chunk(s) only — measured (scripts/bench_build)
-    to fit a fresh build of the 21 statutes in the time budget on 2 cores. 附則 articles of
-    amending acts (1,645 of 3,187 articles, mostly 施行期日 and 経過措置) embed their title and
-    first line only: they are rarely what a question is about, and the keyword side holds them whole.
+    embedded with their context: the first chunk is title (法令名 第五条（見出し）), the heading path
+    (法令名 ＞ 第二章 ＞ 第一節) and the start of the text; each 項 the first chunk does not hold whole
+    gets chunk(s) of its own, headed by the same title and 章・節 (article_header), so a 項 deep in
+    a long article is matched in its law's context (「山あいの村」 meets 山村振興法), up to
+    ARTICLE_CHUNKS chunks an article. Only the embedded text carries the header; quotes and
+    offsets stay verbatim. 附則 articles of amending acts (1,645 of 3,187 articles, mostly 施行期日
+    and 経過措置) embed their title and first line only: they are rarely what a question is about,
+    and the keyword side holds them whole.
     """
     if rec["kind"] not in DERIVED_KINDS:
         return chunk_passage(doc.title, doc.passage())
@@ -62,7 +67,39 @@ def embedding_passages(rec: dict, doc: SearchDoc) -> list[str]:
     if law.get("suppl_act") and law.get("suppl_act") != law.get("law_number"):
         first = doc.body.split("\n", 1)[0][:80]
         return [f"{doc.title}\n{first}"]
-    return chunk_passage(doc.title, doc.passage())[:ARTICLE_CHUNKS]
+    chunks = chunk_passage(doc.title, doc.passage())[:1]
+    header = article_header(rec, doc)
+    for para in paragraph_texts(rec)[1:]:
+        if len(chunks) >= ARTICLE_CHUNKS:
+            break
+        if all(line in chunks[0] for line in para.split("\n") if line.strip()):
+            continue  # the first chunk holds this 項 whole
+        chunks.extend(chunk_passage(header, para)[:ARTICLE_CHUNKS - len(chunks)])
+    return chunks
+
+
+def article_header(rec: dict, doc: SearchDoc) -> str:
+    """The context a 項's chunk is embedded with: 法令名 第五条（見出し）, then 章・節 when the law has them."""
+    path = " ＞ ".join(rec.get("heading_path") or [])
+    return f"{doc.title}\n{path}" if path else doc.title
+
+
+def paragraph_texts(rec: dict) -> list[str]:
+    """The article's 項, verbatim, from the paragraph offsets the parser recorded (indexer.laws):
+    each is a slice of the record's text. One item (the whole text) when the offsets do not fit it."""
+    paras = (rec.get("law") or {}).get("paragraphs") or []
+    quotes = rec.get("quotes") or []
+    text = rec["text"]
+    if len(paras) < 2 or len(quotes) != 1 or quotes[0].get("text") != text:
+        return [text]
+    base = quotes[0]["start"]
+    out = []
+    for p in paras:
+        lo, hi = p["start"] - base, p["end"] - base
+        if not 0 <= lo < hi <= len(text):
+            return [text]
+        out.append(text[lo:hi].strip())
+    return out
 
 
 def search_doc(rec: dict, by_id: dict[str, dict]) -> SearchDoc:

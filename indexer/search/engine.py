@@ -23,12 +23,12 @@ import numpy as np
 
 from indexer.config import Settings
 from indexer.corpus.collections import DEFAULT_COLLECTIONS
-from indexer.corpus.schema import DERIVED_KINDS
 from indexer.errors import IndexUnavailable, QueryError
 from indexer.index.store import content_hash, manifest_hash
 from indexer.index.verify import check_build, load_part, serving_candidates
 from indexer.model.embedder import Embedder
 from indexer.model.query_encoder import OnnxQueryEncoder, open_query_encoder
+from indexer.search.basis import suggest_basis
 from indexer.search.budget import EncoderBudget
 from indexer.search.collection import Collection
 from indexer.search.filters import MODES, Filters, collection_labels, parse_mode, parse_query, register_label
@@ -522,35 +522,11 @@ class SearchEngine:
         return owner.similar(rid, k) if owner is not None else []
 
     def suggest_articles(self, rid: str, k: int = 3) -> list[dict]:
-        """Articles that may carry a policy record, found by the hybrid engine: suggestions, not references.
-
-        The query is the record's title (a measure's name, 「二地域居住の推進」): the semantic side
-        finds articles that share no word with it (二地域居住 → the law's own 特定居住). Articles the
-        record already cites are left out. Each suggestion says why (the words it shares, or its
-        similarity), so an official can judge it.
-        """
-        rec = self.record(rid)
-        if rec is None or rec["kind"] in DERIVED_KINDS:
-            return []
-        cited = {l["id"] for l in rec["links"]}
-        ranking = self.rank(rec["title"], "hybrid", Filters(kind=("article",)), within=True)
-        info = ranking.info
-        out = []
-        for aid, score in ranking.hits:
-            article = self.record(aid)
-            law = article.get("law") or {}
-            # A 附則 article sets dates and transitions of an act; it does not carry a measure.
-            if aid in cited or law.get("suppl_act"):
-                continue
-            reason: dict = {}
-            if aid in info.keyword_rank:
-                reason["words"] = self.matched_terms(aid, info.plan.tokens, plan=info.plan).get("body", [])
-            if aid in info.semantic_rank:
-                reason["similarity"] = round(info.semantic_rank[aid][1], 3)
-            out.append({"record": article, "score": round(score, 6), "reason": reason})
-            if len(out) == k:
-                break
-        return out
+        """Articles that could ground a policy record (its legal basis), ranked by evidence:
+        suggestions, not references (indexer.search.basis). Each is {record, score, reasons, similarity}:
+        `reasons` in words (見出し・定義・名指し・仕組み・語句・意味の近さ). Drawn from 全法令 when it is
+        ingested, else from the regional statutes; articles the record already cites are left out."""
+        return [s.as_dict() for s in suggest_basis(self, rid, k)]
 
     # -- documents -------------------------------------------------------------------------------------
     def source_view(self, doc_id: str) -> dict | None:

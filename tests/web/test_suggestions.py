@@ -1,24 +1,65 @@
-"""Suggested measure → article links: apart from resolved references, labelled, with their reason."""
+"""A measure's legal basis: articles that could ground it, apart from resolved references, labelled,
+each with its evidence in words (indexer.search.basis)."""
 
 from __future__ import annotations
 
+import re
 
-def test_a_measure_gets_suggested_articles_with_reasons(engine):
+# Measures whose names and texts carry numbers (2.0, 2030年, 6,000万人, 2025): a reason must
+# never rest on such a number, nor on 「等」.
+MEASURES = ("measure-1-ccrc", "measure-2-inbound-tourism", "measure-1-transport-gaps")
+
+
+def test_a_measure_gets_articles_of_its_own_scheme(engine):
     found = engine.suggest_articles("measure-1-ccrc")
     assert 1 <= len(found) <= 3
     assert all(s["record"]["kind"] == "article" and not s["record"]["law"]["suppl_act"] for s in found)
-    assert all(s["reason"] for s in found)
-    # The law's own scheme for 生涯活躍のまち (地域再生法 第十七条の二十四 onward) is among them.
-    assert any("生涯活躍のまち" in s["record"]["title"] and s["record"]["id"].startswith("law-417ac0000000024")
+    # The law's own scheme for 生涯活躍のまち (地域再生法 第十七条の二十四 onward), found by its caption.
+    assert all("生涯活躍のまち" in s["record"]["title"] and s["record"]["id"].startswith("law-417ac0000000024")
                for s in found)
+    assert any(r.startswith("見出し") and "生涯活躍のまち" in r for r in found[0]["reasons"])
 
 
-def test_suggestions_are_shown_apart_and_labelled(client):
-    html = client.get("/records/measure-1-ccrc").get_data(as_text=True)
-    assert "関連しそうな条文（自動の提案）" in html and "提案の理由" in html
-    section = html.split('class="xref-group xref-suggested"')[1].split("</section>")[0]
-    assert "/records/law-417ac0000000024-art17-2" in section
+def test_reasons_are_words_never_a_number_or_等_alone(engine):
+    seen = 0
+    for rid in MEASURES:
+        for s in engine.suggest_articles(rid):
+            assert s["reasons"], s["record"]["id"]
+            for reason in s["reasons"]:
+                assert re.search(r"[ぁ-んァ-ヶ一-龠]{2}", reason), reason
+                for quoted in re.findall(r"「([^「」]*)」", reason):
+                    bare = quoted.rstrip("等")
+                    assert bare and not re.fullmatch(r"[\d０-９.,．，%％]+", bare), reason
+                seen += 1
+    assert seen >= 6
+
+
+def test_policy_words_alone_are_no_basis(engine):
+    # 推進・支援・地域 are in every promotion law: they never count as evidence.
+    from indexer.search.basis import evidence, measure_terms
+
+    terms = measure_terms("地域の推進", "地域の取組を支援し、推進する。")
+    article = engine.record("law-417ac0000000024-art5")
+    score, reasons = evidence(article, terms, set())
+    assert score == 0 and reasons == []
 
 
 def test_articles_get_no_suggestions(engine):
     assert engine.suggest_articles("law-426ac0000000136-art1") == []
+
+
+def test_the_record_page_shows_the_basis_apart_and_labelled(client):
+    html = client.get("/records/measure-1-ccrc").get_data(as_text=True)
+    assert "根拠となりうる条文（提案）" in html and "提案の理由" in html
+    section = html.split('class="xref-group xref-suggested"')[1].split("</section>")[0]
+    assert "/records/law-417ac0000000024-art17-2" in section
+    assert "見出し「" in section
+
+
+def test_the_api_gives_the_basis_with_its_reasons(client):
+    data = client.get("/api/records/measure-1-ccrc").get_json()
+    basis = data["basis"]
+    assert basis and all(b["url"].startswith("/records/law-") and b["reasons"] for b in basis)
+    assert all(isinstance(r, str) for b in basis for r in b["reasons"])
+    page = client.get("/records/measure-1-ccrc").get_data(as_text=True)
+    assert all(b["url"] in page for b in basis)  # the page shows what the JSON gives
