@@ -66,7 +66,7 @@ from indexer.index.vector_writer import save_graph
 from indexer.model.static_distill import MARKER, distill_static
 from indexer.model.static_encoder import StaticEncoder
 from indexer.corpus.files import bounded_imap
-from indexer.laws import parse_statute, resolve_references
+from indexer.laws import Statute, parse_statute, resolve_references
 from indexer.limits import MAX_BYTES_IN_FLIGHT
 
 #: The layout's version, written into collection.json.
@@ -110,13 +110,21 @@ def law_names(docs: list[ExternalDoc]) -> tuple[dict[str, str], dict[str, str]]:
     return known, key_of
 
 
-def _citations(doc: ExternalDoc, text: str, records: list, problem: str | None) -> dict[str, list[tuple[str, str]]]:
+def _parsed(doc: ExternalDoc, text: str) -> Statute | None:
+    if doc.form != "statute":
+        return None
+    try:
+        return parse_statute(text)
+    except ValueError:  # derive says why, and holds the text as passages
+        return None
+
+
+def _citations(doc: ExternalDoc, statute: Statute | None, records: list, problem: str | None) -> dict[str, list[tuple[str, str]]]:
     """Set each article's `law.references` (citations of any law of the register, indexer.corpus.references)
     and return its `cites` links: record id → [("cites", cited record id)], the cited article outside it."""
     known, key_of = _LAWS
-    if doc.form != "statute" or problem is not None or not known or not records:
+    if statute is None or problem is not None or not known or not records:
         return {}
-    statute = parse_statute(text)
     law_key = doc.law_key or doc.id
     by_id = {r.id: r for r in records}
     links: dict[str, list[tuple[str, str]]] = {}
@@ -137,8 +145,9 @@ def units_of(item: tuple[ExternalDoc, str]) -> tuple[str, bytes, list[tuple], st
     [ids of the articles it cites]).
     """
     doc, text = item
-    src, records, problem = derive(doc, text)
-    links = _citations(doc, text, records, problem)
+    statute = _parsed(doc, text)
+    src, records, problem = derive(doc, text, statute)
+    links = _citations(doc, statute, records, problem)
     corpus = Corpus(sources={src.id: src}, records=records)
     out = []
     for rec in records:
