@@ -267,6 +267,19 @@ def cite(record: Record, source: Source, paragraph: int | None = None) -> Citati
     )
 
 
+def cite_paragraph(rec: dict, num: int) -> Citation | None:
+    """A stored statute record's citation of its 項 `num` (a search's matched 項), quoted whole up to
+    WHOLE characters, else by sentences; None when the record has no such 項."""
+    law, quotes = rec.get("law"), rec.get("quotes") or []
+    span = law_citation.paragraph_span(law, num) if law and quotes else None
+    if span is None or quotes[0].get("start") is None:
+        return None
+    c = rec["citation"]
+    return _statute_citation(law, quotes[0]["text"], quotes[0]["start"], span, limit=law_citation.WHOLE,
+                             publisher=c["publisher"], date=c["date"], source_title=c["source_title"],
+                             source_url=c.get("source_url"), permalink=c.get("permalink") or f"/records/{rec['id']}")
+
+
 def cite_selection(rec: dict, start: int, end: int) -> Citation:
     """The citation of the source span [start, end) of a stored record (the dict of
     indexer.corpus.export.record_dict): offsets as its quotes use them, inside one of its quotes.

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.config import Settings
-from indexer.corpus.citation import cite_selection
+from indexer.corpus.citation import cite_paragraph, cite_selection
 from indexer.corpus.schema import DERIVED_KINDS
 from indexer.corpus.text_layout import text_layout
 from indexer.errors import IndexUnavailable, NotFound, QueryError
@@ -283,7 +283,10 @@ class SearchEngine:
             snip = make_snippet(rec["text"], query_terms, tokens=body)
             para = matched_paragraph(rec, highlight_spans(rec["text"], query_terms, body)) \
                 if rec.get("law") else None
-            results.append(result_dict(rec, snip.text, snip.as_dict()["highlights"], round(score, 6), why, para))
+            # A statute's citation names the 項 the query matched (issue 20).
+            matched = cite_paragraph(rec, para) if para else None
+            results.append(result_dict(rec, snip.text, snip.as_dict()["highlights"], round(score, 6), why, para,
+                                       matched.as_dict() if matched else None))
         facets = self.facet_counts([rid for rid, _ in ranked], info.unit_facets)
         facets["collection"] = {name: n for name, n in sorted(info.collection_totals.items(), key=lambda kv: -kv[1])}
         return SearchResponse(query, mode, len(ranked), (time.perf_counter() - t0) * 1000, results, facets,

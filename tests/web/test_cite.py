@@ -112,3 +112,15 @@ def test_a_long_table_is_folded(client, engine):
     page = client.get(f"/records/{long['id']}").get_data(as_text=True)
     assert '<details class="long-table"><summary>' in page and "の全文を表示" in page
     assert '<details class="long-table">' not in client.get(f"/records/{short['id']}").get_data(as_text=True)
+
+
+def test_a_search_result_cites_the_paragraph_it_matched(engine):
+    from indexer.laws import int_to_kanji
+    from indexer.search import Filters
+
+    results = engine.search("地域再生計画の区域 計画期間", mode="keyword", k=20,
+                            filters=Filters(kind=("article",))).results
+    matched = [r for r in results if r["matched_paragraph"]]
+    assert matched
+    for r in (r for r in matched if not r["law"].get("suppl_act")):
+        assert f"{r['law']['article']}第{int_to_kanji(r['matched_paragraph'])}項" in r["citation"]["law_ref"], r["id"]
