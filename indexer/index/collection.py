@@ -22,6 +22,7 @@ memory; at 0.6 million units that would be gigabytes per worker).
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -217,7 +218,11 @@ class CollectionIndex:
         their parts wrote them; a unit of a document taken out since is left out."""
         out: dict[str, None] = {}
         for part in self.parts:
-            for source, doc in part.query("SELECT source, document FROM links WHERE target = ? ORDER BY rowid", (rid,)):
+            try:
+                rows = part.query("SELECT source, document FROM links WHERE target = ? ORDER BY rowid", (rid,))
+            except sqlite3.OperationalError:  # a part written before stores held links: it names none
+                continue
+            for source, doc in rows:
                 if doc not in self.removed:
                     out.setdefault(source, None)
                     if len(out) >= limit:
