@@ -27,7 +27,7 @@ ENDPOINTS = (
     ("/api/targets?pillar=1&sort=deadline_year", "目標・KPIの一覧（sort, order, pillar, type, year）"),
     ("/api/cases?prefecture=島根県", "好事例の一覧と都道府県別件数（prefecture, pillar, theme）"),
     ("/api/compare?theme=デジタル", "時代比較表、1.0↔2.0の対、テーマ別の各時代の該当箇所"),
-    ("/api/cite?record=law-417ac0000000024-art5&start=3420&end=3517",
+    ("/api/cite?record=law-417ac0000000024-art5&start=3448&end=3522",
      "記録の本文の一部（record, start, end：原資料の文字位置。記録の quotes と同じ数え方）の引用 {text, markdown}。"
      "条文では選択範囲の条・項・号と法令番号を示す"),
 )
