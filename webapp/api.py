@@ -5,9 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template, request
 from markupsafe import Markup, escape
 
+from indexer.errors import QueryError
 from webapp.cases import cases_payload
 from webapp.compare import compare_payload
+from webapp.context import get_engine
 from webapp.query import parse_params
+from webapp.reader import absolute_citation
 from webapp.records import record_payload
 from webapp.search import search_json
 from webapp.targets import targets_payload
@@ -26,6 +29,9 @@ ENDPOINTS = (
     ("/api/targets?pillar=1&sort=deadline_year", "目標・KPIの一覧（sort, order, pillar, type, year）"),
     ("/api/cases?prefecture=島根県", "好事例の一覧と都道府県別件数（prefecture, pillar, theme）"),
     ("/api/compare?theme=デジタル", "時代比較表、1.0↔2.0の対、テーマ別の各時代の該当箇所"),
+    ("/api/cite?record=law-417ac0000000024-art5&start=3448&end=3522",
+     "記録の本文の一部（record, start, end：原資料の文字位置。記録の quotes と同じ数え方）の引用 {text, markdown}。"
+     "条文では選択範囲の条・項・号と法令番号を示す"),
 )
 
 
@@ -51,6 +57,25 @@ def search():
 @bp.get("/api/records/<rid>")
 def record(rid: str):
     return jsonify(record_payload(rid))
+
+
+def _offset(name: str) -> int:
+    value = request.args.get(name, "").strip()
+    if not value:
+        raise QueryError(f"{name} を指定してください（原資料の文字位置、0以上の整数）。")
+    if not value.isascii() or not value.isdigit() or len(value) > 12:
+        raise QueryError(f"{name} は0以上の整数で指定してください（指定された値：「{value[:20]}」）。")
+    return int(value)
+
+
+@bp.get("/api/cite")
+def cite():
+    """The citation of a selection of a record: the function the record page's selection bar calls."""
+    rid = request.args.get("record", "").strip()
+    if not rid:
+        raise QueryError("record に記録のIDを指定してください（例：record=law-417ac0000000024-art5）。")
+    # The permalink made a full URL of this site when POLICYKB_BASE_URL is set, as on the pages.
+    return jsonify(absolute_citation(get_engine().cite(rid, _offset("start"), _offset("end"))))
 
 
 @bp.get("/api/targets")

@@ -14,6 +14,8 @@ from webapp.urls import json_twin, record_url
 bp = Blueprint("records", __name__)
 
 SIMILAR = 6
+#: A 別表 longer than this is folded (<details>) on its page: 地方自治法 別表第一's rows run to pages.
+FOLD_CHARS = 1500
 # (group key, heading): a link falls in the group of its type for pair/counterpart, else of the other record's kind.
 GROUPS = (
     ("cites", "この記録が引用している条文"),
@@ -66,7 +68,7 @@ def cross_references(rid: str) -> list[dict]:
     engine = get_engine()
     catalog = engine.catalog
     groups: dict[str, list[dict]] = {key: [] for key, _ in GROUPS}
-    for link_type, other in (catalog.links(rid) if rid in engine.by_id else []):
+    for link_type, other in engine.links(rid):
         if link_type == "counterpart":
             continue
         key = link_type if link_type in OWN_GROUP_LINKS else other["kind"]
@@ -100,6 +102,8 @@ def record_payload(rid: str) -> dict:
     return {
         "record": rec,
         "url": record_url(rid),
+        # The text by line (by 項 for an article) with source offsets and the citations in it linked.
+        "text_layout": engine.text_layout(rid),
         "cross_references": refs,
         # The articles that could ground the record (indexer.search.basis), with their reasons in words.
         "basis": next((g["items"] for g in refs if g["key"] == "suggested"), []),
@@ -117,4 +121,4 @@ def record(rid: str):
     if as_json:
         return jsonify(record_payload(rid))
     payload = record_payload(rid)
-    return render_template("record.html", rec=payload["record"], payload=payload)
+    return render_template("record.html", rec=payload["record"], payload=payload, FOLD_CHARS=FOLD_CHARS)

@@ -15,8 +15,11 @@ omission between runs is written 「…」 (the source has no 「…」, so a ru
 found back in it). Every run is in `runs` so a test can find each one verbatim.
 
 Format, plain: 発行主体『題名』（令和7年（2025年）6月13日）、章 ＞ 節、p.N「…」（原資料：…）（公式URL）/records/<id>
-A statute's article is cited the way statutes are: 地域再生法（平成十七年法律第二十四号）第五条「…」（e-Gov URL）/records/<id>,
-with 第一項 when one paragraph is cited and the version's 施行日 when the corpus holds more than one.
+A statute's article is cited the way statutes are, at 条・項・号 (indexer.corpus.law_citation):
+地域再生法（平成十七年法律第二十四号）第五条第一項「…」（本文：e-Gov法令検索（デジタル庁）、令和7年（2025年）6月1日時点のデータ）（e-Gov URL）/records/<id>,
+with the version's 施行日 when the corpus holds more than one. e-Gov is named as the source of the
+text, not as its author: the author of a law is the legislature, and its name is the citation.
+`cite_selection` cites any selection of a stored record (the server's /api/cite).
 The permalink is the record's path; the web app puts its own base URL in front.
 """
 
@@ -25,10 +28,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from indexer.corpus import law_citation
 from indexer.corpus.dates import japanese_date
+from indexer.corpus.law_citation import CitationRangeError
 from indexer.corpus.schema import Record
 from indexer.corpus.sources import Source
-from indexer.laws import int_to_kanji
 from indexer.text.normalize import normalize_for_match
 
 SHORT = 200
@@ -67,9 +71,13 @@ class Citation:
     page: str | None
     # 「地域再生法（平成十七年法律第二十四号）第五条」: set for statute records, replaces publisher/title/place.
     law_ref: str | None = None
+    # A statute's words laid out as in the law (one line per 項・号, 「一　…」), with 「…」 when cut.
+    law_quote: str | None = None
 
     @property
     def quote(self) -> str:
+        if self.law_quote is not None:
+            return self.law_quote
         text = OMISSION.join(r.text for r in self.runs)
         return text + OMISSION if self.truncated else text
 
@@ -100,9 +108,13 @@ class Citation:
         # address a reader can check the quote against (the permalink is this site's).
         return f"（{self.source_url}）" if self.source_url else ""
 
+    def _text_source(self) -> str:
+        """Where a statute's words were taken from: the publisher of the text and the data's date."""
+        return f"本文：{self.publisher}、{japanese_date(self.date)}時点のデータ" if self.date else f"本文：{self.publisher}"
+
     def plain(self) -> str:
         if self.law_ref:
-            return f"{self.law_ref}「{self.quote}」{self._official()}{self.permalink}"
+            return f"{self.law_ref}「{self.quote}」（{self._text_source()}）{self._official()}{self.permalink}"
         text = f"{self.publisher}『{self.source_title}』（{japanese_date(self.date)}）、{self.place}「{self.quote}」"
         if origin := self._origin():
             text += f"（原資料：{origin}）"
@@ -111,7 +123,9 @@ class Citation:
     def markdown(self) -> str:
         if self.law_ref:
             ref = f"[{self.law_ref}]({self.source_url})" if self.source_url else self.law_ref
-            return f"> {self.quote}\n\n— {ref}。 {self.permalink}"
+            # One quoted paragraph per line of the law, so that 項 and 号 stay on their own lines.
+            quoted = "\n>\n".join(f"> {line}" for line in self.quote.split("\n"))
+            return f"{quoted}\n\n— {ref}（{self._text_source()}）。 {self.permalink}"
         title = f"[{self.source_title}]({self.source_url})" if self.source_url else self.source_title
         md = f"> {self.quote}\n\n— {self.publisher}『{title}』（{japanese_date(self.date)}）、{self.place}"
         if origin := self._origin():
@@ -213,34 +227,35 @@ def _page_label(source: Source, start: int, end: int) -> str | None:
     return f"p.{first}" if first == last else f"p.{first}–{last}"
 
 
-def law_reference(record: Record, paragraph: int | None = None) -> str | None:
-    """「<法令名>（<法令番号>）第五条[第一項]」 (+ the 施行日 when several versions are held); None if not a statute record."""
-    law = record.law
-    if law is None:
-        return None
-    ref = f"{law.law_title}（{law.law_number}）{law.article or ''}"
-    if paragraph is not None and law.article and not law.article.endswith("附則"):
-        ref += f"第{int_to_kanji(paragraph)}項"
-    if law.versions > 1 and law.effective:
-        ref += f"（{japanese_date(law.effective)}施行のもの）"
+def law_reference(law: dict, place: str | None = None) -> str:
+    """「<法令名>（<法令番号>）<place>」 (+ the 施行日 when several versions are held); place defaults to the article."""
+    ref = f"{law['law_title']}（{law['law_number']}）{(law.get('article') or '') if place is None else place}"
+    if (law.get("versions") or 1) > 1 and law.get("effective"):
+        ref += f"（{japanese_date(law['effective'])}施行のもの）"
     return ref
+
+
+def _statute_citation(law: dict, text: str, base: int, span: tuple[int, int], *, limit: int | None,
+                      publisher: str, date: str, source_title: str, source_url: str | None, permalink: str) -> Citation:
+    sel = law_citation.select(law, text, base, *span, limit=limit)
+    return Citation(
+        source_title=source_title, publisher=publisher, date=date,
+        section=" ＞ ".join(law.get("heading_path") or []), runs=(Run(text[sel.start - base:sel.end - base], sel.start, sel.end),),
+        truncated=sel.truncated, statistical_source=None, permalink=permalink, source_url=source_url, page=None,
+        law_ref=law_reference(law, sel.place), law_quote=sel.quote,
+    )
 
 
 def cite(record: Record, source: Source, paragraph: int | None = None) -> Citation:
     """The record's citation; for a statute article, `paragraph` cites that one 項 alone."""
     if record.law is not None:
-        para = next((p for p in record.law.paragraphs if p.num == paragraph), None) if paragraph else None
-        if para is not None:
-            runs = (Run(_one_line(source.text[para.start:para.end]), para.start, para.end),)
-        else:
-            pieces, _ = _quote_pieces(record), False
-            runs = tuple(_runs(source, pieces))
-        return Citation(
-            source_title=source.title, publisher=source.publisher, date=source.date,
-            section=" ＞ ".join(record.law.heading_path), runs=runs, truncated=False, statistical_source=None,
-            permalink=f"/records/{record.id}", source_url=source.url, page=None,
-            law_ref=law_reference(record, para.num if para is not None else None),
-        )
+        law = record.law.model_dump()
+        q = record.quotes[0]
+        base = q.start or 0
+        span = law_citation.paragraph_span(law, paragraph) if paragraph else None
+        return _statute_citation(law, q.text, base, span or law_citation.default_span(law, q.text, base),
+                                 limit=law_citation.WHOLE, publisher=source.publisher, date=source.date,
+                                 source_title=source.title, source_url=source.url, permalink=f"/records/{record.id}")
     section = " ＞ ".join(s.label for s in source.section_path(record.section))
     pieces, truncated = substance(source, record)
     runs = tuple(_runs(source, pieces))
@@ -249,4 +264,47 @@ def cite(record: Record, source: Source, paragraph: int | None = None) -> Citati
         runs=runs, truncated=truncated, statistical_source=record.statistical_source,
         permalink=f"/records/{record.id}", source_url=source.url,
         page=_page_label(source, min(r.start for r in runs), max(r.end for r in runs)),
+    )
+
+
+def cite_paragraph(rec: dict, num: int) -> Citation | None:
+    """A stored statute record's citation of its 項 `num` (a search's matched 項), quoted whole up to
+    WHOLE characters, else by sentences; None when the record has no such 項."""
+    law, quotes = rec.get("law"), rec.get("quotes") or []
+    span = law_citation.paragraph_span(law, num) if law and quotes else None
+    if span is None or quotes[0].get("start") is None:
+        return None
+    c = rec["citation"]
+    return _statute_citation(law, quotes[0]["text"], quotes[0]["start"], span, limit=law_citation.WHOLE,
+                             publisher=c["publisher"], date=c["date"], source_title=c["source_title"],
+                             source_url=c.get("source_url"), permalink=c.get("permalink") or f"/records/{rec['id']}")
+
+
+def cite_selection(rec: dict, start: int, end: int) -> Citation:
+    """The citation of the source span [start, end) of a stored record (the dict of
+    indexer.corpus.export.record_dict): offsets as its quotes use them, inside one of its quotes.
+
+    A statute record's selection is placed at its 条・項・号 and quoted laid out as in the law; any
+    other record's is quoted as one run, with the record's place, page and 原資料. Raises
+    CitationRangeError (a QueryError: HTTP 400) when the span lies outside the record's quotes.
+    """
+    held = [q for q in rec.get("quotes") or [] if q.get("start") is not None and q.get("end") is not None]
+    q = next((q for q in held if q["start"] <= start and end <= q["end"]), None)
+    if start >= end or q is None:
+        where = "、".join(f"{x['start']}–{x['end']}" for x in held) or "なし"
+        raise CitationRangeError(f"選択範囲（文字位置 {start}–{end}）がこの記録の本文（文字位置 {where}）の中にありません。"
+                                 "記録の本文の中の文字を選択してください。")
+    c = rec["citation"]
+    permalink = c.get("permalink") or f"/records/{rec['id']}"
+    if rec.get("law"):
+        return _statute_citation(rec["law"], q["text"], q["start"], (start, end), limit=None,
+                                 publisher=c["publisher"], date=c["date"], source_title=c["source_title"],
+                                 source_url=c.get("source_url"), permalink=permalink)
+    quoted = _one_line(q["text"][start - q["start"]:end - q["start"]])
+    if not quoted:
+        raise CitationRangeError("選択範囲に文字がありません。記録の本文の中の文字を選択してください。")
+    return Citation(
+        source_title=c["source_title"], publisher=c["publisher"], date=c["date"], section=c.get("section") or "",
+        runs=(Run(quoted, start, end),), truncated=False, statistical_source=c.get("statistical_source"),
+        permalink=permalink, source_url=c.get("source_url"), page=c.get("page"),
     )

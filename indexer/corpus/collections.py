@@ -157,13 +157,14 @@ def source_for(doc: ExternalDoc, text: str) -> Source:
     return src
 
 
-def derive(doc: ExternalDoc, text: str):
+def derive(doc: ExternalDoc, text: str, statute=None):
     """(source, records) of one document, as the regional statutes are derived (indexer.corpus.derived);
-    a text that no longer parses falls back to passages, with the reason as the third value."""
+    a text that no longer parses falls back to passages, with the reason as the third value.
+    `statute`: the text already parsed (indexer.laws.Statute), when the caller has it."""
     src = source_for(doc, text)
     try:
         if doc.form == "statute":
-            return src, statute_records(src, 1 + len(doc.versions)), None
+            return src, statute_records(src, 1 + len(doc.versions), statute), None
         return src, passage_records(src), None
     except ValueError as exc:
         src = source_for(replace(doc, form="passages"), text)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from indexer.corpus.schema import LawItem, LawParagraph, LawRef, Quote, Record
 from indexer.corpus.sources import Section, Source
-from indexer.laws import parse_statute
+from indexer.laws import Statute, parse_statute
 from indexer.text.extracted import ExtractedText
 from indexer.text.passages import split_passages
 
@@ -60,9 +60,11 @@ def article_record_id(law_key: str, article_key: str) -> str:
     return f"law-{law_key}-{_art_slug(article_key)}"
 
 
-def statute_records(src: Source, versions: int = 1) -> list[Record]:
+def statute_records(src: Source, versions: int = 1, statute: Statute | None = None) -> list[Record]:
+    """The records of a statute source; `statute`: its text already parsed (the 全法令 build reads
+    its citations from the same parse)."""
     text = src.text
-    statute = parse_statute(text)
+    statute = statute if statute is not None else parse_statute(text)
     meta = src.meta
     key = meta.get("law_key") or src.id
     title = statute.title

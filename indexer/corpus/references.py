@@ -10,18 +10,42 @@ Curated policy records are never edited: their citations of a statute (the compa
 「まち・ひと・しごと創生法第１条」, in Arabic or full-width digits) are found in their quotes at
 load time and linked the same way. Links are stored once, on the citing side; the cited record
 shows them as `cited_by` (indexer.corpus.loader.Corpus.links_both_ways).
+
+Every resolved citation that lands on an article held also keeps its span in the citing record
+(`law.references`: start, end, the cited record, the 項 named), so that the article's page links
+the words themselves, as e-Gov does; a citation inside the same article (前項) is kept there too,
+as a link to the 項 on the same page. `statute_citations` is the one reading of a statute's
+citations that the regional corpus and 全法令 (indexer.index.collection_build) share.
 """
 
 from __future__ import annotations
 
 from indexer.corpus.derived import article_record_id, source_kind
-from indexer.corpus.schema import Link, Record
+from indexer.corpus.schema import LawCite, Link, Record
 from indexer.corpus.sources import Source
-from indexer.laws import article_number_key, parse_statute, resolve_policy_reference, resolve_references
+from indexer.laws import (Reference, article_key, article_number_key, parse_statute, resolve_policy_reference,
+                          resolve_references)
 
 
 def _current_statutes(sources: dict[str, Source]) -> list[Source]:
     return [s for s in sources.values() if source_kind(s) == "statute" and not s.meta.get("superseded_by")]
+
+
+def statute_citations(refs: list[Reference], key_of: dict[str, str]) -> dict[str, list[LawCite]]:
+    """Citing article key → the citations of `refs` (resolve_references of one statute) that land on
+    an article of a law in `key_of` (law id → its law key), as record ids, in text order. Whether
+    the cited article exists is for the caller to say (a deleted article has no record)."""
+    out: dict[str, list[LawCite]] = {}
+    for ref in refs:
+        if not ref.resolved or ref.type == "external" or not ref.target_law_id or not ref.target_article:
+            continue
+        target_key = key_of.get(ref.target_law_id)
+        key = article_key(ref.target_article)
+        if target_key is None or key is None:
+            continue
+        out.setdefault(ref.source_article, []).append(LawCite(
+            start=ref.start, end=ref.end, target=article_record_id(target_key, key), paragraph=ref.target_paragraph))
+    return out
 
 
 def add_reference_links(records: list[Record], sources: dict[str, Source]) -> int:
@@ -57,9 +81,14 @@ def add_reference_links(records: list[Record], sources: dict[str, Source]) -> in
     for src in statutes:
         statute = parse_statute(src.text)
         law_key = src.meta.get("law_key") or src.id
-        for ref in resolve_references(statute, known):
+        refs = resolve_references(statute, known)
+        for ref in refs:
             if ref.resolved and ref.type != "external":
                 link(article_record_id(law_key, ref.source_article), ref.target_law_id, ref.target_article)
+        for source_key, cites in statute_citations(refs, key_of).items():
+            rec = by_id.get(article_record_id(law_key, source_key))
+            if rec is not None and rec.law is not None:
+                rec.law.references = [c for c in cites if c.target in by_id]
     titles = {t: i for t, i in known.items() if not t.endswith("号")}
     for rec in records:
         if source_kind(sources[rec.source]) is not None:

@@ -195,6 +195,16 @@ class LawParagraph(_Strict):
     items: list[LawItem] = Field(default_factory=list)
 
 
+class LawCite(_Strict):
+    """A citation inside an article's text that resolves to an article held (indexer.corpus.references):
+    its source span, the cited article's record id, and the 項 it names (None: the whole article)."""
+
+    start: int
+    end: int
+    target: str
+    paragraph: int | None = None
+
+
 class LawRef(_Strict):
     """Where an article or 別表 record stands in its statute (derived by indexer.corpus.derived)."""
 
@@ -208,6 +218,7 @@ class LawRef(_Strict):
     suppl_act: str | None = None  # the act a 附則 article belongs to
     effective: str | None = None  # this version's 施行日 (YYYY-MM-DD)
     versions: int = 1  # versions of the statute held in the corpus (cite the 施行日 when > 1)
+    references: list[LawCite] = Field(default_factory=list)  # citations in the text, linked on the page
 
 
 class Record(_Strict):

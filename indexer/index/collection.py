@@ -5,8 +5,8 @@ store's tables in indexer.index.collection_store):
   units/              tantivy: one document per unit (article, 別表, passage), analysed like the
                       regional keyword index; stores only id, kind and document, so a hit costs
                       one small doc-store read
-  parts/<n>/store.sqlite   the unit records (JSON, zlib) and the documents (metadata, text, zlib),
-                      opened read-only and immutable
+  parts/<n>/store.sqlite   the unit records (JSON, zlib), the documents (metadata, text, zlib) and
+                      the part's citations (citing unit → cited unit), opened read-only and immutable
   parts/<n>/vectors/  static-model vectors of the part's passages (indexer.index.ann layout, rows
                       owned by unit ordinals), exact below 200,000 rows, usearch HNSW above
   collection.json     the documents held (id → sha256), documents removed since their part was
@@ -22,6 +22,7 @@ memory; at 0.6 million units that would be gigabytes per worker).
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -43,6 +44,8 @@ from indexer.text.analysis import Token
 #: Facets a unit of a large collection has; a filter on any other (pillar, era…) matches none of it.
 UNIT_FACETS = ("kind", "document")
 RECORD_CACHE = 2048
+#: The citing units a page lists at most (地方自治法's articles are cited by hundreds of laws).
+CITED_BY_MAX = 200
 #: Concepts asked in one tantivy query (as bits of a constant score; f32 holds 2**24 exactly).
 CONCEPT_BITS = 20
 
@@ -209,6 +212,22 @@ class CollectionIndex:
                         self._cache.popitem(last=False)
                 return rec
         return None
+
+    def cited_by(self, rid: str, limit: int = CITED_BY_MAX) -> list[str]:
+        """Ids of the units that cite `rid`, gathered across parts (the `links` tables), in the order
+        their parts wrote them; a unit of a document taken out since is left out."""
+        out: dict[str, None] = {}
+        for part in self.parts:
+            try:
+                rows = part.query("SELECT source, document FROM links WHERE target = ? ORDER BY rowid", (rid,))
+            except sqlite3.OperationalError:  # a part written before stores held links: it names none
+                continue
+            for source, doc in rows:
+                if doc not in self.removed:
+                    out.setdefault(source, None)
+                    if len(out) >= limit:
+                        return list(out)
+        return list(out)
 
     def clear_cache(self) -> None:
         """Forget the cached unit records (benchmarks time a new query's reads)."""

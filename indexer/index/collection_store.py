@@ -1,8 +1,9 @@
 """A large collection's part store: one SQLite file per part, written once by the collection
 build (indexer.index.collection_build), then opened read-only by the reader (indexer.index.collection).
 
-Tables: `units` (ordinal, unit id, kind, document, the unit's record as zlib-compressed JSON) and
-`documents` (id, title, metadata JSON, the document's text, zlib-compressed).
+Tables: `units` (ordinal, unit id, kind, document, the unit's record as zlib-compressed JSON),
+`documents` (id, title, metadata JSON, the document's text, zlib-compressed) and `links` (citing
+unit, cited unit, the citing unit's document: a unit's `cites`, read backwards as `cited_by`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ def new_store(path: Path) -> sqlite3.Connection:
         CREATE TABLE units (ord INTEGER PRIMARY KEY, id TEXT NOT NULL, kind TEXT NOT NULL,
                             document TEXT NOT NULL, record BLOB NOT NULL);
         CREATE TABLE documents (id TEXT PRIMARY KEY, title TEXT NOT NULL, meta TEXT NOT NULL, text BLOB NOT NULL);
+        CREATE TABLE links (source TEXT NOT NULL, target TEXT NOT NULL, document TEXT NOT NULL);
     """)
     return con
 

@@ -451,14 +451,14 @@ def article_links(statute: Statute, known_laws: dict[str, str] | None = None,
     for r in resolve_references(statute, known_laws, law_numbers):
         if not (r.resolved and r.target_law_id and r.target_article):
             continue
-        key = _article_key(r.target_article)
+        key = article_key(r.target_article)
         if key is None or (r.target_law_id == own_id and key == r.source_article):
             continue
         out.setdefault(ArticleLink(r.source_article, r.target_law_id, key), None)
     return list(out)
 
 
-def _article_key(label: str) -> str | None:
+def article_key(label: str) -> str | None:
     """「第十七条の二十四」→ "17-24", 「附則第三条」→ "suppl-3"; None for what has no key of its own
     (「附則」 alone, an amending act's 附則)."""
     suppl = label.startswith("附則")

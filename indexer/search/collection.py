@@ -63,6 +63,9 @@ class Collection(Protocol):
     # -- records ------------------------------------------------------------------------------------
     def record(self, rid: str) -> dict | None: ...
 
+    def links(self, rid: str) -> list[tuple[str, dict]]:
+        """(link type, other record) of a record: curated links, cites and cited_by."""
+
     def facet_values(self, rid: str) -> dict | None:
         """A record's facet values when the collection holds them in memory; None otherwise (its
         hits carry theirs in Candidates.facets)."""

@@ -22,8 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from indexer.config import Settings
+from indexer.corpus.citation import cite_paragraph, cite_selection
 from indexer.corpus.collections import DEFAULT_COLLECTIONS
-from indexer.errors import IndexUnavailable, QueryError
+from indexer.corpus.text_layout import text_layout
+from indexer.errors import IndexUnavailable, NotFound, QueryError
 from indexer.index.store import content_hash, manifest_hash
 from indexer.index.verify import check_build, load_part, serving_candidates
 from indexer.model.embedder import Embedder
@@ -385,7 +387,10 @@ class SearchEngine:
             snip = make_snippet(rec["text"], query_terms, tokens=body)
             para = matched_paragraph(rec, highlight_spans(rec["text"], query_terms, body)) \
                 if rec.get("law") else None
-            results.append(result_dict(rec, snip.text, snip.as_dict()["highlights"], round(score, 6), why, para))
+            # A statute's citation names the 項 the query matched (issue 20).
+            matched = cite_paragraph(rec, para) if para else None
+            results.append(result_dict(rec, snip.text, snip.as_dict()["highlights"], round(score, 6), why, para,
+                                       matched.as_dict() if matched else None))
         groups = []
         articles = self.article_group(ranking) if offset == 0 else []
         if articles:
@@ -541,6 +546,49 @@ class SearchEngine:
         within its own document for a unit of a large collection."""
         owner = self._owner(rid)
         return owner.position(rid) if owner is not None else None
+
+    # -- a record's text, citations and links ----------------------------------------------------------
+    def _held(self, rid: str) -> dict:
+        rec = self.record(rid)
+        if rec is None:
+            raise NotFound(f"記録「{rid}」は見つかりませんでした。IDを確認するか、検索から探してください。")
+        return rec
+
+    def cite(self, rid: str, start: int, end: int) -> dict:
+        """The citation of the source span [start, end) of a record (indexer.corpus.citation.cite_selection):
+        a statute's at its 条・項・号. NotFound for an unknown record, QueryError for a span outside its text."""
+        return cite_selection(self._held(rid), start, end).as_dict()
+
+    def text_layout(self, rid: str) -> list[dict]:
+        """The record's text as its page shows it (indexer.corpus.text_layout): lines with source
+        offsets, by 項 for an article, the citations in it linked where the cited article has a page."""
+        known: dict[str, bool] = {}
+
+        def held(target: str) -> bool:
+            if target not in known:
+                known[target] = self.record(target) is not None
+            return known[target]
+        return text_layout(self._held(rid), held)
+
+    def links(self, rid: str) -> list[tuple[str, dict]]:
+        """(link type, other record) of a record, in its own collection: a regional record's curated
+        links and cites / cited_by; a 全法令 unit's cites / cited_by (gathered across its parts)."""
+        owner = self._owner(rid)
+        if owner is None:
+            return []
+        out = owner.links(rid)
+        if owner is not self.regional:
+            return out
+        # A statute both collections hold is cited by laws of 全法令 too: those that are not regional.
+        seen = {other["id"] for _, other in out} | {rid}
+        if self.by_id[rid]["kind"] != "article":
+            return out
+        for coll in self.collections.values():
+            if isinstance(coll, LargeCollection):
+                found = coll.cited_by(rid, seen)
+                seen.update(other["id"] for _, other in found)
+                out += found
+        return out
 
     def document_titles(self, doc_ids: list[str]) -> dict[str, str]:
         """Titles of documents of the large collections (the regional ones are on their records)."""

@@ -121,6 +121,32 @@ class LargeCollection:
     def record(self, rid: str) -> dict | None:
         return self.index.record(rid)
 
+    def links(self, rid: str) -> list[tuple[str, dict]]:
+        """("cites" | "cited_by", other unit) of a unit: the articles it cites that the collection holds,
+        then those that cite it, from every part."""
+        rec = self.index.record(rid)
+        if rec is None:
+            return []
+        out: list[tuple[str, dict]] = []
+        seen = {rid}
+        for link in rec.get("links") or []:
+            other = self.index.record(link["id"]) if link["id"] not in seen else None
+            if other is not None:
+                seen.add(other["id"])
+                out.append((link["type"], other))
+        out += self.cited_by(rid, seen)
+        return out
+
+    def cited_by(self, rid: str, skip: set[str] | frozenset[str] = frozenset()) -> list[tuple[str, dict]]:
+        """("cited_by", unit) for each unit that cites `rid` (which may be a record of another collection
+        with the same id: a regional statute this collection holds too), less those in `skip`."""
+        out = []
+        for source in self.index.cited_by(rid):
+            other = self.index.record(source) if source not in skip else None
+            if other is not None:
+                out.append(("cited_by", other))
+        return out
+
     def facet_values(self, rid: str) -> dict | None:
         return None  # not held in memory: a hit's values come with it (Candidates.facets)
 

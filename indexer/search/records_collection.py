@@ -114,6 +114,10 @@ class RecordCollection:
         return frozenset(i for i, _ in hits if self.by_id[i]["kind"] in DERIVED_KINDS)
 
     # -- records --------------------------------------------------------------------------------------
+    def links(self, rid: str) -> list[tuple[str, dict]]:
+        """(link type, other record) of a record: its links both ways (indexer.search.catalog)."""
+        return list(self.catalog.links(rid)) if rid in self.by_id else []
+
     def record(self, rid: str) -> dict | None:
         return self.by_id.get(rid)
 

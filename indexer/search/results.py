@@ -89,13 +89,14 @@ class SearchResponse:
 
 
 def result_dict(rec: dict, snippet: str, highlights: list, score: float | None, why: dict | None,
-                matched_paragraph: int | None = None) -> dict:
-    """One search result: the shape of `policykb search --json` results, shared with the web app's listings."""
+                matched_paragraph: int | None = None, citation: dict | None = None) -> dict:
+    """One search result: the shape of `policykb search --json` results, shared with the web app's listings.
+    citation: what was matched (a statute's 項), instead of the record's own citation."""
     return {
         "id": rec["id"], "kind": rec["kind"], "title": rec["title"], "text": rec["text"],
         "snippet": snippet, "highlights": highlights, "score": score, "why": why,
         "pillar": rec["pillar"], "era": rec["era"], "place": rec["place"],
-        "section": rec["section"], "targets": rec["targets"], "citation": rec["citation"],
+        "section": rec["section"], "targets": rec["targets"], "citation": citation or rec["citation"],
         # Statute records: law_title, law_number, article, caption, paragraphs…; which 項 the query matched.
         "source": rec.get("source"), "law": rec.get("law"), "matched_paragraph": matched_paragraph,
     }

@@ -160,7 +160,7 @@
     var box = document.createElement("div");
     box.appendChild(range.cloneContents());
     // Links to records and outline labels are the site's, not the document's words.
-    box.querySelectorAll(".q-link, .doc-outline").forEach(function (el) { el.remove(); });
+    box.querySelectorAll(".q-link, .doc-outline, .para-label").forEach(function (el) { el.remove(); });
     // Slide text breaks lines inside words; a citation quotes it as one run.
     return box.textContent.split(/\r?\n/).map(function (l) { return l.trim(); }).join("");
   }
@@ -180,6 +180,48 @@
     return scope.getAttribute("data-cite-publisher") + "『" + scope.getAttribute("data-cite-title") + "』（" +
       scope.getAttribute("data-cite-date") + "）" + (place ? "、" + place : "") + "「" + text + "」" +
       (origin ? "（原資料：" + origin + "）" : "") + (official ? "（" + official + "）" : "") + url;
+  }
+
+  // ---- citation of a selection through /api/cite (issue 20) -------------------
+  // On a record page each line of the text carries its source offset (data-at), and the scope
+  // names the record (data-cite-record) and the API (data-cite-api): the selection is sent as
+  // source offsets, and the server cites it (for a statute, at its 条・項・号 with the 法令番号).
+  // Elsewhere (the reader) or when the server cannot be asked, the citation is built here as before.
+  function selectionOffsets(range, scope) {
+    var lines = Array.prototype.filter.call(scope.querySelectorAll("[data-at]"), function (el) {
+      return range.intersectsNode(el);
+    });
+    if (!lines.length) return null;
+    function at(line, container, offset, atEnd) {
+      var base = Number(line.getAttribute("data-at"));
+      if (!line.contains(container)) return base + (atEnd ? line.textContent.length : 0);
+      var upTo = document.createRange();
+      upTo.setStart(line, 0);
+      upTo.setEnd(container, offset);
+      return base + upTo.toString().length;
+    }
+    var start = at(lines[0], range.startContainer, range.startOffset, false);
+    var end = at(lines[lines.length - 1], range.endContainer, range.endOffset, true);
+    return end > start ? { start: start, end: end } : null;
+  }
+
+  function serverCitation(range, scope) {
+    var rid = scope.getAttribute("data-cite-record");
+    var api = scope.getAttribute("data-cite-api");
+    var offsets = rid && api && window.fetch ? selectionOffsets(range, scope) : null;
+    if (!offsets) return null;
+    var url = api + "?record=" + encodeURIComponent(rid) + "&start=" + offsets.start + "&end=" + offsets.end;
+    return fetch(url, { headers: { Accept: "application/json" } }).then(function (resp) {
+      if (!resp.ok) throw new Error("cite " + resp.status);
+      return resp.json();
+    }).then(function (data) {
+      // Without POLICYKB_BASE_URL the permalink is a path: made a full URL of this page's site.
+      var path = data.permalink || "";
+      var text = data.text;
+      var at = path.charAt(0) === "/" ? text.lastIndexOf(path) : -1;
+      if (at >= 0) text = text.slice(0, at) + new URL(path, window.location.href).href + text.slice(at + path.length);
+      return text;
+    });
   }
 
   function currentRange() {
@@ -219,9 +261,15 @@
       var found = currentRange() || last;
       var text = found ? selectionCitation(found.range, found.scope) : "";
       if (!text) return;
-      copyText(text).then(function (ok) {
+      function done(ok) {
         status.textContent = ok ? "コピーしました" : "コピーできませんでした。文字を選択してコピーしてください";
-      });
+      }
+      var asked = serverCitation(found.range, found.scope);
+      if (asked) {
+        asked.then(copyText, function () { return copyText(text); }).then(done);
+      } else {
+        copyText(text).then(done);
+      }
     });
   }
 
