@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -181,13 +180,6 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         raise UsageError(f"--threads must be at least 1, not {args.threads}")
     if not 1 <= args.workers <= MAX_WORKERS:
         raise UsageError(f"--workers must be 1–{MAX_WORKERS}, not {args.workers}")
-    if not os.environ.get("POLICYKB_BASE_URL"):
-        # Said to the operator, once: citations still carry a full link (the page's script resolves
-        # it against the address the reader sees), but CSV rows and JSON stay relative.
-        print("policykb: 注意: POLICYKB_BASE_URL が設定されていません。引用のURLは閲覧しているページのアドレスから作られ、"
-              "CSV・JSONのURLは相対パスになります。公開するURLに固定するには、例えば "
-              "POLICYKB_BASE_URL=https://policykb.example.jp policykb serve のように設定して起動してください。",
-              file=sys.stderr, flush=True)
     try:
         # A port that cannot be bound is reported by serve() itself (UsageError): any other
         # OSError (a damaged index file) is not a listen failure.

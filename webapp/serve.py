@@ -118,6 +118,20 @@ def _open_app(settings: Settings):
     return engine, create_app({"ENGINE": engine})
 
 
+def base_url_note() -> str | None:
+    """What the operator is told at start when POLICYKB_BASE_URL is unset (None when it is set).
+
+    Said once the address is bound, so a refused start stays one line. Citations still carry a full
+    link without it (the page's script resolves the path against the address the reader sees),
+    but CSV rows and JSON stay relative.
+    """
+    if os.environ.get("POLICYKB_BASE_URL"):
+        return None
+    return ("policykb: 注意: POLICYKB_BASE_URL が設定されていません。引用のURLは閲覧しているページのアドレスから作られ、"
+            "CSV・JSONのURLは相対パスになります。公開するURLに固定するには、例えば "
+            "POLICYKB_BASE_URL=https://policykb.example.jp policykb serve のように設定して起動してください。")
+
+
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, threads: int = 12, workers: int = 1) -> int:
     """Open the engine once per process (model + indexes), then serve until interrupted; the exit status.
 
@@ -137,6 +151,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, threads
     print(memory_line(os.getpid(), process_memory()), file=sys.stderr, flush=True)
     print(f"policykb: serving http://{shown}:{server.effective_port}/ ({threads} threads, index {engine.build_dir.name}{state});"
           " Ctrl-C to stop", flush=True)
+    if note := base_url_note():
+        print(note, file=sys.stderr, flush=True)
     try:
         server.run()
     finally:
@@ -382,6 +398,8 @@ def serve_workers(settings: Settings, host: str, port: int, threads: int, worker
         state = " (stale)" if stale else ""
         print(f"policykb: serving http://{shown}:{bound}/ ({workers} workers × {threads} threads, index {build}{state});"
               " Ctrl-C to stop", flush=True)
+        if note := base_url_note():
+            print(note, file=sys.stderr, flush=True)
 
     try:
         return _Supervisor(settings, socks, threads, workers).run(announce)

@@ -35,6 +35,7 @@ class WorkersServer:
         cmd = [sys.executable, "-m", "policykb", "--index-dir", str(index_dir),
                "serve", "--workers", "2", "--threads", "4", "--host", "127.0.0.1", "--port", "0"]
         env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+        env.pop("POLICYKB_BASE_URL", None)  # the start-up note on it is asserted below
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      text=True, encoding="utf-8", errors="replace", bufsize=1)
         self.lines: list[str] = []
@@ -120,6 +121,18 @@ def test_two_worker_processes_answer(server):
     # One memory line per worker at start-up, before the serving line.
     memory_lines = [line for line in server.lines if re.search(r"worker \d+: RSS [\d.]+ MB, PSS [\d.]+ MB", line)]
     assert len(memory_lines) >= 2, server.output()
+
+
+def test_an_unset_base_url_is_said_once_bound_with_how_to_set_it(server):
+    for _ in range(50):  # the note follows the serving line
+        if any("POLICYKB_BASE_URL が設定されていません" in line for line in server.lines):
+            break
+        time.sleep(0.1)
+    notes = [line for line in server.lines if "POLICYKB_BASE_URL が設定されていません" in line]
+    assert len(notes) == 1, server.output()
+    assert "POLICYKB_BASE_URL=https://policykb.example.jp policykb serve" in notes[0]
+    serving = next(n for n, line in enumerate(server.lines) if "serving http://" in line)
+    assert server.lines.index(notes[0]) > serving
 
 
 def test_killed_worker_is_replaced_and_the_service_keeps_answering(server):
