@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 from collections import Counter
+from itertools import chain
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -29,7 +30,7 @@ from indexer.index.verify import check_build, load_part, serving_candidates
 from indexer.model.embedder import Embedder
 from indexer.model.query_encoder import OnnxQueryEncoder, open_query_encoder
 from indexer.search.budget import EncoderBudget
-from indexer.search.collection import Collection
+from indexer.search.collection import Collection, facet_key
 from indexer.search.filters import MODES, Filters, collection_labels, parse_mode, parse_query, register_label
 from indexer.search.fusion import ABOUT_MIN_SIMILARITY, FUSION, STATIC_SIMILARITY_POWER, Candidates, count, fuse
 from indexer.search.large_collection import COLLECTION_KEYWORD_CANDIDATES, LargeCollection
@@ -47,6 +48,7 @@ __all__ = ["SearchEngine", "MODES", "FUSION", "FACETS", "ABOUT_MIN_SIMILARITY", 
 FACETS = ("kind", "pillar", "era", "prefecture", "deadline_year", "document", "collection")
 MAX_K = 100          # results per page a person asks for
 EXPORT_MAX_K = 1000  # rows an export may ask for at once
+PLAN_CACHE = 512     # query plans kept (each a few kB: the tokens of ≤ 1,000 characters)
 _log = logging.getLogger("policykb")
 
 
@@ -72,6 +74,8 @@ class SearchEngine:
         self._embedder_lock = threading.Lock()
         self.thesaurus = load_part(build_dir, "thesaurus.yaml", lambda: load_thesaurus(build_dir / "thesaurus.yaml"))
         self.planner = QueryPlanner(self.thesaurus)
+        self._plans: dict[tuple[str, bool, bool], QueryPlan] = {}
+        self._plans_lock = threading.Lock()
         #: Built from another corpus/model than the current one: served, and said so (open() sets it).
         self.stale = False
         #: Why an older build is serving instead of `current` (one line), or None.
@@ -120,6 +124,7 @@ class SearchEngine:
         """Forget per-query and per-record caches (benchmarks time a new query's search)."""
         if self._embedder is not None:
             self._embedder.clear_cache()
+        self._plans.clear()
         for coll in self.collections.values():
             coll.clear_caches()
 
@@ -181,8 +186,17 @@ class SearchEngine:
     def plan(self, query: str, fusion: dict | None = None) -> QueryPlan:
         """The query analysed once (indexer.search.plan), for rank, about and excerpt to share."""
         fusion = fusion or FUSION
-        return self.planner.plan(query, expand=fusion.get("expand", True),
-                                 expand_semantic=fusion.get("expand_semantic", True))
+        key = (query, fusion.get("expand", True), fusion.get("expand_semantic", True))
+        got = self._plans.get(key)
+        if got is None:
+            # A plan is frozen and depends on the query and the build only: a query asked again (the
+            # next page, a facet clicked, a cached hybrid search) skips Sudachi. Bounded, oldest out.
+            got = self.planner.plan(query, expand=key[1], expand_semantic=key[2])
+            with self._plans_lock:
+                if len(self._plans) >= PLAN_CACHE:
+                    self._plans.pop(next(iter(self._plans)), None)
+                self._plans[key] = got
+        return got
 
     def _query_vector_later(self, query: str) -> Callable[[], np.ndarray | None]:
         """Start encoding the query with e5; the returned function waits for its vector (None when
@@ -232,10 +246,9 @@ class SearchEngine:
         hit_facets: dict[str, dict] = {}
         for c in selected:
             ranks = keyword_rank if c.side == "keyword" else semantic_rank
-            for n, (i, s) in enumerate(c.hits, start=1):
-                ranks.setdefault(i, (n, s))
-            for i, share in c.shares.items():
-                coverage.setdefault(i, share)
+            # The first list that holds an id gives its rank; an id is once in a list (each ranks records).
+            ranks.update({i: (n, s) for n, (i, s) in enumerate(c.hits, start=1) if i not in ranks})
+            coverage.update({i: share for i, share in c.shares.items() if i not in coverage})
             for i, values in c.facets.items():
                 hit_facets.setdefault(i, values)
         info = RankInfo(plan, keyword_rank=keyword_rank, semantic_rank=semantic_rank, coverage=coverage,
@@ -257,12 +270,13 @@ class SearchEngine:
         query_terms = plan.highlight_terms
         expansions = [{"plain": e.plain, "terms": list(e.terms)} for e in plan.expansions]
         typed = plan.typed  # a term → the query's surface form, for reasons
+        needles = plan.needles  # a property of the plan: read once, not once per result
         page = ranked[offset:offset + k]
         results = []
         for pos, (rid, score) in enumerate(page, start=offset + 1):
             owner = self._owner(rid)
             rec = owner.record(rid)
-            body = owner.text_tokens(rid, plan.needles)
+            body = owner.text_tokens(rid, needles)
             why = {"fused_rank": pos, "score": round(score, 6)}
             if expansions:
                 why["expansions"] = expansions
@@ -278,16 +292,17 @@ class SearchEngine:
             if rid in info.semantic_rank:
                 n, s = info.semantic_rank[rid]
                 why["semantic"] = {"rank": n, "similarity": round(s, 4)}
-            snip = make_snippet(rec["text"], query_terms, tokens=body)
-            para = matched_paragraph(rec, highlight_spans(rec["text"], query_terms, body)) \
-                if rec.get("law") else None
+            spans = highlight_spans(rec["text"], query_terms, body)  # once: the snippet's and the 項's
+            snip = make_snippet(rec["text"], query_terms, tokens=body, spans=spans)
+            para = matched_paragraph(rec, spans) if rec.get("law") else None
             results.append(result_dict(rec, snip.text, snip.as_dict()["highlights"], round(score, 6), why, para))
         facets = self.facet_counts([rid for rid, _ in ranked], info.unit_facets)
         facets["collection"] = {name: n for name, n in sorted(info.collection_totals.items(), key=lambda kv: -kv[1])}
         return SearchResponse(query, mode, len(ranked), (time.perf_counter() - t0) * 1000, results, facets,
                               filters.active(), offset, k,
                               # Results that hold a whole concept of the query, not a fragment of a compound.
-                              keyword_matches=sum(1 for i in info.keyword_rank if self._coverage(i, info) > 0),
+                              keyword_matches=sum(1 for i in info.keyword_rank
+                                                  if (info.coverage[i] if i in info.coverage else self._coverage(i, info)) > 0),
                               absent_terms=self.absent_words(plan, self.chosen_collections(filters)),
                               capped=info.capped)
 
@@ -353,15 +368,29 @@ class SearchEngine:
         return None
 
     def facet_counts(self, ids: list[str], unit_facets: dict[str, dict] | None = None) -> dict[str, dict[str, int]]:
-        counts: dict[str, Counter] = {f: Counter() for f in FACETS}
+        # One Counter over every hit's (facet, value) pairs, kept per record by the collections held in
+        # memory: a Counter per facet updated per hit cost more than the rest of a keyword search
+        # together (scripts/profile_search).
+        found: Counter = Counter()
+        rest = ids
+        for coll in self.collections.values():
+            pairs = getattr(coll, "facet_pairs", None)
+            if pairs is None or not rest:
+                continue
+            got = list(map(pairs.get, rest))
+            found.update(chain.from_iterable(filter(None, got)))
+            rest = [rid for rid, p in zip(rest, got) if p is None]
+        # A hit of a large collection brings its values with it (rank's unit_facets); a record of a
+        # collection held in memory has them there, which win (a statute both collections hold).
         hit_facets = unit_facets or {}
-        for rid in ids:
-            # A hit of a large collection brings its values with it (rank's unit_facets); a record of a
-            # collection held in memory has them there, which win (a statute both collections hold).
-            values_of = self.facet_values(rid) or hit_facets.get(rid, {})
-            for facet, values in values_of.items():
-                counts[facet].update(str(v) for v in values)
-        return {f: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for f, c in counts.items()}
+        for rid in rest:
+            for facet, values in hit_facets.get(rid, {}).items():
+                found.update(facet_key(facet, v) for v in values)
+        counts: dict[str, dict[str, int]] = {f: {} for f in FACETS}
+        pairs = [(*key.split("\x1f", 1), n) for key, n in found.items()]
+        for facet, value, n in sorted(pairs, key=lambda p: (-p[2], p[1])):
+            counts.setdefault(facet, {})[value] = n
+        return counts
 
     def record(self, rid: str) -> dict | None:
         """A record of any collection: the regional catalogue first, then each large collection."""
