@@ -10,6 +10,7 @@ parentheses, `field:` and `*` are just characters.
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from pathlib import Path
 from typing import Protocol
@@ -85,9 +86,11 @@ class KeywordIndex:
         every = tantivy.Query.all_query()
         for _, address in self.searcher.search(every, limit=max(1, self.searcher.num_docs), count=False).hits:
             self._ids[address.segment_ord][address.doc] = self.searcher.doc(address)["id"][0]
-        # A term → the records that hold it, in any field; made on first need, for terms the
-        # vocabulary holds only (so bounded by it, whatever clients send).
-        self._holders: dict[str, frozenset[str]] = {}
+        # A term → the records that hold it, in any field (≈ 0.1 s and ≈ 10 MB for 3,530 records):
+        # a hit's share of the query's concepts is then a set operation per concept, not a loop
+        # over the hits; made on the first search, so `show` and the record pages do not pay for it.
+        self._holders: dict[str, list[str]] | None = None
+        self._holders_lock = threading.Lock()
 
     def knows(self, term: str) -> bool:
         """Whether any record holds the term in any field."""
@@ -130,14 +133,17 @@ class KeywordIndex:
         terms = self._all_terms.get(record_id, set())
         return sum(1 for c in concepts if not terms.isdisjoint(c)) / len(concepts)
 
-    def holders(self, term: str) -> frozenset[str]:
+    def holders(self, term: str) -> list[str]:
         """The records that hold `term` in any field."""
-        got = self._holders.get(term)
-        if got is None:
-            if term not in self._vocabulary:
-                return frozenset()
-            got = self._holders[term] = frozenset(rid for rid, terms in self._all_terms.items() if term in terms)
-        return got
+        if self._holders is None:
+            with self._holders_lock:
+                if self._holders is None:
+                    holders: dict[str, list[str]] = {}
+                    for rid, terms in self._all_terms.items():
+                        for t in terms:
+                            holders.setdefault(t, []).append(rid)
+                    self._holders = holders
+        return self._holders.get(term, [])
 
     def concept_shares(self, record_ids: list[str], concepts: list[frozenset[str]]) -> dict[str, float]:
         """concept_share of every record of `record_ids`, in one pass per concept (not per record):

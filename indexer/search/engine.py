@@ -14,7 +14,7 @@ import json
 import logging
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from itertools import chain
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -29,7 +29,7 @@ from indexer.index.store import content_hash, manifest_hash
 from indexer.index.verify import check_build, load_part, serving_candidates
 from indexer.model.embedder import Embedder
 from indexer.model.query_encoder import OnnxQueryEncoder, open_query_encoder
-from indexer.search.budget import EncoderBudget
+from indexer.search.budget import Cut, EncoderBudget, mark_time_cut
 from indexer.search.collection import Collection, facet_key
 from indexer.search.filters import MODES, Filters, collection_labels, parse_mode, parse_query, register_label
 from indexer.search.fusion import ABOUT_MIN_SIMILARITY, FUSION, STATIC_SIMILARITY_POWER, Candidates, count, fuse
@@ -74,7 +74,7 @@ class SearchEngine:
         self._embedder_lock = threading.Lock()
         self.thesaurus = load_part(build_dir, "thesaurus.yaml", lambda: load_thesaurus(build_dir / "thesaurus.yaml"))
         self.planner = QueryPlanner(self.thesaurus)
-        self._plans: dict[tuple[str, bool, bool], QueryPlan] = {}
+        self._plans: OrderedDict[tuple[str, bool, bool], QueryPlan] = OrderedDict()
         self._plans_lock = threading.Lock()
         #: Built from another corpus/model than the current one: served, and said so (open() sets it).
         self.stale = False
@@ -84,6 +84,9 @@ class SearchEngine:
         self.encoder_budget: EncoderBudget | None = None
         #: Cores one query encoding may use (the server keeps the other for everything else).
         self.encoder_threads = 1
+        #: Set by the server: seconds a search may spend before it leaves out the rest of its reasons,
+        #: highlights and other collections' counts (indexer.search.budget.Cut); None (CLI): no bound.
+        self.work_budget_s: float | None = None
 
     # -- the regional records, which pages list and browse --------------------------------------------
     @property
@@ -194,7 +197,7 @@ class SearchEngine:
             got = self.planner.plan(query, expand=key[1], expand_semantic=key[2])
             with self._plans_lock:
                 if len(self._plans) >= PLAN_CACHE:
-                    self._plans.pop(next(iter(self._plans)), None)
+                    self._plans.popitem(last=False)
                 self._plans[key] = got
         return got
 
@@ -212,13 +215,14 @@ class SearchEngine:
         return _encoder_pool().submit(lambda: self.embedder.encode_query(query)).result
 
     def rank(self, query: str | QueryPlan, mode: str, filters: Filters, fusion: dict | None = None, *,
-             within: bool = False, count_collections: bool = False) -> Ranking:
+             within: bool = False, count_collections: bool = False, deadline: float | None = None) -> Ranking:
         """Ranked (id, score) for the query, and per-id explanation parts.
 
         within=True draws the semantic candidates from inside the filter: for
         views that must show the best of a small set (one era's cells) however
         far down the whole ranking it stands. count_collections=True also ranks
-        the collections not chosen, so the facets can say how many each holds.
+        the collections not chosen, so the facets can say how many each holds; past `deadline`
+        (time.perf_counter()) those are left out (RankInfo.skipped).
         """
         fusion = fusion or FUSION
         plan = query if isinstance(query, QueryPlan) else self.plan(query, fusion)
@@ -230,14 +234,20 @@ class SearchEngine:
         # need no vector; the lists that do need it come last and wait for it.
         vector = self._query_vector_later(plan.semantic_text) if needs_e5 else (lambda: None)
         lists: dict[str, list[Candidates]] = {name: [] for name in wanted}
+        skipped: list[str] = []
         if mode in ("hybrid", "keyword"):
             for name in wanted:
+                if name not in chosen and deadline is not None and time.perf_counter() > deadline:
+                    skipped.append(name)  # only counted for the facets: not worth a late answer
+                    continue
                 lists[name].append(self.collections[name].keyword(plan, filters, within=within,
                                                                   count_only=name not in chosen))
         if semantic:
             for name in sorted(wanted, key=lambda n: self.collections[n].space == "e5"):
+                if name in skipped:
+                    continue
                 lists[name].extend(self.collections[name].semantic(plan, filters, vector, within=within))
-        totals = {name: count(lists[name], mode, fusion) for name in wanted}
+        totals = {name: count(lists[name], mode, fusion) for name in wanted if name not in skipped}
         selected = [c for name in chosen for c in lists[name] if c.redundant_with not in chosen]
         ranked = fuse(selected, mode, fusion)
         keyword_rank: dict[str, tuple[int, float]] = {}
@@ -252,7 +262,8 @@ class SearchEngine:
             for i, values in c.facets.items():
                 hit_facets.setdefault(i, values)
         info = RankInfo(plan, keyword_rank=keyword_rank, semantic_rank=semantic_rank, coverage=coverage,
-                        collection_totals=totals, unit_facets=hit_facets, capped=any(c.capped for c in selected))
+                        collection_totals=totals, unit_facets=hit_facets, capped=any(c.capped for c in selected),
+                        skipped=tuple(skipped))
         return Ranking(ranked, info)
 
     def search(self, query: str, *, mode: str = "hybrid", k: int = 10, offset: int = 0, filters: Filters | None = None) -> SearchResponse:
@@ -264,9 +275,13 @@ class SearchEngine:
         if offset < 0:
             raise QueryError("開始位置は0以上の整数で指定してください。")
         filters = filters or Filters()
-        ranking = self.rank(query, mode, filters, count_collections=True)
+        deadline = t0 + self.work_budget_s if self.work_budget_s is not None else None
+        ranking = self.rank(query, mode, filters, count_collections=True, deadline=deadline)
         ranked, info = ranking.hits, ranking.info
         plan = info.plan
+        cut = Cut(collections=info.skipped)
+        if plan.cut_at is not None:
+            cut.words_from = plan.query[plan.cut_at:]
         query_terms = plan.highlight_terms
         expansions = [{"plain": e.plain, "terms": list(e.terms)} for e in plan.expansions]
         typed = plan.typed  # a term → the query's surface form, for reasons
@@ -276,10 +291,23 @@ class SearchEngine:
         for pos, (rid, score) in enumerate(page, start=offset + 1):
             owner = self._owner(rid)
             rec = owner.record(rid)
-            body = owner.text_tokens(rid, needles)
             why = {"fused_rank": pos, "score": round(score, 6)}
             if expansions:
                 why["expansions"] = expansions
+            if deadline is not None and time.perf_counter() > deadline:
+                # Over the work budget: the rest of the page without analysis (no highlights, no
+                # matched words), its ranks and scores as they are; the answer says how many.
+                cut.reasons += 1
+                if rid in info.keyword_rank:
+                    n, s = info.keyword_rank[rid]
+                    why["keyword"] = {"rank": n, "bm25": round(s, 3), "coverage": round(self._coverage(rid, info), 3)}
+                if rid in info.semantic_rank:
+                    n, s = info.semantic_rank[rid]
+                    why["semantic"] = {"rank": n, "similarity": round(s, 4)}
+                snip = make_snippet(rec["text"], frozenset(), spans=[])
+                results.append(result_dict(rec, snip.text, [], round(score, 6), why, None))
+                continue
+            body = owner.text_tokens(rid, needles)
             if rid in info.keyword_rank:
                 n, s = info.keyword_rank[rid]
                 terms = owner.matched_terms(rid, plan.tokens, body, plan)
@@ -296,6 +324,8 @@ class SearchEngine:
             snip = make_snippet(rec["text"], query_terms, tokens=body, spans=spans)
             para = matched_paragraph(rec, spans) if rec.get("law") else None
             results.append(result_dict(rec, snip.text, snip.as_dict()["highlights"], round(score, 6), why, para))
+        if cut.reasons or cut.collections:
+            mark_time_cut()  # the web app sends such an answer no-store: a later one may be whole
         facets = self.facet_counts([rid for rid, _ in ranked], info.unit_facets)
         facets["collection"] = {name: n for name, n in sorted(info.collection_totals.items(), key=lambda kv: -kv[1])}
         return SearchResponse(query, mode, len(ranked), (time.perf_counter() - t0) * 1000, results, facets,
@@ -304,7 +334,7 @@ class SearchEngine:
                               keyword_matches=sum(1 for i in info.keyword_rank
                                                   if (info.coverage[i] if i in info.coverage else self._coverage(i, info)) > 0),
                               absent_terms=self.absent_words(plan, self.chosen_collections(filters)),
-                              capped=info.capped)
+                              capped=info.capped, cut=cut.as_dict())
 
     def _coverage(self, rid: str, info: RankInfo) -> float:
         if rid in info.coverage:

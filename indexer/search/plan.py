@@ -18,6 +18,43 @@ from indexer.text.analysis import Token, analyze
 from indexer.text.normalize import normalize_for_match
 from indexer.text.thesaurus import Expansion, Thesaurus
 
+# -- the cap on a query's words (issue 18) --------------------------------------------------------------
+#: Different words (Sudachi mode-C terms) a query is searched with; the rest of the query is left out,
+#: as Elasticsearch refuses a query past max_clause_count. Each word adds a term clause per field and
+#: mode to the keyword query, a concept to every hit's coverage and a needle to every snippet, so a
+#: 1,000-character query of 200 different words cost hundreds of milliseconds of the one process's
+#: CPU (scripts/bench_http --scenario expensive). The longest gold query has 15 different words.
+MAX_QUERY_WORDS = 32
+#: A longer query is first analysed on this many characters only (32 words fit in far fewer): the
+#: analysis of 1,000 characters alone cost more than a whole keyword search of a short query.
+ANALYSE_FIRST = 300
+#: The cut must fall this far before the end of the analysed head, so that no word kept is one that
+#: Sudachi split differently for lack of the characters after it; else the whole query is analysed.
+_HEAD_MARGIN = 20
+
+
+def cap_tokens(tokens: tuple[Token, ...], limit: int = MAX_QUERY_WORDS) -> tuple[tuple[Token, ...], int | None]:
+    """(the tokens of the query's first `limit` different words, the character offset where the words
+    left out begin, or None when there are no more)."""
+    seen: set[str] = set()
+    for t in sorted((t for t in tokens if t.mode == "C"), key=lambda t: t.start):
+        if t.term in seen:
+            continue
+        if len(seen) == limit:
+            return tuple(k for k in tokens if k.start < t.start), t.start
+        seen.add(t.term)
+    return tokens, None
+
+
+def analyse_capped(query: str, limit: int = MAX_QUERY_WORDS) -> tuple[tuple[Token, ...], int | None]:
+    """cap_tokens(analyze(query)), analysing only the query's head when the cut falls well inside it."""
+    if len(query) > ANALYSE_FIRST:
+        tokens, cut_at = cap_tokens(tuple(analyze(query[:ANALYSE_FIRST])), limit)
+        if cut_at is not None and cut_at <= ANALYSE_FIRST - _HEAD_MARGIN:
+            return tokens, cut_at
+    return cap_tokens(tuple(analyze(query)), limit)
+# -- end of the cap ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class QueryPlan:
@@ -38,6 +75,9 @@ class QueryPlan:
     semantic_text: str
     #: normalize_for_match of every term and surface of the query and of its expansion terms.
     forms: Mapping[str, str]
+    #: Where the words past MAX_QUERY_WORDS begin in `query` (None: every word is searched); the
+    #: answer says what was left out.
+    cut_at: int | None = None
 
     @property
     def terms(self) -> frozenset[str]:
@@ -84,8 +124,10 @@ class QueryPlanner:
         return got
 
     def plan(self, query: str, *, expand: bool = True, expand_semantic: bool = True) -> QueryPlan:
-        tokens = tuple(analyze(query))
-        expansions = tuple(self.thesaurus.expand(query)) if expand else ()
+        tokens, cut_at = analyse_capped(query)
+        # Past the cap, the thesaurus and the semantic side read the same words as the keyword side.
+        searched = query if cut_at is None else query[:cut_at].rstrip()
+        expansions = tuple(self.thesaurus.expand(searched)) if expand else ()
         # Each term alone: Sudachi splits at the spaces of the joined terms, so the tokens are the
         # same as those of one pass over them joined (checked over the whole thesaurus in the tests).
         expansion_tokens = {term: self._c_tokens(term) for e in expansions for term in e.terms}
@@ -99,9 +141,9 @@ class QueryPlanner:
         for term in dict.fromkeys(t.term for t in tokens if t.mode == "C"):
             if term not in claimed:
                 concepts.append(frozenset([term]))
-        semantic_text = query
+        semantic_text = searched
         if expansions and expand_semantic:
-            semantic_text = f"{query}（{'、'.join(t for e in expansions for t in e.terms)}）"
+            semantic_text = f"{searched}（{'、'.join(t for e in expansions for t in e.terms)}）"
         words = {s for t in (*tokens, *extra) for s in (t.term, t.surface)}
         return QueryPlan(query, tokens, expansions, expansion_tokens, extra, tuple(concepts), semantic_text,
-                         {w: normalize_for_match(w) for w in words})
+                         {w: normalize_for_match(w) for w in words}, cut_at)

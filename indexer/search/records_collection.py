@@ -12,6 +12,7 @@ Layout of its directory (written by indexer.index.build):
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -56,7 +57,9 @@ class RecordCollection:
         self._derived_ids = frozenset(r["id"] for r in records if r["kind"] in DERIVED_KINDS)
         self.path = path  # its directory, for sources.json (the reading views), read on first need
         self._views: dict | None = None
-        self._text_tokens: dict[str | tuple[str, int], list[Token]] = {}
+        # An OrderedDict: popping a plain dict's first key again and again makes finding the next
+        # first key walk every deleted slot (milliseconds per call once the cache is full).
+        self._text_tokens: OrderedDict[str | tuple[str, int], list[Token]] = OrderedDict()
         self._last_filtered: tuple[Filters, set[str]] | None = None
 
     @classmethod
@@ -139,7 +142,7 @@ class RecordCollection:
         toks = self._text_tokens.get(key)
         if toks is None:
             if len(self._text_tokens) >= TEXT_TOKEN_CACHE:
-                self._text_tokens.pop(next(iter(self._text_tokens)))
+                self._text_tokens.popitem(last=False)
             toks = self._text_tokens[key] = window_tokens(rec["text"], needles, key[1]) if window \
                 else analyze(rec["text"])
         return toks

@@ -20,6 +20,7 @@ class RankInfo:
     collection_totals: dict[str, int] = field(default_factory=dict)  # collection → results it gives alone
     unit_facets: dict[str, dict] = field(default_factory=dict)  # a large collection's hit → its facet values
     capped: bool = False  # a chosen keyword list filled its candidates (more records hold the words)
+    skipped: tuple[str, ...] = ()  # collections not chosen whose count the work budget left out
 
     @property
     def tokens(self) -> tuple[Token, ...]:
@@ -63,9 +64,11 @@ class SearchResponse:
     absent_terms: list[str] = field(default_factory=list)
     # A keyword side filled its candidate list: more records hold the query's words than `total` counts.
     capped: bool = False
+    # What the bounds on one request's work left out (indexer.search.budget.Cut.as_dict); {} when nothing.
+    cut: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"query": self.query, "mode": self.mode, "total": self.total, "capped": self.capped,
+        return {"query": self.query, "mode": self.mode, "total": self.total, "capped": self.capped, "cut": self.cut,
                 "keyword_matches": self.keyword_matches, "absent_terms": self.absent_terms,
                 "took_ms": round(self.took_ms, 2),
                 "offset": self.offset, "k": self.k, "filters": self.filters, "facets": self.facets,
