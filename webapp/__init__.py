@@ -73,7 +73,7 @@ def _conditional(app: Flask) -> None:
                 if reason:
                     data.update(degraded=True, degraded_reason=budget.REASONS[reason])
                 resp.set_data(app.json.dumps(data))
-        if reason:  # never stored, never revalidated: a later answer may be whole
+        if reason or budget.time_cut():  # never stored, never revalidated: a later answer may be whole
             resp.headers["Cache-Control"] = "no-store"
             resp.headers.pop("ETag", None)
         elif resp.status_code == 200 and cacheable() and "policykb_etag" in g:

@@ -80,6 +80,10 @@ ENCODER_BUDGET_S = 0.3
 ENCODER_MAX_PENDING = 2
 #: Cores one query encoding may use (of 2 here): the other stays for everything else.
 ENCODER_THREADS = 1
+#: Seconds one search may spend before the rest of its page comes without highlights and matched
+#: words (indexer.search.budget.Cut). A keyword search of the gold queries takes a few ms; a query
+#: of MAX_QUERY_WORDS words tens; past this, its reasons wait for nothing but the GIL.
+WORK_BUDGET_S = 0.1
 #: Each worker holds its own engine (≈ 1 GB here): more than this is a typo, not a plan.
 MAX_WORKERS = 32
 #: A worker asked to stop gets this long (waitress lets running requests finish for 5 s) before SIGKILL.
@@ -111,6 +115,7 @@ def _open_app(settings: Settings):
     engine = SearchEngine.open(settings)
     engine.encoder_budget = EncoderBudget(ENCODER_BUDGET_S, ENCODER_MAX_PENDING)
     engine.encoder_threads = ENCODER_THREADS
+    engine.work_budget_s = WORK_BUDGET_S
     engine.embedder.encode_query("地方創生")  # warm the model so the first visitor does not wait
     # And one search of every collection: Sudachi, the static model and the first pages of the
     # mapped indexes load here (≈ 3 s over all laws), not in the first visitor's request.

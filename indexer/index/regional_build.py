@@ -28,6 +28,8 @@ from indexer.index.keyword_writer import build_keyword_index
 from indexer.index.vector_writer import save_vectors
 from indexer.model.cache import EmbeddingCache, model_fingerprint, text_key
 from indexer.model.embedder import Embedder
+from indexer.model.parallel_encoder import ParallelPassageEncoder, build_encoder_choice, passage_prompt
+from indexer.model.query_encoder import graph_supported, query_graph_path
 from indexer.text.thesaurus import load_thesaurus
 
 #: Files of the regional part of a build; everything else is a collection's (collections/<name>/).
@@ -45,17 +47,31 @@ def cache_path(index_dir: Path) -> Path:
 
 
 class _LazyEncoder:
-    """The passage encoder for `encode_cached`, loading the model only when something is missing."""
+    """The passage encoder for `encode_cached`, loading the model only when something is missing:
+    ONNX Runtime in a process per core when the build exported the model's graph
+    (indexer.model.parallel_encoder), else (or with POLICYKB_BUILD_ENCODER=torch) torch in this process."""
 
-    def __init__(self, model_dir: Path, fingerprint: str):
-        self.model_dir = model_dir
+    def __init__(self, settings: Settings, fingerprint: str):
+        self.settings = settings
+        self.model_dir = settings.model_dir
         self.fingerprint = fingerprint
         self._embedder = None
 
+    def _open(self):
+        prompt = passage_prompt(self.model_dir)
+        graph = query_graph_path(self.model_dir, self.settings.index_dir) if graph_supported(self.model_dir) else None
+        if build_encoder_choice() == "onnx" and graph is not None and prompt is not None:
+            return ParallelPassageEncoder(self.model_dir, graph, self.fingerprint, prompt=prompt)
+        return Embedder(self.model_dir)
+
     def encode_passages(self, texts: list[str], *, progress: bool = False):
         if self._embedder is None:
-            self._embedder = Embedder(self.model_dir)
+            self._embedder = self._open()
         return self._embedder.encode_passages(texts, progress=progress)
+
+    def close(self) -> None:
+        if isinstance(self._embedder, ParallelPassageEncoder):
+            self._embedder.close()
 
 
 def _build_regional(settings: Settings, tmp: Path, stages: Stages, progress: bool) -> tuple[int, int, int]:
@@ -87,13 +103,16 @@ def _build_regional(settings: Settings, tmp: Path, stages: Stages, progress: boo
         for chunk in embedding_passages(rec, d):
             owners.append(d.id)
             passages.append(chunk)
-    encoder = _LazyEncoder(settings.model_dir, model_fingerprint(settings.model_dir))
+    encoder = _LazyEncoder(settings, model_fingerprint(settings.model_dir))
     with EmbeddingCache(cache_path(settings.index_dir)) as cache:
         missing = len(set(passages)) - len(cache.get_many(encoder.fingerprint, [text_key(t) for t in set(passages)]))
         if progress:
             print(f"policykb build: embedding {missing} new passages of {len(passages)} (the rest cached)",
                   file=sys.stderr, flush=True)
-        vectors = cache.encode_cached(encoder, passages, progress=progress)
+        try:
+            vectors = cache.encode_cached(encoder, passages, progress=progress)
+        finally:
+            encoder.close()
     save_vectors(tmp / "vectors", vectors, owners)
     stages.done("vectors", f"{len(passages)} passages, {missing} embedded now")
     return len(records), len(passages), missing

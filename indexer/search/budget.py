@@ -24,9 +24,12 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+
+from indexer.search.plan import MAX_QUERY_WORDS
 
 #: Why this request's semantic side was skipped (per thread/request), or None.
 _degraded: ContextVar[str | None] = ContextVar("policykb_degraded", default=None)
@@ -37,8 +40,48 @@ REASONS = {
 }
 
 
+#: Whether this request's work budget cut anything (per thread/request): the answer is then not stored.
+_time_cut: ContextVar[bool] = ContextVar("policykb_time_cut", default=False)
+
+
 def start_request() -> None:
     _degraded.set(None)
+    _time_cut.set(False)
+
+
+def mark_time_cut() -> None:
+    _time_cut.set(True)
+
+
+def time_cut() -> bool:
+    """Whether this request's work budget (SearchEngine.work_budget_s) left something out."""
+    return _time_cut.get()
+
+
+@dataclass
+class Cut:
+    """What the bounds on one search's work left out, said in the answer (JSON `cut`, a note on the page).
+
+    The word cap (indexer.search.plan.MAX_QUERY_WORDS) is the same for every request; the rest comes
+    from the work budget: a search that has spent `SearchEngine.work_budget_s` (the server's) gives
+    its remaining results without highlights and matched words, and leaves out the counts of the
+    collections it was not asked to search. Like the encoder's budget, so that a request of many
+    words cannot hold the process's one interpreter for long while cheap requests wait.
+    """
+
+    words_from: str = ""            # the query from the first word the cap left out ("": nothing)
+    reasons: int = 0                # results of the page given without highlights and matched words
+    collections: tuple[str, ...] = ()  # collections whose count was left out
+
+    def as_dict(self) -> dict:
+        out: dict = {}
+        if self.words_from:
+            out.update(max_words=MAX_QUERY_WORDS, words_from=self.words_from, chars=len(self.words_from))
+        if self.reasons:
+            out["reasons"] = self.reasons
+        if self.collections:
+            out["collections"] = list(self.collections)
+        return out
 
 
 def degraded_reason() -> str | None:

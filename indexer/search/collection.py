@@ -29,14 +29,24 @@ QueryVector = Callable[[], "np.ndarray | None"]
 # query word is written (two snippets wide): 600,000 units cannot be cached, and analysing every
 # result's whole article was most of a query's time.
 UNIT_WINDOW = 300
-__all__ = ["Collection", "QueryVector", "UNIT_WINDOW", "window_tokens", "collection_labels", "register_label",
+__all__ = ["Collection", "QueryVector", "UNIT_WINDOW", "facet_key", "window_start", "window_tokens", "collection_labels", "register_label",
            "unregister_label"]
 
-def window_tokens(text: str, needles: set[str] | frozenset[str]) -> list[Token]:
-    """Sudachi tokens of UNIT_WINDOW characters of `text` around the first needle written in it,
-    with offsets into the whole text."""
+def facet_key(facet: str, value: object) -> str:
+    """One facet value as one string, "facet\x1fvalue": what facet counts count (SearchEngine.facet_counts)."""
+    return f"{facet}\x1f{value}"
+
+
+def window_start(text: str, needles: set[str] | frozenset[str]) -> int:
+    """Where window_tokens' window of `text` begins for these needles."""
     found = [i for i in (text.find(n) for n in needles if n) if i >= 0]
-    start = max(0, min(found) - UNIT_WINDOW // 4) if found else 0
+    return max(0, min(found) - UNIT_WINDOW // 4) if found else 0
+
+
+def window_tokens(text: str, needles: set[str] | frozenset[str], start: int | None = None) -> list[Token]:
+    """Sudachi tokens of UNIT_WINDOW characters of `text` around the first needle written in it,
+    with offsets into the whole text (`start`: window_start's answer, when the caller has it)."""
+    start = window_start(text, needles) if start is None else start
     return [Token(t.term, t.surface, t.start + start, t.end + start, t.mode)
             for t in analyze(text[start:start + UNIT_WINDOW])]
 

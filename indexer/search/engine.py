@@ -14,7 +14,8 @@ import json
 import logging
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
+from itertools import chain
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -31,8 +32,8 @@ from indexer.index.verify import check_build, load_part, serving_candidates
 from indexer.model.embedder import Embedder
 from indexer.model.query_encoder import OnnxQueryEncoder, open_query_encoder
 from indexer.search.basis import suggest_basis
-from indexer.search.budget import EncoderBudget
-from indexer.search.collection import Collection
+from indexer.search.budget import Cut, EncoderBudget, mark_time_cut
+from indexer.search.collection import Collection, facet_key
 from indexer.search.filters import MODES, Filters, collection_labels, parse_mode, parse_query, register_label
 from indexer.search.fusion import (ABOUT_MIN_SIMILARITY, FUSION, LAW_INTENT, STATIC_SIMILARITY_POWER, Candidates,
                                    count, fuse, interleave_articles, law_weight)
@@ -54,6 +55,7 @@ __all__ = ["SearchEngine", "MODES", "FUSION", "FACETS", "ABOUT_MIN_SIMILARITY", 
 FACETS = ("kind", "pillar", "era", "prefecture", "deadline_year", "document", "collection")
 MAX_K = 100          # results per page a person asks for
 EXPORT_MAX_K = 1000  # rows an export may ask for at once
+PLAN_CACHE = 512     # query plans kept (each a few kB: the tokens of ≤ 1,000 characters)
 _log = logging.getLogger("policykb")
 
 
@@ -81,6 +83,8 @@ class SearchEngine:
         # Issue 19: the legal vocabulary over the statutes held in memory (read once, query side only).
         self.planner = QueryPlanner(self.thesaurus, LegalVocabulary.from_articles(
             [(r["title"], r["text"]) for r in self.regional.records if r["kind"] == "article"]))
+        self._plans: OrderedDict[tuple[str, bool, bool, bool], QueryPlan] = OrderedDict()
+        self._plans_lock = threading.Lock()
         #: Built from another corpus/model than the current one: served, and said so (open() sets it).
         self.stale = False
         #: Why an older build is serving instead of `current` (one line), or None.
@@ -91,6 +95,9 @@ class SearchEngine:
         self.encoder_threads = 1
         #: Per collection, the titles of the laws it holds (issue 19: named and missing laws), on first need.
         self._law_titles: dict[str, tuple[str, ...]] = {}
+        #: Set by the server: seconds a search may spend before it leaves out the rest of its reasons,
+        #: highlights and other collections' counts (indexer.search.budget.Cut); None (CLI): no bound.
+        self.work_budget_s: float | None = None
 
     # -- the regional records, which pages list and browse --------------------------------------------
     @property
@@ -131,6 +138,7 @@ class SearchEngine:
         """Forget per-query and per-record caches (benchmarks time a new query's search)."""
         if self._embedder is not None:
             self._embedder.clear_cache()
+        self._plans.clear()
         for coll in self.collections.values():
             coll.clear_caches()
 
@@ -206,9 +214,18 @@ class SearchEngine:
     def plan(self, query: str, fusion: dict | None = None) -> QueryPlan:
         """The query analysed once (indexer.search.plan), for rank, about and excerpt to share."""
         fusion = fusion or FUSION
-        return self.planner.plan(query, expand=fusion.get("expand", True),
-                                 expand_semantic=fusion.get("expand_semantic", True),
-                                 legal_vocabulary=fusion.get("legal_vocabulary", True))
+        key = (query, fusion.get("expand", True), fusion.get("expand_semantic", True),
+               fusion.get("legal_vocabulary", True))
+        got = self._plans.get(key)
+        if got is None:
+            # A plan is frozen and depends on the query and the build only: a query asked again (the
+            # next page, a facet clicked, a cached hybrid search) skips Sudachi. Bounded, oldest out.
+            got = self.planner.plan(query, expand=key[1], expand_semantic=key[2], legal_vocabulary=key[3])
+            with self._plans_lock:
+                if len(self._plans) >= PLAN_CACHE:
+                    self._plans.popitem(last=False)
+                self._plans[key] = got
+        return got
 
     def _query_vector_later(self, query: str) -> Callable[[], np.ndarray | None]:
         """Start encoding the query with e5; the returned function waits for its vector (None when
@@ -224,13 +241,14 @@ class SearchEngine:
         return _encoder_pool().submit(lambda: self.embedder.encode_query(query)).result
 
     def rank(self, query: str | QueryPlan, mode: str, filters: Filters, fusion: dict | None = None, *,
-             within: bool = False, count_collections: bool = False) -> Ranking:
+             within: bool = False, count_collections: bool = False, deadline: float | None = None) -> Ranking:
         """Ranked (id, score) for the query, and per-id explanation parts.
 
         within=True draws the semantic candidates from inside the filter: for
         views that must show the best of a small set (one era's cells) however
         far down the whole ranking it stands. count_collections=True also ranks
-        the collections not chosen, so the facets can say how many each holds.
+        the collections not chosen, so the facets can say how many each holds; past `deadline`
+        (time.perf_counter()) those are left out (RankInfo.skipped).
         """
         fusion = fusion or FUSION
         plan = query if isinstance(query, QueryPlan) else self.plan(query, fusion)
@@ -242,14 +260,20 @@ class SearchEngine:
         # need no vector; the lists that do need it come last and wait for it.
         vector = self._query_vector_later(plan.semantic_text) if needs_e5 else (lambda: None)
         lists: dict[str, list[Candidates]] = {name: [] for name in wanted}
+        skipped: list[str] = []
         if mode in ("hybrid", "keyword"):
             for name in wanted:
+                if name not in chosen and deadline is not None and time.perf_counter() > deadline:
+                    skipped.append(name)  # only counted for the facets: not worth a late answer
+                    continue
                 lists[name].append(self.collections[name].keyword(plan, filters, within=within,
                                                                   count_only=name not in chosen))
         if semantic:
             for name in sorted(wanted, key=lambda n: self.collections[n].space == "e5"):
+                if name in skipped:
+                    continue
                 lists[name].extend(self.collections[name].semantic(plan, filters, vector, within=within))
-        totals = {name: count(lists[name], mode, fusion) for name in wanted}
+        totals = {name: count(lists[name], mode, fusion) for name in wanted if name not in skipped}
         selected = [c for name in chosen for c in lists[name] if c.redundant_with not in chosen]
         # Issue 19: a question about law weighs the articles more (indexer.search.fusion.law_weight).
         legal = self._legal_hits(selected)
@@ -265,15 +289,14 @@ class SearchEngine:
         hit_facets: dict[str, dict] = {}
         for c in selected:
             ranks = keyword_rank if c.side == "keyword" else semantic_rank
-            for n, (i, s) in enumerate(c.hits, start=1):
-                ranks.setdefault(i, (n, s))
-            for i, share in c.shares.items():
-                coverage.setdefault(i, share)
+            # The first list that holds an id gives its rank; an id is once in a list (each ranks records).
+            ranks.update({i: (n, s) for n, (i, s) in enumerate(c.hits, start=1) if i not in ranks})
+            coverage.update({i: share for i, share in c.shares.items() if i not in coverage})
             for i, values in c.facets.items():
                 hit_facets.setdefault(i, values)
         info = RankInfo(plan, keyword_rank=keyword_rank, semantic_rank=semantic_rank, coverage=coverage,
                         collection_totals=totals, unit_facets=hit_facets, capped=any(c.capped for c in selected),
-                        legal=frozenset(legal), law_reason=law_reason)
+                        legal=frozenset(legal), law_reason=law_reason, skipped=tuple(skipped))
         return Ranking(ranked, info)
 
     # -- issue 19: articles for questions about law, and the law not held -------------------------------
@@ -357,21 +380,39 @@ class SearchEngine:
             return SearchResponse(query, mode, 0, (time.perf_counter() - t0) * 1000, [], {}, filters.active(),
                                   offset, k, no_searchable_words=True,
                                   unavailable_collections=self.unavailable_collections(filters))
-        ranking = self.rank(plan, mode, filters, count_collections=True)
+        deadline = t0 + self.work_budget_s if self.work_budget_s is not None else None
+        ranking = self.rank(plan, mode, filters, count_collections=True, deadline=deadline)
         ranked, info = ranking.hits, ranking.info
         plan = info.plan
+        cut = Cut(collections=info.skipped)
+        if plan.cut_at is not None:
+            cut.words_from = plan.query[plan.cut_at:]
         query_terms = plan.highlight_terms
         expansions = [{"plain": e.plain, "terms": list(e.terms)} for e in plan.expansions]
         typed = plan.typed  # a term → the query's surface form, for reasons
+        needles = plan.needles  # a property of the plan: read once, not once per result
         page = ranked[offset:offset + k]
         results = []
         for pos, (rid, score) in enumerate(page, start=offset + 1):
             owner = self._owner(rid)
             rec = owner.record(rid)
-            body = owner.text_tokens(rid, plan.needles)
             why = {"fused_rank": pos, "score": round(score, 6)}
             if expansions:
                 why["expansions"] = expansions
+            if deadline is not None and time.perf_counter() > deadline:
+                # Over the work budget: the rest of the page without analysis (no highlights, no
+                # matched words), its ranks and scores as they are; the answer says how many.
+                cut.reasons += 1
+                if rid in info.keyword_rank:
+                    n, s = info.keyword_rank[rid]
+                    why["keyword"] = {"rank": n, "bm25": round(s, 3), "coverage": round(self._coverage(rid, info), 3)}
+                if rid in info.semantic_rank:
+                    n, s = info.semantic_rank[rid]
+                    why["semantic"] = {"rank": n, "similarity": round(s, 4)}
+                snip = make_snippet(rec["text"], frozenset(), spans=[])
+                results.append(result_dict(rec, snip.text, [], round(score, 6), why, None))
+                continue
+            body = owner.text_tokens(rid, needles)
             if rid in info.keyword_rank:
                 n, s = info.keyword_rank[rid]
                 terms = owner.matched_terms(rid, plan.tokens, body, plan)
@@ -384,13 +425,15 @@ class SearchEngine:
             if rid in info.semantic_rank:
                 n, s = info.semantic_rank[rid]
                 why["semantic"] = {"rank": n, "similarity": round(s, 4)}
-            snip = make_snippet(rec["text"], query_terms, tokens=body)
-            para = matched_paragraph(rec, highlight_spans(rec["text"], query_terms, body)) \
-                if rec.get("law") else None
+            spans = highlight_spans(rec["text"], query_terms, body)  # once: the snippet's and the 項's
+            snip = make_snippet(rec["text"], query_terms, tokens=body, spans=spans)
+            para = matched_paragraph(rec, spans) if rec.get("law") else None
             # A statute's citation names the 項 the query matched (issue 20).
             matched = cite_paragraph(rec, para) if para else None
             results.append(result_dict(rec, snip.text, snip.as_dict()["highlights"], round(score, 6), why, para,
                                        matched.as_dict() if matched else None))
+        if cut.reasons or cut.collections:
+            mark_time_cut()  # the web app sends such an answer no-store: a later one may be whole
         groups = []
         articles = self.article_group(ranking) if offset == 0 else []
         if articles:
@@ -409,10 +452,11 @@ class SearchEngine:
         return SearchResponse(query, mode, len(ranked), (time.perf_counter() - t0) * 1000, results, facets,
                               filters.active(), offset, k,
                               # Results that hold a whole concept of the query, not a fragment of a compound.
-                              keyword_matches=sum(1 for i in info.keyword_rank if self._coverage(i, info) > 0),
+                              keyword_matches=sum(1 for i in info.keyword_rank
+                                                  if (info.coverage[i] if i in info.coverage else self._coverage(i, info)) > 0),
                               absent_terms=self.absent_words(plan, chosen),
                               capped=info.capped, groups=groups, missing_laws=self.missing_laws(plan, chosen),
-                              unavailable_collections=self.unavailable_collections(filters))
+                              unavailable_collections=self.unavailable_collections(filters), cut=cut.as_dict())
 
     def _coverage(self, rid: str, info: RankInfo) -> float:
         if rid in info.coverage:
@@ -476,15 +520,29 @@ class SearchEngine:
         return None
 
     def facet_counts(self, ids: list[str], unit_facets: dict[str, dict] | None = None) -> dict[str, dict[str, int]]:
-        counts: dict[str, Counter] = {f: Counter() for f in FACETS}
+        # One Counter over every hit's (facet, value) pairs, kept per record by the collections held in
+        # memory: a Counter per facet updated per hit cost more than the rest of a keyword search
+        # together (scripts/profile_search).
+        found: Counter = Counter()
+        rest = ids
+        for coll in self.collections.values():
+            pairs = getattr(coll, "facet_pairs", None)
+            if pairs is None or not rest:
+                continue
+            got = list(map(pairs.get, rest))
+            found.update(chain.from_iterable(filter(None, got)))
+            rest = [rid for rid, p in zip(rest, got) if p is None]
+        # A hit of a large collection brings its values with it (rank's unit_facets); a record of a
+        # collection held in memory has them there, which win (a statute both collections hold).
         hit_facets = unit_facets or {}
-        for rid in ids:
-            # A hit of a large collection brings its values with it (rank's unit_facets); a record of a
-            # collection held in memory has them there, which win (a statute both collections hold).
-            values_of = self.facet_values(rid) or hit_facets.get(rid, {})
-            for facet, values in values_of.items():
-                counts[facet].update(str(v) for v in values)
-        return {f: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for f, c in counts.items()}
+        for rid in rest:
+            for facet, values in hit_facets.get(rid, {}).items():
+                found.update(facet_key(facet, v) for v in values)
+        counts: dict[str, dict[str, int]] = {f: {} for f in FACETS}
+        pairs = [(*key.split("\x1f", 1), n) for key, n in found.items()]
+        for facet, value, n in sorted(pairs, key=lambda p: (-p[2], p[1])):
+            counts.setdefault(facet, {})[value] = n
+        return counts
 
     def record(self, rid: str) -> dict | None:
         """A record of any collection: the regional catalogue first, then each large collection."""

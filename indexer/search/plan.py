@@ -20,6 +20,43 @@ from indexer.text.legal_vocabulary import LegalVocabulary
 from indexer.text.normalize import normalize_for_match
 from indexer.text.thesaurus import Expansion, Thesaurus
 
+# -- the cap on a query's words (issue 18) --------------------------------------------------------------
+#: Different words (Sudachi mode-C terms) a query is searched with; the rest of the query is left out,
+#: as Elasticsearch refuses a query past max_clause_count. Each word adds a term clause per field and
+#: mode to the keyword query, a concept to every hit's coverage and a needle to every snippet, so a
+#: 1,000-character query of 200 different words cost hundreds of milliseconds of the one process's
+#: CPU (scripts/bench_http --scenario expensive). The longest gold query has 15 different words.
+MAX_QUERY_WORDS = 32
+#: A longer query is first analysed on this many characters only (32 words fit in far fewer): the
+#: analysis of 1,000 characters alone cost more than a whole keyword search of a short query.
+ANALYSE_FIRST = 300
+#: The cut must fall this far before the end of the analysed head, so that no word kept is one that
+#: Sudachi split differently for lack of the characters after it; else the whole query is analysed.
+_HEAD_MARGIN = 20
+
+
+def cap_tokens(tokens: tuple[Token, ...], limit: int = MAX_QUERY_WORDS) -> tuple[tuple[Token, ...], int | None]:
+    """(the tokens of the query's first `limit` different words, the character offset where the words
+    left out begin, or None when there are no more)."""
+    seen: set[str] = set()
+    for t in sorted((t for t in tokens if t.mode == "C"), key=lambda t: t.start):
+        if t.term in seen:
+            continue
+        if len(seen) == limit:
+            return tuple(k for k in tokens if k.start < t.start), t.start
+        seen.add(t.term)
+    return tokens, None
+
+
+def analyse_capped(query: str, limit: int = MAX_QUERY_WORDS) -> tuple[tuple[Token, ...], int | None]:
+    """cap_tokens(analyze(query)), analysing only the query's head when the cut falls well inside it."""
+    if len(query) > ANALYSE_FIRST:
+        tokens, cut_at = cap_tokens(tuple(analyze(query[:ANALYSE_FIRST])), limit)
+        if cut_at is not None and cut_at <= ANALYSE_FIRST - _HEAD_MARGIN:
+            return tokens, cut_at
+    return cap_tokens(tuple(analyze(query)), limit)
+# -- end of the cap ------------------------------------------------------------------------------------
+
 
 # -- law intent (issue 19): whether a question is about law, read from its wording alone -------------
 
@@ -110,6 +147,9 @@ class QueryPlan:
     forms: Mapping[str, str]
     #: What the wording says about law (issue 19): fusion weighs articles by it, missing_laws reads it.
     law: LawIntent = LawIntent()
+    #: Where the words past MAX_QUERY_WORDS begin in `query` (None: every word is searched); the
+    #: answer says what was left out.
+    cut_at: int | None = None
 
     @property
     def terms(self) -> frozenset[str]:
@@ -160,16 +200,19 @@ class QueryPlanner:
 
     def plan(self, query: str, *, expand: bool = True, expand_semantic: bool = True,
              legal_vocabulary: bool = True) -> QueryPlan:
-        tokens = tuple(analyze(query))
-        expansions = tuple(self.thesaurus.expand(query)) if expand else ()
+        tokens, cut_at = analyse_capped(query)
+        # Past the cap, the thesaurus, the legal vocabulary and the semantic side read the same words
+        # as the keyword side.
+        searched = query if cut_at is None else query[:cut_at].rstrip()
+        expansions = tuple(self.thesaurus.expand(searched)) if expand else ()
         # The semantic side reads the thesaurus's terms only: e5 already knows that 持ち主 is 所有者, and
         # statute terms in brackets (市町村) pulled its list towards generic articles.
         semantic_terms = [t for e in expansions for t in e.terms]
-        law = law_intent(query, tokens)
+        law = law_intent(searched, tokens)
         # Statute terms only for a question whose wording is about law: 引っ越し → 転入 let articles on
         # 転入 crowd a policy question about moving to the countryside (tests/search/test_engine.py).
         if expand and legal_vocabulary and self.vocabulary is not None and law.asks:
-            expansions += tuple(self.vocabulary.expand(query, tokens, set(semantic_terms)))
+            expansions += tuple(self.vocabulary.expand(searched, tokens, set(semantic_terms)))
         # Each term alone: Sudachi splits at the spaces of the joined terms, so the tokens are the
         # same as those of one pass over them joined (checked over the whole thesaurus in the tests).
         expansion_tokens = {term: self._c_tokens(term) for e in expansions for term in e.terms}
@@ -183,9 +226,9 @@ class QueryPlanner:
         for term in dict.fromkeys(t.term for t in tokens if t.mode == "C"):
             if term not in claimed:
                 concepts.append(frozenset([term]))
-        semantic_text = query
+        semantic_text = searched
         if semantic_terms and expand_semantic:
-            semantic_text = f"{query}（{'、'.join(semantic_terms)}）"
+            semantic_text = f"{searched}（{'、'.join(semantic_terms)}）"
         words = {s for t in (*tokens, *extra) for s in (t.term, t.surface)}
         return QueryPlan(query, tokens, expansions, expansion_tokens, extra, tuple(concepts), semantic_text,
-                         {w: normalize_for_match(w) for w in words}, law)
+                         {w: normalize_for_match(w) for w in words}, law, cut_at)

@@ -12,6 +12,7 @@ Layout of its directory (written by indexer.index.build):
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,7 @@ from indexer.index.keyword_index import KeywordIndex
 from indexer.index.verify import load_part
 from indexer.index.vectors import VectorIndex
 from indexer.search.catalog import Catalog
-from indexer.search.collection import UNIT_WINDOW, QueryVector, window_tokens
+from indexer.search.collection import UNIT_WINDOW, facet_key, QueryVector, window_start, window_tokens
 from indexer.search.filters import Filters
 from indexer.search.fusion import Candidates
 from indexer.search.plan import QueryPlan
@@ -49,9 +50,16 @@ class RecordCollection:
         self.keyword_index = keyword
         self.vectors = vectors
         self._facet_values = {r["id"]: facet_values(r) for r in records}
+        #: Each record's facet values as facet_key strings, the form facet counts add up (a string
+        #: keeps its hash, a tuple is hashed again at each count).
+        self.facet_pairs = {rid: tuple(facet_key(f, v) for f, vs in values.items() for v in vs)
+                            for rid, values in self._facet_values.items()}
+        self._derived_ids = frozenset(r["id"] for r in records if r["kind"] in DERIVED_KINDS)
         self.path = path  # its directory, for sources.json (the reading views), read on first need
         self._views: dict | None = None
-        self._text_tokens: dict[str, list[Token]] = {}
+        # An OrderedDict: popping a plain dict's first key again and again makes finding the next
+        # first key walk every deleted slot (milliseconds per call once the cache is full).
+        self._text_tokens: OrderedDict[str | tuple[str, int], list[Token]] = OrderedDict()
         self._last_filtered: tuple[Filters, set[str]] | None = None
 
     @classmethod
@@ -75,12 +83,13 @@ class RecordCollection:
         raw_hits = len(kw)
         if not within:
             allowed = self.filtered_ids(filters)
-            kw = [(i, s) for i, s in kw if allowed is None or i in allowed]
+            if allowed is not None:
+                kw = [(i, s) for i, s in kw if i in allowed]
         # count_only (a search of another collection alone wants only this one's count): a hit
         # counts when it holds any concept, so one set test per hit does.
         concepts = list(plan.concepts)
         asked = [frozenset().union(*concepts)] if count_only and concepts else concepts
-        shares = {i: self.keyword_index.concept_share(i, asked) for i, _ in kw}
+        shares = self.keyword_index.concept_shares([i for i, _ in kw], asked)
         return Candidates(self.name, "keyword", kw, shares, self._derived(kw), capped=raw_hits >= KEYWORD_CANDIDATES)
 
     def semantic(self, plan: QueryPlan, filters: Filters, vector: QueryVector, *, within: bool) -> list[Candidates]:
@@ -111,7 +120,7 @@ class RecordCollection:
         return ids
 
     def _derived(self, hits: list[tuple[str, float]]) -> frozenset[str]:
-        return frozenset(i for i, _ in hits if self.by_id[i]["kind"] in DERIVED_KINDS)
+        return self._derived_ids.intersection([i for i, _ in hits])
 
     # -- records --------------------------------------------------------------------------------------
     def links(self, rid: str) -> list[tuple[str, dict]]:
@@ -128,13 +137,18 @@ class RecordCollection:
         """A curated record (or a short article) is analysed whole, once per process; a long
         article or passage in a window around the first query word (window_tokens)."""
         rec = self.by_id[rid]
-        if rec["kind"] in DERIVED_KINDS and len(rec["text"]) > 2 * UNIT_WINDOW:
-            return window_tokens(rec["text"], needles)
-        toks = self._text_tokens.get(rid)
+        key: str | tuple[str, int] = rid
+        window = rec["kind"] in DERIVED_KINDS and len(rec["text"]) > 2 * UNIT_WINDOW
+        if window:
+            # Kept by where the window starts: a query that asks again, or another query whose
+            # first word in the text is the same, reuses the analysis.
+            key = (rid, window_start(rec["text"], needles))
+        toks = self._text_tokens.get(key)
         if toks is None:
             if len(self._text_tokens) >= TEXT_TOKEN_CACHE:
-                self._text_tokens.pop(next(iter(self._text_tokens)))
-            toks = self._text_tokens[rid] = analyze(rec["text"])
+                self._text_tokens.popitem(last=False)
+            toks = self._text_tokens[key] = window_tokens(rec["text"], needles, key[1]) if window \
+                else analyze(rec["text"])
         return toks
 
     def matched_terms(self, rid: str, tokens, body=None, plan: QueryPlan | None = None) -> dict[str, list[str]]:

@@ -22,6 +22,7 @@ class RankInfo:
     capped: bool = False  # a chosen keyword list filled its candidates (more records hold the words)
     legal: frozenset[str] = frozenset()  # hits that are provisions of law (articles, units of 全法令)
     law_reason: str | None = None  # why the question is about law: "cue", "weak" (a weak cue), "evidence", or None
+    skipped: tuple[str, ...] = ()  # collections not chosen whose count the work budget left out
 
     @property
     def tokens(self) -> tuple[Token, ...]:
@@ -77,9 +78,11 @@ class SearchResponse:
     groups: list[dict] = field(default_factory=list)
     # Laws the query names that the searched collections do not hold ({name, held_in, laws_ingested, note}).
     missing_laws: list[dict] = field(default_factory=list)
+    # What the bounds on one request's work left out (indexer.search.budget.Cut.as_dict); {} when nothing.
+    cut: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"query": self.query, "mode": self.mode, "total": self.total, "capped": self.capped,
+        return {"query": self.query, "mode": self.mode, "total": self.total, "capped": self.capped, "cut": self.cut,
                 "keyword_matches": self.keyword_matches, "absent_terms": self.absent_terms,
                 "missing_laws": self.missing_laws, "groups": self.groups,
                 "took_ms": round(self.took_ms, 2),

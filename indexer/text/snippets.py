@@ -37,13 +37,15 @@ def highlight_spans(text: str, query_terms: set[str], tokens: list[Token] | None
     return _merge([(t.start, t.end) for t in tokens if t.term in query_terms])
 
 
-def make_snippet(text: str, query_terms: set[str], width: int = 140, tokens: list[Token] | None = None) -> Snippet:
+def make_snippet(text: str, query_terms: set[str], width: int = 140, tokens: list[Token] | None = None,
+                 spans: list[tuple[int, int]] | None = None) -> Snippet:
     """The window of `text` holding the most highlighted characters, with its highlights.
 
-    `tokens` is `analyze(text)` when the caller already has it (the engine caches it per record).
+    `tokens` is `analyze(text)` when the caller already has it (the engine caches it per record);
+    `spans` is `highlight_spans(text, query_terms, tokens)` when the caller already has it.
     """
     flat = text.replace("\n", " ")
-    spans = highlight_spans(text, query_terms, tokens)
+    spans = highlight_spans(text, query_terms, tokens) if spans is None else spans
     if len(flat) <= width:
         return Snippet(flat, spans)
     best_start, best_cover = 0, -1
