@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.errors import UsageError
+from indexer.model.fast_encoder import OnnxEncoder  # onnxruntime and tokenizers load on first use, in the worker
 
 __all__ = ["ParallelPassageEncoder", "build_encoder_choice", "MAX_WORKERS"]
 
@@ -56,8 +57,6 @@ def passage_prompt(model_dir: Path) -> str | None:
 
 def _start(model_dir: str, graph: str, prompt: str) -> None:
     global _ENCODER
-    from indexer.model.fast_encoder import OnnxEncoder  # in the worker: onnxruntime and tokenizers only
-
     _ENCODER = (OnnxEncoder(Path(model_dir), Path(graph), threads=1), prompt)
 
 
