@@ -34,7 +34,7 @@ TESTS = Path(__file__).resolve().parent
 # its first file stands. Only the order of whole files changes; a stale entry costs nothing but
 # balance.
 LONG_FIRST = (
-    "collections/test_collection_search.py",  # the 全法令 unit: the sample's build, then 5 files
+    "collections/test_collection_search.py",  # the 全法令 unit (5 files; this one makes the build)
     "model/test_e5_convert.py",
     "index/test_reliability.py",
     "browser/test_tasks.py",  # the browser unit: 3 files
