@@ -168,7 +168,7 @@ class CollectionIndex:
         if self._encoder is None:
             with self._encoder_lock:
                 if self._encoder is None:
-                    self._encoder = StaticEncoder(self.path / "static")
+                    self._encoder = StaticEncoder.shared(self.path / "static")
         return self._encoder
 
     def semantic(self, query: str, k: int, facets: dict[str, tuple]) -> list[UnitHit]:

@@ -279,7 +279,7 @@ def build_collection(out: Path, name: str, docs: list[ExternalDoc], *, code: str
         else:
             static_dir = ensure_static(static_root, model_dir, model_fingerprint, spool, progress)
             shutil.copytree(static_dir, out / "static")
-        encoder = StaticEncoder(out / "static")
+        encoder = StaticEncoder.shared(out / "static")
         stages["static model"] = round(time.perf_counter() - t, 2)
 
         t = time.perf_counter()

