@@ -72,9 +72,22 @@ def urls(site) -> list[str]:
             path = rule.rule
             for k, v in fill.items():
                 path = re.sub(rf"<(?:\w+:)?{k}>", quote(v), path)
-            out.append(path)
-            out.append(path + "?q=" + quote("地域交通"))
+            needed = required_query(site, rule.rule)
+            out.append(path + needed)
+            out.append(path + (needed + "&" if needed else "?") + "q=" + quote("地域交通"))
     return out
+
+
+def required_query(site, rule: str) -> str:
+    """The query string a route cannot answer without (its own 400 otherwise): /api/cite cites the
+    first quote of a real record, with the offsets the record's JSON gives."""
+    if rule != "/api/cite":
+        return ""
+    rid = site.record_ids[0]
+    status, _, body = request(site.base, f"/api/records/{quote(rid)}")
+    assert status == 200, body[:200]
+    q = json.loads(body)["record"]["quotes"][0]
+    return f"?record={quote(rid)}&start={q['start']}&end={q['end']}"
 
 
 def test_the_host_header_is_in_no_page_and_no_api(small_site):
