@@ -66,6 +66,15 @@ def copy_citation(page) -> str:
     return clipboard(page)
 
 
+def copy_selection(page) -> str:
+    """Copy the current selection's citation with the selection bar's button (on screen), as a reader does."""
+    button = page.locator(".selection-cite button")
+    assert_on_screen(button)
+    button.click()
+    expect(page.locator(".selection-cite .copy-status")).to_have_text("コピーしました")
+    return clipboard(page)
+
+
 # ---- a. find a measure with its KPI and deadline ------------------------------------------
 
 def test_a_find_a_measure_with_its_kpi_and_deadline(view):
@@ -435,11 +444,7 @@ def test_i21_a_selected_sentence_keeps_its_statistical_source(view):
     para.scroll_into_view_if_needed()
     page.evaluate("""(el) => { const r = document.createRange(); r.selectNodeContents(el);
                      const s = window.getSelection(); s.removeAllRanges(); s.addRange(r); }""", para.element_handle())
-    button = page.locator(".selection-cite button")
-    assert_on_screen(button)
-    button.click()
-    expect(page.locator(".selection-cite .copy-status")).to_have_text("コピーしました")
-    copied = clipboard(page)
+    copied = copy_selection(page)
     assert "11.5万人" in copied
     assert "（原資料：総務省「住民基本台帳人口移動報告」" in copied
     assert copied.endswith(view.base_url + DATA)
@@ -609,11 +614,7 @@ def test_i21_a_sentence_selected_in_the_reader_keeps_its_statistical_source(view
     page.evaluate("""(el) => { const node = [...el.childNodes].find(n => n.nodeType === 3 && n.textContent.trim());
                      const r = document.createRange(); r.setStart(node, 0); r.setEnd(node, node.textContent.length);
                      const s = window.getSelection(); s.removeAllRanges(); s.addRange(r); }""", mark.element_handle())
-    button = page.locator(".selection-cite button")
-    assert_on_screen(button)
-    button.click()
-    expect(page.locator(".selection-cite .copy-status")).to_have_text("コピーしました")
-    copied = clipboard(page)
+    copied = copy_selection(page)
     assert "「○ 2023年の東京圏の転入超過数は11.5万人。」" in copied
     assert "（原資料：総務省「住民基本台帳人口移動報告」（日本人移動者）を基に作成）" in copied
     assert f"（{OFFICIAL}）" in copied and copied.endswith(view.base_url + DATA)
