@@ -31,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
+from indexer.index.usearch_load import usearch_index
+
 OVERFETCH = 8  # chunks asked per wanted record: records have several chunks, and filters drop some
 
 
@@ -73,9 +75,7 @@ class AnnVectorIndex:
             owners = json.loads((path / "owners.json").read_text(encoding="utf-8"))
         graph = None
         if meta.get("kind") == "usearch-hnsw":
-            from usearch.index import Index  # deferred: 0.17 s to import; only a graph above EXACT_LIMIT rows needs it
-
-            graph = Index.restore(str(path / "ann.usearch"), view=True)  # mmap: pages shared by workers
+            graph = usearch_index().restore(str(path / "ann.usearch"), view=True)  # mmap: pages shared by workers
             graph.expansion_search = meta["expansion_search"]  # written with the graph (vector_writer.HNSW)
         return cls(vectors, owners, graph, meta)
 
@@ -143,3 +143,4 @@ class AnnVectorIndex:
         if len(hits) < k and allowed is not None:
             return self._exact(query, k, allowed)
         return hits
+

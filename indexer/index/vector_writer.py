@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from indexer.index.usearch_load import usearch_index
+
 EXACT_LIMIT = 200_000
 HNSW = {"connectivity": 16, "expansion_add": 128, "expansion_search": 128}
 
@@ -43,9 +45,7 @@ def save_graph(path: Path, vectors: np.ndarray, *, fingerprint: str = "", exact_
     meta = {"kind": "exact", "rows": int(len(vectors)), "dim": int(vectors.shape[1]) if len(vectors) else 0,
             "fingerprint": fingerprint}
     if len(vectors) > exact_limit:
-        from usearch.index import Index  # deferred: 0.17 s to import, and only a collection above EXACT_LIMIT rows needs it
-
-        index = Index(ndim=vectors.shape[1], metric="cos", dtype=dtype, **HNSW)
+        index = usearch_index()(ndim=vectors.shape[1], metric="cos", dtype=dtype, **HNSW)
         index.add(np.arange(len(vectors), dtype=np.uint64), np.asarray(vectors, dtype=np.float32), threads=threads)
         index.save(str(path / "ann.usearch"))
         meta.update(kind="usearch-hnsw", dtype=dtype, **HNSW)

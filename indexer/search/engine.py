@@ -237,8 +237,11 @@ class SearchEngine:
         if hit is not None:
             return lambda: hit
         # The CLI, tests and benchmarks: no budget, wait for the model (loaded on first need).
+        # The model is opened here, in the calling thread, not in the pool, as the server does
+        # (a native library's import is then never beside a search in another thread).
         # Future.result waits once and then returns the same vector to every later call.
-        return _encoder_pool().submit(lambda: self.embedder.encode_query(query)).result
+        encoder = self.embedder
+        return _encoder_pool().submit(lambda: encoder.encode_query(query)).result
 
     def rank(self, query: str | QueryPlan, mode: str, filters: Filters, fusion: dict | None = None, *,
              within: bool = False, count_collections: bool = False, deadline: float | None = None) -> Ranking:

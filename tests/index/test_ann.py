@@ -65,3 +65,19 @@ def test_mismatched_owners_are_refused(tmp_path, data):
     rows, owners, _ = data
     with pytest.raises(ValueError, match="owners"):
         save_ann(tmp_path / "v", rows, owners[:-1])
+
+
+def test_a_graph_opened_before_the_query_encoder_loads_does_not_crash_the_process(tmp_path, data):
+    """usearch loaded before onnxruntime crashed the process at onnxruntime's import (SIGSEGV), as the
+    first hybrid search over 全法令 did; in a fresh process, as a server or `policykb search` meets it."""
+    import subprocess
+    import sys
+
+    rows, owners, _ = data
+    save_ann(tmp_path / "v", rows, owners, exact_limit=1000)
+    code = ("import sys; from indexer.index.ann import AnnVectorIndex; "
+            "ann = AnnVectorIndex.load(__import__('pathlib').Path(sys.argv[1])); "
+            "import onnxruntime; print(len(ann.search(ann.vectors[0], 3)))")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "v")], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "3", (done.returncode, done.stderr[-500:])
