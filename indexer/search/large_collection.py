@@ -134,7 +134,8 @@ class LargeCollection:
             if other is not None:
                 seen.add(other["id"])
                 out.append((link["type"], other))
-        out += self.cited_by(rid, seen)
+        # Two articles may cite each other: the other is then both cited and citing, in both lists.
+        out += self.cited_by(rid, {rid})
         return out
 
     def cited_by(self, rid: str, skip: set[str] | frozenset[str] = frozenset()) -> list[tuple[str, dict]]:
