@@ -124,3 +124,15 @@ def test_a_search_result_cites_the_paragraph_it_matched(engine):
     assert matched
     for r in (r for r in matched if not r["law"].get("suppl_act")):
         assert f"{r['law']['article']}第{int_to_kanji(r['matched_paragraph'])}項" in r["citation"]["law_ref"], r["id"]
+
+
+def test_a_result_line_names_the_paragraph_once(client, engine):
+    """The citation on the result line already names the matched 項; the line must not say it a second way."""
+    import html
+    import re
+
+    page = html.unescape(client.get("/search?q=地域再生計画の区域 計画期間&mode=keyword&kind=article").get_data(as_text=True))
+    lines = re.findall(r'<p class="result-section">(.*?)</p>', page, flags=re.S)
+    assert any("第五条第二項" in line for line in lines)
+    for line in lines:
+        assert "項に一致" not in line and len(re.findall(r"第[一二三四五六七八九十]+項", line)) <= 1, line
