@@ -77,6 +77,10 @@ def cross_references(rid: str) -> list[dict]:
         if rid in engine.by_id else []
     out = [{"key": key, "heading": GROUP_HEADINGS.get(key, key), "items": items}
            for key, items in groups.items() if items]
+    limit = engine.cited_by_limit
+    for g in out:
+        if g["key"] == "cited_by" and limit is not None and len(g["items"]) >= limit:
+            g["note"] = f"引用している条文が多いため、最初の{limit:,}件を表示しています。"
     suggested = []
     for s in engine.suggest_articles(rid):
         item = ref_item(s["record"])

@@ -651,6 +651,12 @@ class SearchEngine:
                 out += found
         return out
 
+    @property
+    def cited_by_limit(self) -> int | None:
+        """How many citing units of 全法令 `links` lists at most (None without a large collection)."""
+        limits = [c.cited_by_limit for c in self.collections.values() if isinstance(c, LargeCollection)]
+        return min(limits) if limits else None
+
     def document_titles(self, doc_ids: list[str]) -> dict[str, str]:
         """Titles of documents of the large collections (the regional ones are on their records)."""
         out: dict[str, str] = {}

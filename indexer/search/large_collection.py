@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indexer.index.collection import CollectionIndex, UnitHit, unit_fields
+from indexer.index.collection import CITED_BY_MAX, CollectionIndex, UnitHit, unit_fields
 from indexer.search.collection import QueryVector, window_tokens
 from indexer.search.filters import Filters
 from indexer.search.fusion import ABOUT_MIN_SIMILARITY, Candidates
@@ -138,15 +138,19 @@ class LargeCollection:
         out += self.cited_by(rid, {rid})
         return out
 
+    # At most this many citing units are listed (a page of 3,000 引用元 helps nobody; the page says so).
+    cited_by_limit: int = CITED_BY_MAX
+
     def cited_by(self, rid: str, skip: set[str] | frozenset[str] = frozenset()) -> list[tuple[str, dict]]:
         """("cited_by", unit) for each unit that cites `rid` (which may be a record of another collection
-        with the same id: a regional statute this collection holds too), less those in `skip`."""
+        with the same id: a regional statute this collection holds too), less those in `skip`; the
+        first `cited_by_limit`."""
         out = []
-        for source in self.index.cited_by(rid):
+        for source in self.index.cited_by(rid, self.cited_by_limit + len(skip)):
             other = self.index.record(source) if source not in skip else None
             if other is not None:
                 out.append(("cited_by", other))
-        return out
+        return out[:self.cited_by_limit]
 
     def facet_values(self, rid: str) -> dict | None:
         return None  # not held in memory: a hit's values come with it (Candidates.facets)

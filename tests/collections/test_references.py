@@ -77,3 +77,29 @@ def test_cites_and_cited_by_across_the_collection(laws_engine):
     assert 'id="xg-cites"' in page and 'href="#xg-cites"' in page and 'class="ref-link"' in page
     cited = client.get(f"/api/records/{target}").get_json()
     assert source in [i["id"] for g in cited["cross_references"] if g["key"] == "cited_by" for i in g["items"]]
+
+
+def test_a_cut_list_of_citing_units_says_so(laws_engine):
+    """Past the limit the 引用元 list stops, and the page says that it shows only the first ones."""
+    from collections import Counter
+
+    from webapp import create_app
+
+    laws = laws_engine.collections["laws"]
+    rows = [r for part in laws.index.parts for r in part.query("SELECT source, target FROM links")]
+    counts = Counter(t for s, t in rows if s not in laws_engine.by_id and laws_engine.record(s) is not None)
+    target, n = next((t, n) for t, n in counts.most_common() if t not in laws_engine.by_id)
+    assert n >= 2, "the sample holds a unit cited twice"
+    client = create_app({"ENGINE": laws_engine, "TESTING": True}).test_client()
+    whole = client.get(f"/api/records/{target}").get_json()
+    assert all("note" not in g for g in whole["cross_references"])
+    limit = laws.cited_by_limit
+    laws.cited_by_limit = n - 1
+    try:
+        cut = client.get(f"/api/records/{target}").get_json()
+        page = client.get(f"/records/{target}").get_data(as_text=True)
+    finally:
+        laws.cited_by_limit = limit
+    group = next(g for g in cut["cross_references"] if g["key"] == "cited_by")
+    assert len(group["items"]) == n - 1 and f"最初の{n - 1:,}件" in group["note"]
+    assert group["note"] in page
