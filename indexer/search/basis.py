@@ -367,6 +367,8 @@ class LawEvidence:
     #: Whether a phrase of the measure (not a single word of it) ties it to the law: in its title,
     #: in its definitions, or the law is named.
     phrase: bool = False
+    #: Whether the law's title holds a word of the measure's name (観光 in 観光立国推進基本法).
+    title_word: bool = False
 
 
 class LawShelf:
@@ -460,6 +462,27 @@ class LawShelf:
         sims = vecs @ (q / (np.linalg.norm(q) + 1e-9))
         return [ids[i] for i in np.argsort(-sims)[:k]]
 
+    def stored_vector(self, law_id: str):
+        """The law's e5 vector as the build stored it (title, 編・章, 第一条: indexer.index.law_vectors),
+        or None when the build made none (an index built before them, or the regional statutes alone)."""
+        laws = self.engine.collections.get("laws")
+        doc = self.docs.get(law_id)
+        if laws is None or doc is None or not hasattr(laws, "law_vector"):
+            return None
+        return laws.law_vector(doc)
+
+    def nearest_e5(self, vec, k: int) -> list[str]:
+        """The k Acts of 全法令 nearest to an e5 vector by their stored law vectors ([] without them)."""
+        laws = self.engine.collections.get("laws")
+        if laws is None or not hasattr(laws, "nearest_laws") or vec is None:
+            return []
+        out = []
+        for doc, _ in laws.nearest_laws(vec, k):
+            m = _LAW_DOC.match(doc)
+            if m and m.group(1).upper() in self.docs:
+                out.append(m.group(1).upper())
+        return out
+
     def purpose(self, law_id: str) -> str:
         """The law's purpose article (第一条, 目的 or 趣旨), NFKC; '' when it has none."""
         if law_id in self.regional:
@@ -528,6 +551,7 @@ def law_evidence(law_id: str, title: str, purpose: str, terms: MeasureTerms, nam
         ev.phrase = True
         ev.reasons.append(f"法律名が施策の「{loose[0]}」の語を含む")
     elif words:
+        ev.title_word = True
         ev.score += min(W_LAW_TITLE / 4 * sum(1 + (len(w) >= 3) for w in words), W_LAW_TITLE / 2) / \
             math.sqrt(max(min(spread(w) for w in words), 1))
         ev.reasons.append(f"法律名に施策名の語「{_quoted_words(terms, words)}」")
@@ -558,29 +582,42 @@ def statute_words(terms: MeasureTerms, defined: list[str]) -> dict[str, str]:
             continue
         head = _norm(parts[-1])
         for d in defined:
-            if d.endswith(head) and d != head and d != phrase and phrase not in d and len(d) > len(head):
+            # A compound term (特定居住), not a phrase with particles (国会等の移転).
+            if d.endswith(head) and d != head and phrase not in d and len(d) > len(head) and not _HIRAGANA.search(d):
                 out.setdefault(d, phrase)
     return out
 
 
-def law_similarity(engine, shelf: LawShelf, rec: dict, law_ids: list[str]) -> dict[str, float]:
-    """e5 similarity of the measure (name and text) to each law's title and purpose article.
-    Empty when the model cannot be loaded here (the lexical evidence then stands alone)."""
-    if not law_ids:
-        return {}
+def measure_vector(engine, rec: dict):
+    """The measure's e5 vector (its name and text, as a query), unit length; None without the model."""
     try:
         import numpy as np
 
-        encode = engine.embedder.encode_query
-        m = np.asarray(encode(_norm(f"{rec['title']}。{rec['text']}")[:LAW_TEXT_CHARS]), dtype=np.float32)
-        m /= np.linalg.norm(m) + 1e-9
-        out = {}
-        for lid in law_ids:
-            v = np.asarray(encode(shelf.profile(lid)), dtype=np.float32)
-            out[lid] = float(m @ v / (np.linalg.norm(v) + 1e-9))
-        return out
+        m = np.asarray(engine.embedder.encode_query(_norm(f"{rec['title']}。{rec['text']}")[:LAW_TEXT_CHARS]),
+                       dtype=np.float32)
+        return m / (np.linalg.norm(m) + 1e-9)
+    except Exception:  # noqa: BLE001 — no model here: the lexical evidence stands alone
+        return None
+
+
+def law_similarity(engine, shelf: LawShelf, vec, law_ids: list[str]) -> dict[str, float]:
+    """e5 similarity of the measure to each law: to the law vectors the build stored when every law
+    compared has one (全法令 built with them), else to each law's title and purpose article encoded
+    here (the regional statutes: 21 short texts, kept in the encoder's cache). One kind per measure,
+    so that the similarities compare. Empty without the model."""
+    if not law_ids or vec is None:
+        return {}
+    import numpy as np
+
+    stored = [shelf.stored_vector(lid) for lid in law_ids]
+    try:
+        if all(v is not None for v in stored):
+            vecs = stored
+        else:
+            vecs = [np.asarray(engine.embedder.encode_query(shelf.profile(lid)), dtype=np.float32) for lid in law_ids]
     except Exception:  # noqa: BLE001 — no model here
         return {}
+    return {lid: float(vec @ v / (np.linalg.norm(v) + 1e-9)) for lid, v in zip(law_ids, vecs)}
 
 
 def similarity_bonus(sims: dict[str, float]) -> dict[str, float]:
@@ -677,7 +714,11 @@ def suggest_basis(engine, rid: str, k: int = BASIS_K) -> list[BasisSuggestion]:
     # and for those the static model finds near the measure (a law whose title shares no word with it:
     # 社会福祉法 for a 包摂的な支援体制).
     compared = [ev.law_id for ev in sorted(laws.values(), key=lambda ev: -ev.score)][:LAWS_COMPARED // 2]
-    compared += [lid for lid in shelf.nearest_static(_norm(f"{rec['title']}。{rec['text']}")[:LAW_TEXT_CHARS],
+    vec = measure_vector(engine, rec)
+    near = shelf.nearest_e5(vec, LAWS_COMPARED)
+    compared += [lid for lid in near if lid not in compared]
+    # Without stored law vectors, the static model (what 全法令 is searched with) proposes the laws.
+    compared += [] if near else [lid for lid in shelf.nearest_static(_norm(f"{rec['title']}。{rec['text']}")[:LAW_TEXT_CHARS],
                                                      LAWS_COMPARED) if lid not in compared]
     if not shelf.docs:  # the regional statutes alone: few enough to compare them all
         compared += [lid for lid in shelf.titles if lid not in compared]
@@ -687,16 +728,16 @@ def suggest_basis(engine, rid: str, k: int = BASIS_K) -> list[BasisSuggestion]:
                                   shelf.spread)
     # The statutes' own words for the measure's phrases, from the definitions of the laws compared
     # (特定居住 in 広域的地域活性化法 for 二地域居住): evidence for the law, and words its captions can hold.
-    sims = law_similarity(engine, shelf, rec, compared)
+    sims = law_similarity(engine, shelf, vec, compared)
     own_words: dict[str, dict[str, str]] = {}
     median = sorted(sims.values())[len(sims) // 2] if sims else 0.0
     for lid in sorted(compared, key=lambda i: -sims.get(i, 0.0))[:LAWS_DEFINITIONS_READ]:
         words = statute_words(terms, shelf.terms(lid))
         # A shared head word (居住, 技術) is a hint; it counts for a law e5 finds about the measure too.
-        if words and (not sims or sims.get(lid, 0.0) > median):
+        if words and (not sims or sims.get(lid, 0.0) >= median + SIM_SPREAD / 3):
             own_words[lid] = words
             term, phrase = next(iter(words.items()))
-            laws[lid].score += W_DEFINITION
+            laws[lid].score += W_DEFINITION / 2  # a shared head word: half a definition of the phrase itself
             laws[lid].phrase = True
             laws[lid].reasons.append(f"法律が定める「{term}」は施策の「{phrase}」にあたる")
     # A law qualifies on its words (title, purpose, being named) with e5 beside them; e5 alone, or the
@@ -713,8 +754,9 @@ def suggest_basis(engine, rid: str, k: int = BASIS_K) -> list[BasisSuggestion]:
         if lid == nearest:
             ev.score = max(ev.score, MIN_LAW_EVIDENCE + W_LAW_SIM)
         # Single words of the name (主導, 活躍, 立地) tie a measure to many laws: they qualify one only
-        # when e5 puts it clearly above the laws compared.
-        elif lexical[lid] <= 0 or not (ev.phrase or bonuses.get(lid, 0.0) >= W_LAW_SIM / 3):
+        # in its title, and when e5 puts it clearly above the laws compared (a word of a purpose
+        # article, 文化 in 多極分散型国土形成促進法, is too little even then).
+        elif lexical[lid] <= 0 or not (ev.phrase or (ev.title_word and bonuses.get(lid, 0.0) >= W_LAW_SIM / 3)):
             ev.score = min(ev.score, MIN_LAW_EVIDENCE - 0.01)
     read = [ev for ev in sorted(laws.values(), key=lambda ev: -ev.score) if ev.score >= MIN_LAW_EVIDENCE][:LAWS_READ]
     if _DEBUG:
@@ -740,10 +782,13 @@ def suggest_basis(engine, rid: str, k: int = BASIS_K) -> list[BasisSuggestion]:
         score, reasons = evidence(article, replace(terms, vocabulary={**terms.vocabulary, **words}) if words else terms,
                                   named)
         law_ev = laws.get(_law_id(article))
+        inst = creates_instrument(article)
+        if law_ev is not None and law_ev.score >= MIN_LAW_EVIDENCE and not law_ev.phrase and not inst and \
+                not any("を扱う" in r or "にあたる" in r for r in reasons):
+            continue  # a law tied by one word: only its instruments (a plan, a certification) are offered
         if law_ev is not None and law_ev.score >= MIN_LAW_EVIDENCE:
             score += LAW_SHARE * law_ev.score
-            reasons = [f"法律: {r}" for r in law_ev.reasons[:2]] + reasons
-            inst = creates_instrument(article)
+            reasons = law_ev.reasons[:2] + reasons
             if inst and not any(r.startswith("施策を実施する仕組み") for r in reasons):
                 score += instrument_weight(caption, inst)
                 reasons.append(f"法律の仕組み（{inst}）を定める条")
