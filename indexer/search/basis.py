@@ -70,7 +70,8 @@ GENERIC = frozenset("""
 
 #: What an article's caption or defined term names when it creates an instrument a measure can use.
 INSTRUMENTS = ("計画", "認定", "指定", "交付金", "補助", "特例", "協議会", "基本方針", "区域", "推進法人",
-               "支援", "事業", "特区", "構想")
+               "特区", "構想")
+# (支援 and 事業 alone were dropped: 「観光事業者の努力」, 「…の支援」 name a duty or a topic, not a scheme.)
 
 _QUOTED = re.compile(r"「([^「」]{2,40})」")
 # 「…（以下「X」という。）」, 「この法律において「X」とは」: a term the article gives a meaning to.
@@ -281,7 +282,9 @@ def evidence(rec: dict, terms: MeasureTerms, named: set[str]) -> tuple[float, li
         reasons.append(f"「{in_heading[0]}」を扱う章・節（{section}）にある")
     # 定義: a term the article defines is the measure's name's, or is written in the measure.
     defined = [d for d in defined_terms(body) if _specific(d, word=False)]
-    own = [d for d in defined if any(p in d for p in terms.title_phrases) or d in _norm(terms.text.split("\n")[0])]
+    # (A term of two characters, 登録 or 事業, is a word every law defines, not the measure's scheme.)
+    own = [d for d in defined if len(d) >= 3 and (any(p in d for p in terms.title_phrases)
+                                                  or d in _norm(terms.text.split("\n")[0]))]
     used = [d for d in defined if d not in own and len(d) >= 5 and d in terms.text]
     if own or used:
         score += W_DEFINITION if own else W_DEFINITION / 2
@@ -783,9 +786,10 @@ def suggest_basis(engine, rid: str, k: int = BASIS_K) -> list[BasisSuggestion]:
                                   named)
         law_ev = laws.get(_law_id(article))
         inst = creates_instrument(article)
-        if law_ev is not None and law_ev.score >= MIN_LAW_EVIDENCE and not law_ev.phrase and not inst and \
-                not any("を扱う" in r or "にあたる" in r for r in reasons):
-            continue  # a law tied by one word: only its instruments (a plan, a certification) are offered
+        if not inst and not any("を扱う" in r or "にあたる" in r for r in reasons):
+            # What grounds a measure is the article that creates its instrument (a plan, a
+            # certification, a grant): a duty, a principle or a purpose of the right law is background.
+            continue
         if law_ev is not None and law_ev.score >= MIN_LAW_EVIDENCE:
             score += LAW_SHARE * law_ev.score
             reasons = law_ev.reasons[:2] + reasons
