@@ -243,7 +243,7 @@ def _quoted_words(terms: MeasureTerms, words) -> str:
     return "」「".join(terms.surfaces.get(t, t) for t in sorted(words, key=lambda t: (-len(t), t))[:3])
 
 
-def evidence(rec: dict, terms: MeasureTerms, named: set[str]) -> tuple[float, list[str]]:
+def evidence(rec: dict, terms: MeasureTerms, named: set[str], word_weight: float = 1.0) -> tuple[float, list[str]]:
     """(score, reasons in words) for one article against one measure.
 
     The measure's name weighs more than its text: the name says what the measure is (「生涯活躍のまち」
@@ -320,7 +320,7 @@ def evidence(rec: dict, terms: MeasureTerms, named: set[str]) -> tuple[float, li
     shared_title = {t for t in terms.title_words if t in lowered}
     shared = {t for t in terms.words if t in lowered} - shared_title
     if shared_title or shared:
-        score += min(W_WORD * (2 * len(shared_title) + len(shared)) / 2, W_WORD * MAX_WORDS)
+        score += word_weight * min(W_WORD * (2 * len(shared_title) + len(shared)) / 2, W_WORD * MAX_WORDS)
         shown = _quoted_words(terms, shared_title or shared)
         reasons.append(f"本文に施策名の語「{shown}」" if shared_title else f"本文に施策の語「{shown}」")
     return score, reasons
@@ -660,6 +660,19 @@ def e5_alone(sims: dict[str, float]) -> str | None:
     return ranked[0][0] if ranked[0][1] - ranked[9][1] >= E5_MARGIN else None
 
 
+_CAPTION_TAIL = re.compile(r"(等)?(の(作成|認定|策定|指定|交付|設置|実施|変更))?(等)?$")
+
+
+def purpose_instrument(caption: str, purpose: str) -> str | None:
+    """The instrument an article creates when its law's purpose article names it among what the law
+    is for (地域再生法 第一条: 「地域再生計画の作成及びその…認定」 → 第五条（地域再生計画の認定）):
+    the law's core scheme rather than one of its side provisions."""
+    name = _CAPTION_TAIL.sub("", caption)
+    if len(name) >= 4 and _instrument(name) and name in purpose:
+        return name
+    return None
+
+
 def creates_instrument(rec: dict) -> str | None:
     """The instrument an article creates, from its caption (計画の作成, 認定, 交付金) or its first
     paragraph (「…を作成し、…認定を申請することができる」); None for other articles."""
@@ -798,9 +811,12 @@ def suggest_basis(engine, rid: str, k: int = BASIS_K) -> list[BasisSuggestion]:
         if _PROCEDURAL.search(caption):
             continue
         words = own_words.get(_law_id(article))
-        score, reasons = evidence(article, replace(terms, vocabulary={**terms.vocabulary, **words}) if words else terms,
-                                  named)
         law_ev = laws.get(_law_id(article))
+        # Within a law about the measure, its words recur in every article (and in each 「…法の特例」
+        # that quotes the law's title): they tell its articles apart less than their instruments do.
+        qualified_law = law_ev is not None and law_ev.score >= MIN_LAW_EVIDENCE
+        score, reasons = evidence(article, replace(terms, vocabulary={**terms.vocabulary, **words}) if words else terms,
+                                  named, word_weight=0.5 if qualified_law else 1.0)
         inst = creates_instrument(article)
         if not inst and not any("を扱う" in r or "にあたる" in r for r in reasons):
             # What grounds a measure is the article that creates its instrument (a plan, a
@@ -809,6 +825,10 @@ def suggest_basis(engine, rid: str, k: int = BASIS_K) -> list[BasisSuggestion]:
         if law_ev is not None and law_ev.score >= MIN_LAW_EVIDENCE:
             score += LAW_SHARE * law_ev.score
             reasons = law_ev.reasons[:2] + reasons
+            core = purpose_instrument(caption, shelf.purpose(_law_id(article)))
+            if core:
+                score += W_MECHANISM / 2
+                reasons.append(f"目的規定が掲げる仕組み（{core}）を定める条")
             if inst and not any(r.startswith("施策を実施する仕組み") for r in reasons):
                 score += instrument_weight(caption, inst)
                 reasons.append(f"法律の仕組み（{inst}）を定める条")
