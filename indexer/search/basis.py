@@ -10,9 +10,10 @@ The law first, then the article (suggest_basis):
    1/√ of how many titles hold it: 農林水産業 is in a dozen, スマート農業技術 in one) or a word of it;
    its purpose article (第一条) holds the phrase or words; it defines a term with the head of a
    phrase of the measure (特定居住 in 広域的地域活性化法 for 二地域居住: 「X（…をいう。）」 and
-   「以下「X」という」 read as data); and e5: the measure against the law's title and purpose (the
-   stored law vectors of 全法令 when the build made them, else encoded here), as a bonus relative
-   to the median law compared (e5 similarities sit in a narrow band). A law qualifies on its words
+   「以下「X」という」 read as data); and e5: the measure against the law's title and purpose, as a
+   bonus relative to the median law compared (e5 similarities sit in a narrow band). The laws
+   compared are those of the lexical evidence and those nearest by the law vectors a build of
+   全法令 stores (indexer.index.law_vectors), or by the static model when it stored none. A law qualifies on its words
    (a phrase, or a title word that e5 backs); e5 alone only orders.
 2. Articles. The qualified laws are read whole (main provisions, never 附則), beside the articles
    the engine finds for the measure's name and phrases. An article is offered when it creates an
@@ -622,18 +623,15 @@ def measure_vector(engine, rec: dict):
 
 
 def law_similarity(engine, shelf: LawShelf, vec, law_ids: list[str]) -> dict[str, float]:
-    """e5 similarity of the measure to each law: to the law vectors the build stored when every law
-    compared has one (全法令 built with them), else to each law's title and purpose article encoded
-    here (the regional statutes: 21 short texts, kept in the encoder's cache). One kind per measure,
-    so that the similarities compare. Empty without the model."""
+    """e5 similarity of the measure to each law's title and purpose article, encoded here as a query
+    (short texts, kept in the encoder's cache). The law vectors a build of 全法令 stores (title, 編・章
+    and 第一条 as a passage) propose the laws (LawShelf.nearest_e5) but are not compared here: their
+    similarities sit in another band (0.83–0.91 against 0.84–0.92), and the thresholds below were
+    read on these. Empty without the model."""
     if not law_ids or vec is None:
         return {}
-    stored = [shelf.stored_vector(lid) for lid in law_ids]
     try:
-        if all(v is not None for v in stored):
-            vecs = stored
-        else:
-            vecs = [np.asarray(engine.embedder.encode_query(shelf.profile(lid)), dtype=np.float32) for lid in law_ids]
+        vecs = [np.asarray(engine.embedder.encode_query(shelf.profile(lid)), dtype=np.float32) for lid in law_ids]
     except Exception:  # noqa: BLE001 — no model here
         return {}
     return {lid: float(vec @ v / (np.linalg.norm(v) + 1e-9)) for lid, v in zip(law_ids, vecs)}

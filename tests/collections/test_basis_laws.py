@@ -14,9 +14,9 @@ def test_the_basis_is_drawn_from_all_laws_when_ingested(engine, laws_engine):
     assert any("生涯活躍のまち" in s["record"]["title"] for s in found)
 
 
-def test_over_all_laws_the_laws_are_compared_by_their_stored_e5_vectors(laws_engine):
-    # A build of 全法令 stores one e5 vector per Act (indexer.index.law_vectors); the basis compares
-    # a measure with those, and reads nothing more of a law than its purpose article to do so.
+def test_over_all_laws_the_laws_are_proposed_by_their_stored_e5_vectors(laws_engine):
+    # A build of 全法令 stores one e5 vector per Act (indexer.index.law_vectors): the laws nearest to
+    # a measure by them are compared with it, on their title and purpose article.
     from indexer.search.basis import law_shelf, law_similarity, measure_vector
 
     shelf = law_shelf(laws_engine)
