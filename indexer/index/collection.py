@@ -9,6 +9,8 @@ store's tables in indexer.index.collection_store):
                       the part's citations (citing unit → cited unit), opened read-only and immutable
   parts/<n>/vectors/  static-model vectors of the part's passages (indexer.index.ann layout, rows
                       owned by unit ordinals), exact below 200,000 rows, usearch HNSW above
+  parts/<n>/e5/       e5 vectors of the part's Acts: their articles' heading passages and one per Act
+                      (indexer.index.law_vectors), for law-level routing and 全法令's e5 list
   collection.json     the documents held (id → sha256), documents removed since their part was
                       written, the parts, the encoder fingerprint
 Parts exist so that adding a law writes one small part and hard-links the rest: every file of a
@@ -38,6 +40,7 @@ from indexer.index.ann import AnnVectorIndex
 from indexer.index.collection_store import open_store, unpack
 from indexer.index.keyword_format import register_analyzer
 from indexer.index.keyword_index import TEXT_FIELDS, term_clauses, text_query
+from indexer.index.law_vectors import E5_DIR
 from indexer.model.static_encoder import StaticEncoder
 from indexer.text.analysis import Token
 
@@ -73,6 +76,14 @@ class _Part:
         self.lock = threading.Lock()
         # Static-model rows owned by unit ordinals: exact or HNSW behind one interface (VectorSearch).
         self.vectors = AnnVectorIndex.load(path / "vectors")
+        # e5 rows of the Acts (indexer.index.law_vectors): the articles' heading passages, owned by
+        # unit ordinals, each row's law (an index into law_ids), and one row per Act. None when the
+        # part holds no Act (or was written before these existed).
+        e5 = path / E5_DIR
+        self.e5_articles = AnnVectorIndex.load(e5 / "articles") if (e5 / "meta.json").exists() else None
+        self.e5_laws = AnnVectorIndex.load(e5 / "laws") if self.e5_articles is not None else None
+        self.e5_row_law = np.load(e5 / "articles" / "laws.npy", mmap_mode="r") if self.e5_articles is not None else None
+        self.law_ids: list[str] = list(self.e5_laws.owners) if self.e5_laws is not None else []
 
     def query(self, sql: str, args: tuple = ()) -> list[tuple]:
         with self.lock:  # one connection per part, shared by the server's threads
@@ -175,12 +186,68 @@ class CollectionIndex:
         """Units by cosine similarity in the static model's space, best first, one per unit."""
         vec = np.asarray(self.encoder.encode_query(query), dtype=np.float32)
         want = k * 8 * (4 if facets else 1)
-        best: dict[tuple[int, int], float] = {}
+        pairs = [(n, o, s) for n, part in enumerate(self.parts) for o, s in part.nearest(vec, want)]
+        return self._unit_hits(pairs, k, facets)
+
+    # -- e5 over the main Acts (indexer.index.law_vectors) --------------------------------------------
+    @property
+    def has_e5(self) -> bool:
+        """Whether any part holds e5 vectors of Acts."""
+        return any(p.e5_articles is not None and len(p.e5_articles.vectors) for p in self.parts)
+
+    def nearest_laws(self, vec: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """(document id, cosine) of the `k` Acts whose law vector (title, 第一条, chapter titles) is
+        nearest to an e5 vector (a query's "query: " vector, or a passage's), best first."""
+        vec = np.asarray(vec, dtype=np.float32)
+        best: dict[str, float] = {}
+        for part in self.parts:
+            if part.e5_laws is None or not part.law_ids:
+                continue
+            sims = np.asarray(part.e5_laws.vectors @ vec, dtype=np.float32)
+            for i in np.argsort(-sims)[:k + len(self.removed)].tolist():
+                doc = part.law_ids[i]
+                if doc not in self.removed:
+                    best[doc] = float(sims[i])  # a later part holds the newer text of a re-added law
+        return sorted(best.items(), key=lambda kv: -kv[1])[:k]
+
+    def law_vector(self, doc_id: str) -> np.ndarray | None:
+        """The e5 vector of an Act (unit length), or None when the document is not an Act held."""
+        if doc_id in self.removed:
+            return None
+        for part in reversed(self.parts):
+            if doc_id in part.law_ids:
+                return np.asarray(part.e5_laws.vectors[part.law_ids.index(doc_id)], dtype=np.float32)
+        return None
+
+    def e5_articles(self, vec: np.ndarray, k: int, facets: dict[str, tuple],
+                    laws: list[str] | None = None) -> list[UnitHit]:
+        """Articles of Acts by e5 similarity of their heading passage, best first, one hit per unit.
+        `laws` (document ids): only the articles of those laws, searched exactly (the second stage
+        of law-level routing); else the whole collection (HNSW when large)."""
+        vec = np.asarray(vec, dtype=np.float32)
+        pairs: list[tuple[int, int, float]] = []
         for n, part in enumerate(self.parts):
-            for ordinal, sim in part.nearest(vec, want):
-                key = (n, ordinal)
-                if sim > best.get(key, -2.0):
-                    best[key] = sim
+            if part.e5_articles is None or not len(part.e5_articles.vectors):
+                continue
+            if laws is None:
+                pairs += [(n, o, s) for o, s in part.e5_articles.nearest(vec, k * 2 * (4 if facets else 1))]
+                continue
+            wanted = [part.law_ids.index(d) for d in laws if d in part.law_ids]
+            if not wanted:
+                continue
+            rows = np.flatnonzero(np.isin(part.e5_row_law, wanted))
+            sims = np.asarray(part.e5_articles.vectors[rows] @ vec, dtype=np.float32)
+            top = np.argsort(-sims)[:k * 2]
+            owners = np.asarray(part.e5_articles.owners[rows[top]]).tolist()
+            pairs += [(n, o, float(s)) for o, s in zip(owners, sims[top].tolist())]
+        return self._unit_hits(pairs, k, facets)
+
+    def _unit_hits(self, pairs: list[tuple[int, int, float]], k: int, facets: dict[str, tuple]) -> list[UnitHit]:
+        """(part, unit ordinal, similarity) → the best `k` units inside the facets, one hit per unit."""
+        best: dict[tuple[int, int], float] = {}
+        for n, ordinal, sim in pairs:
+            if sim > best.get((n, ordinal), -2.0):
+                best[(n, ordinal)] = sim
         out: list[UnitHit] = []
         for (n, ordinal), sim in sorted(best.items(), key=lambda kv: -kv[1]):
             row = self.parts[n].query("SELECT id, kind, document FROM units WHERE ord = ?", (ordinal,))

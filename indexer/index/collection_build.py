@@ -11,6 +11,9 @@ Stages, each timed:
    and kept beside the builds (`<index>/static/`), so rebuilds and added laws reuse it; a token
    first seen in a law added later has no vector of its own (a zero row: it adds nothing).
 3. vectors: the spooled passages through the static model, then usearch HNSW over them.
+4. e5 acts: a short heading passage of every article of the main Acts (法律, ids with AC) and one
+   passage per Act, through e5 and the embedding cache (indexer.index.law_vectors): e5 where the
+   budget allows it, for the laws questions are mostly about.
 
 References: each law's citations are resolved against every current law of the register
 (`law_names`: title and 法令番号 → law id; a title two laws share names neither), so a law cites
@@ -20,8 +23,9 @@ each part's store holds them as a `links` table too, so a unit's `cited_by` is g
 parts by the reader. A law added later in a new part is a known law for that part only: the laws
 of earlier parts that cite it gain those links at the next full build.
 
-Why not e5 for these passages: at 10–25 passages a second, 0.6 million passages take 7–17 hours
-on two cores; the regional collection keeps its e5 vectors (README, 全法令規模への拡張).
+Why not e5 for every passage: at 10–25 passages a second, 0.6 million passages take 7–17 hours
+on two cores; the regional collection keeps its e5 vectors (README, 全法令規模への拡張), and the Acts'
+articles get short e5 passages of their own (stage 4).
 
 Adding: with the previous build's collection made by the same code, model and static model, its
 files are hard-linked (all immutable) and only documents not yet held are written, as a new part;
@@ -62,7 +66,10 @@ from indexer.index.digests import code_hash, model_hash
 from indexer.index.documents import embedding_passages, search_doc
 from indexer.index.keyword_format import register_analyzer, unit_schema
 from indexer.index.keyword_writer import analysed_fields
+from indexer.index.law_vectors import TokenBudget, heading_passage, law_passage, write_e5_part
 from indexer.index.vector_writer import save_graph
+from indexer.index.regional_build import _LazyEncoder, cache_path
+from indexer.model.cache import EmbeddingCache, model_fingerprint
 from indexer.model.static_distill import MARKER, distill_static
 from indexer.model.static_encoder import StaticEncoder
 from indexer.corpus.files import bounded_imap
@@ -138,11 +145,13 @@ def _citations(doc: ExternalDoc, statute: Statute | None, records: list, problem
     return links
 
 
-def units_of(item: tuple[ExternalDoc, str]) -> tuple[str, bytes, list[tuple], str | None]:
-    """(document id, its text compressed, units, problem) for one law. Runs in a worker process.
+def units_of(item: tuple[ExternalDoc, str]) -> tuple[str, bytes, list[tuple], str | None, str | None]:
+    """(document id, its text compressed, units, problem, the law's e5 passage) for one law. Runs in a
+    worker process.
 
     A unit is (id, kind, record JSON compressed, {field_mode: joined terms}, [passages to embed],
-    [ids of the articles it cites]).
+    [ids of the articles it cites], its e5 heading passage or None). The e5 passages are made for
+    the articles of the main Acts only (indexer.index.law_vectors).
     """
     doc, text = item
     statute = _parsed(doc, text)
@@ -150,13 +159,16 @@ def units_of(item: tuple[ExternalDoc, str]) -> tuple[str, bytes, list[tuple], st
     links = _citations(doc, statute, records, problem)
     corpus = Corpus(sources={src.id: src}, records=records)
     out = []
+    dicts = []
     for rec in records:
         d = record_dict(rec, corpus, links)
         sdoc = search_doc(d, {})
         fields, _ = analysed_fields(sdoc)
         out.append((d["id"], d["kind"], pack(json.dumps(d, ensure_ascii=False, separators=(",", ":"))), fields,
-                    embedding_passages(d, sdoc), [t for _, t in links.get(d["id"], [])]))
-    return doc.id, pack(text), out, problem
+                    embedding_passages(d, sdoc), [t for _, t in links.get(d["id"], [])], heading_passage(d)))
+        dicts.append(d)
+    law = law_passage(doc.title, doc.law_id, dicts) if statute is not None and problem is None else None
+    return doc.id, pack(text), out, problem, law
 
 
 def _reusable(previous: Path | None, code: str) -> dict | None:
@@ -192,8 +204,9 @@ def ensure_static(static_root: Path, model_dir: Path, model_fingerprint: str, pa
 
 def build_collection(out: Path, name: str, docs: list[ExternalDoc], *, code: str, model_dir: Path,
                      model_fingerprint: str, static_root: Path, previous: Path | None = None,
-                     progress: bool = True, pool: int = POOL) -> CollectionBuild:
-    """Write the collection's index into `out` (which must not exist)."""
+                     progress: bool = True, pool: int = POOL, e5: "ActVectors | None" = None) -> CollectionBuild:
+    """Write the collection's index into `out` (which must not exist); with `e5`, the part also gets
+    e5 vectors of its Acts' articles and of each Act (indexer.index.law_vectors)."""
     t0 = time.perf_counter()
     stages: dict[str, float] = {}
     current = [d for d in docs if d.status == "current"]
@@ -225,6 +238,8 @@ def build_collection(out: Path, name: str, docs: list[ExternalDoc], *, code: str
     store = new_store(part_dir / "store.sqlite")
     spool = Path(tempfile.mkstemp(prefix="policykb-passages-", suffix=".jsonl")[1])
     owners: list[int] = []
+    e5_articles: list[tuple[int, str, str]] = []  # (unit ordinal, document, heading passage) of the Acts
+    e5_laws: list[tuple[str, str]] = []           # (document, law passage) of the Acts
     units = passages = 0
     problems: list[str] = []
     bar = None
@@ -241,7 +256,7 @@ def build_collection(out: Path, name: str, docs: list[ExternalDoc], *, code: str
         by_id = {d.id: d for d in to_add}
         with spool.open("w", encoding="utf-8") as sp, get_context("fork").Pool(pool) as workers:
             # At most MAX_BYTES_IN_FLIGHT of text waits for the workers (the reader is faster than they are).
-            for doc_id, packed_text, doc_units, problem in bounded_imap(
+            for doc_id, packed_text, doc_units, problem, law_text in bounded_imap(
                     workers.imap_unordered, units_of, read_texts(to_add), key=lambda item: item[0].id,
                     size=lambda item: 4 * len(item[1]), result_key=lambda r: r[0], budget=MAX_BYTES_IN_FLIGHT):
                 doc = by_id[doc_id]
@@ -250,9 +265,13 @@ def build_collection(out: Path, name: str, docs: list[ExternalDoc], *, code: str
                 meta = {k: v for k, v in doc.__dict__.items()}
                 store.execute("INSERT INTO documents VALUES (?, ?, ?, ?)",
                               (doc.id, doc.title, json.dumps(meta, ensure_ascii=False), packed_text))
-                for rid, kind, record, fields, chunks, cited in doc_units:
+                if law_text:
+                    e5_laws.append((doc.id, law_text))
+                for rid, kind, record, fields, chunks, cited, heading in doc_units:
                     ordinal = units
                     units += 1
+                    if heading:
+                        e5_articles.append((ordinal, doc.id, heading))
                     store.execute("INSERT INTO units VALUES (?, ?, ?, ?, ?)", (ordinal, rid, kind, doc.id, record))
                     store.executemany("INSERT INTO links VALUES (?, ?, ?)", [(rid, t, doc.id) for t in cited])
                     writer.add_document(tantivy.Document(id=rid, kind=kind, document=doc.id, **fields))
@@ -303,6 +322,11 @@ def build_collection(out: Path, name: str, docs: list[ExternalDoc], *, code: str
         save_graph(part_dir / "vectors", rows, fingerprint=encoder.fingerprint, threads=POOL)
         del rows
         stages["ann"] = round(time.perf_counter() - t, 2)
+        if e5 is not None:
+            t = time.perf_counter()
+            e5_meta = e5.write(part_dir, e5_articles, e5_laws, progress)
+            stages["e5 acts"] = round(time.perf_counter() - t, 2)
+            stages["e5 embedded"] = e5_meta["embedded"]
     finally:
         spool.unlink(missing_ok=True)
     parts.append(part_name)
@@ -313,6 +337,27 @@ def build_collection(out: Path, name: str, docs: list[ExternalDoc], *, code: str
             "parts": parts, "units": total_units, "static": encoder.fingerprint, "problems": problems[:200]}
     (out / "collection.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     return CollectionBuild(out, len(documents), total_units, passages, len(to_add), len(to_remove), bool(prev), stages)
+
+
+@dataclass
+class ActVectors:
+    """What the e5 stage of a part needs: the passage encoder (loaded only if the cache lacks a
+    passage), the embedding cache's path, and the model (its tokenizer cuts the passages)."""
+
+    encoder: object
+    cache: Path
+    model_dir: Path
+
+    def write(self, part_dir: Path, articles: list[tuple[int, str, str]], laws: list[tuple[str, str]],
+              progress: bool) -> dict:
+        with EmbeddingCache(self.cache) as cache:
+            try:
+                return write_e5_part(part_dir, articles, laws, encoder=self.encoder, cache=cache,
+                                     budget=TokenBudget(self.model_dir), progress=progress)
+            finally:
+                close = getattr(self.encoder, "close", None)
+                if close is not None:
+                    close()
 
 
 def _units_of(out: Path, parts: list[str], doc_ids: list[str]) -> int:
@@ -369,10 +414,12 @@ class LargeCollectionBuilder(CollectionBuilder):
         return self._write(out, held, stages) if held.is_dir() else None
 
     def _write(self, out: Path, previous: Path | None, stages: Stages) -> Built:
+        e5 = ActVectors(_LazyEncoder(self.settings, model_fingerprint(self.settings.model_dir)),
+                        cache_path(self.settings.index_dir), self.settings.model_dir)
         cb = build_collection(out / self.paths()[0], self.name, self.docs, code=code_hash(self.settings, "collection"),
                               model_dir=self.settings.model_dir, model_fingerprint=model_hash(self.settings),
                               static_root=self.settings.index_dir / "static", previous=previous,
-                              progress=self.progress)
+                              progress=self.progress, e5=e5)
         how = "added to" if cb.incremental else "built"
         stages.done(self.name, f"{how}: {cb.added} documents in, {cb.removed} out; "
                                f"{cb.documents} documents, {cb.units} units ({cb.stages})")

@@ -307,7 +307,8 @@ class SearchEngine:
         """The hits that are provisions of law: the regional articles, and every unit of a large collection."""
         legal: set[str] = set()
         for c in lists:
-            coll = self.collections.get(c.name)
+            # A list named "<collection>:<list>" (全法令's e5 lists of the Acts) is that collection's.
+            coll = self.collections.get(c.name if c.name in self.collections else c.name.split(":")[0])
             if isinstance(coll, LargeCollection):
                 legal.update(i for i, _ in c.hits)
                 continue

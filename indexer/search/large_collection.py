@@ -25,6 +25,12 @@ from indexer.text.normalize import normalize_for_match
 COLLECTION_KEYWORD_CANDIDATES = 150
 #: Facets a unit has; a filter on any other (pillar, era…) or a range matches none of it.
 UNIT_FACETS = ("kind", "document")
+# The e5 lists of the Acts' articles (indexer.index.law_vectors). Each is a semantic list named
+# "<collection>:<list>", so the engine counts its hits as this collection's (provisions of law).
+# - floor: an article counts only from the similarity at which an e5 hit is about the query
+#   (ABOUT_MIN_SIMILARITY): a list drawn from 150,000 articles always has a first place.
+# - route_laws / route_articles / law_floor: law-level routing, the Acts and articles it keeps.
+ACT_E5 = {"floor": ABOUT_MIN_SIMILARITY, "route_laws": 5, "route_articles": 20, "law_floor": 0.0}
 
 
 class LargeCollection:
@@ -77,7 +83,16 @@ class LargeCollection:
         return bool(filters.ranges()) or any(name not in UNIT_FACETS for name in filters.terms())
 
     def uses_query_vector(self) -> bool:
-        return bool(self.shared_ids())
+        return self.index.has_e5 or bool(self.shared_ids())
+
+    def nearest_laws(self, vec, k: int) -> list[tuple[str, float]]:
+        """(document id, cosine) of the Acts nearest to an e5 vector, by their law vectors (title,
+        第一条, chapter titles; indexer.index.law_vectors), best first; [] without e5 vectors."""
+        return self.index.nearest_laws(vec, k)
+
+    def law_vector(self, doc_id: str):
+        """The e5 vector of an Act this collection holds (np.ndarray, unit length), or None."""
+        return self.index.law_vector(doc_id)
 
     def keyword(self, plan: QueryPlan, filters: Filters, *, within: bool, count_only: bool) -> Candidates:
         """Filters go inside its query: facet values come with the hits (tantivy's stored fields),
@@ -94,6 +109,8 @@ class LargeCollection:
         if not self._outside(filters):
             lists[0] = self._candidates("semantic", self.index.semantic(plan.semantic_text, SEMANTIC_CANDIDATES,
                                                                         filters.terms()))
+        if self.index.has_e5 and not self._outside(filters):
+            lists += self._act_lists(vector, filters)
         shared = self.shared_ids()
         if shared:
             # The statutes both collections hold keep their e5 vectors here too: e5 where the
@@ -110,11 +127,32 @@ class LargeCollection:
                                     space="e5", redundant_with=self._partner.name))
         return lists
 
-    def _candidates(self, side: str, hits: list[UnitHit], capped: bool = False) -> Candidates:
+    def _act_lists(self, vector: QueryVector, filters: Filters) -> list[Candidates]:
+        """The Acts' articles by e5 (their heading passages), from the query's e5 vector (computed once
+        for the regional side too): over all of them, and, with law-level routing, among the articles of
+        the ACT_E5["route_laws"] Acts whose law vector is nearest (two-stage retrieval: a question
+        about 鳥獣被害 first finds 鳥獣被害防止特措法, then its articles compete among themselves)."""
+        vec = vector()
+        if vec is None:
+            return []
+        rule = ACT_E5
+        facets = filters.terms()
+        floor = rule["floor"]
+        hits = [h for h in self.index.e5_articles(vec, SEMANTIC_CANDIDATES, facets) if h.score >= floor]
+        out = [self._candidates("semantic", hits, name=f"{self.name}:e5", space="e5")]
+        if rule["route_laws"]:
+            laws = [d for d, s in self.index.nearest_laws(vec, rule["route_laws"]) if s >= rule["law_floor"]]
+            routed = self.index.e5_articles(vec, rule["route_articles"], facets, laws) if laws else []
+            out.append(self._candidates("semantic", [h for h in routed if h.score >= floor],
+                                        name=f"{self.name}:e5-routed", space="e5"))
+        return out
+
+    def _candidates(self, side: str, hits: list[UnitHit], capped: bool = False, name: str | None = None,
+                    space: str | None = None) -> Candidates:
         # Every unit is derived from an ingested document; facet values come with the hits.
-        return Candidates(self.name, side, [(h.id, h.score) for h in hits],
+        return Candidates(name or self.name, side, [(h.id, h.score) for h in hits],
                           {h.id: h.share for h in hits} if side == "keyword" else {},
-                          derived=frozenset(h.id for h in hits), space=self.space,
+                          derived=frozenset(h.id for h in hits), space=space or self.space,
                           facets={h.id: h.facets for h in hits}, capped=capped)
 
     # -- records --------------------------------------------------------------------------------------

@@ -12,3 +12,18 @@ def test_the_basis_is_drawn_from_all_laws_when_ingested(engine, laws_engine):
     # The regional statutes stay searched beside 全法令: the law's own 生涯活躍のまち scheme is found.
     assert found and all(s["reasons"] and s["record"]["kind"] == "article" for s in found)
     assert any("生涯活躍のまち" in s["record"]["title"] for s in found)
+
+
+def test_over_all_laws_the_laws_are_proposed_by_their_stored_e5_vectors(laws_engine):
+    # A build of 全法令 stores one e5 vector per Act (indexer.index.law_vectors): the laws nearest to
+    # a measure by them are compared with it, on their title and purpose article.
+    from indexer.search.basis import law_shelf, law_similarity, measure_vector
+
+    shelf = law_shelf(laws_engine)
+    acts = sorted(shelf.docs)[:5]
+    assert acts and all(shelf.stored_vector(a) is not None for a in acts)
+    vec = measure_vector(laws_engine, laws_engine.record("measure-3-migration"))
+    near = shelf.nearest_e5(vec, 5)
+    assert len(near) == 5 and all(n in shelf.docs for n in near)
+    sims = law_similarity(laws_engine, shelf, vec, near)
+    assert list(sims) == near and sims[near[0]] >= sims[near[-1]]

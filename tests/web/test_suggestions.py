@@ -63,3 +63,26 @@ def test_the_api_gives_the_basis_with_its_reasons(client):
     assert all(isinstance(r, str) for b in basis for r in b["reasons"])
     page = client.get("/records/measure-1-ccrc").get_data(as_text=True)
     assert all(b["url"] in page for b in basis)  # the page shows what the JSON gives
+
+
+def test_the_law_is_found_by_its_own_word_for_the_measure(engine):
+    # 二地域居住 is 特定居住 in 広域的地域活性化法 (its definition, read as data): the law's plan for it
+    # (第二十二条 特定居住促進計画, the article issue 19 names) comes first, with the reason in words.
+    found = engine.suggest_articles("measure-3-migration")
+    assert found and found[0]["record"]["id"] == "law-419ac0000000052-art22"
+    assert any("「特定居住」" in r and "「二地域居住」" in r for r in found[0]["reasons"])
+    assert all(s["record"]["id"].startswith("law-419ac0000000052") for s in found)
+
+
+def test_nothing_is_suggested_on_weak_evidence(engine):
+    # A measure no statute of the corpus is about (働き方・職場改革, a new council for 企業城下町):
+    # no article shares more than a general word with it, so none is put forward.
+    for rid in ("measure-1-workstyle-reform", "measure-1-company-town"):
+        assert engine.suggest_articles(rid) == [], rid
+
+
+def test_only_acts_main_provisions_are_suggested(engine):
+    for rid in ("measure-1-transport-gaps", "measure-5-regional-plans", "measure-3-migration"):
+        for s in engine.suggest_articles(rid):
+            law = s["record"]["law"]
+            assert "AC" in law["law_id"] and not law["suppl_act"], s["record"]["id"]
