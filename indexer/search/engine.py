@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 from collections import Counter, OrderedDict
-from itertools import chain
+from itertools import compress
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -32,7 +32,7 @@ from indexer.index.verify import check_build, load_part, serving_candidates
 from indexer.model.embedder import Embedder
 from indexer.model.query_encoder import OnnxQueryEncoder, open_query_encoder
 from indexer.search.basis import suggest_basis
-from indexer.search.budget import Cut, EncoderBudget, mark_time_cut
+from indexer.search.budget import EXPLAINED_FIRST, Cut, EncoderBudget, Lanes, mark_time_cut, work_clock
 from indexer.search.collection import Collection, facet_key
 from indexer.search.filters import MODES, Filters, collection_labels, parse_mode, parse_query, register_label
 from indexer.search.fusion import (ABOUT_MIN_SIMILARITY, FUSION, LAW_INTENT, STATIC_SIMILARITY_POWER, Candidates,
@@ -95,9 +95,12 @@ class SearchEngine:
         self.encoder_threads = 1
         #: Per collection, the titles of the laws it holds (issue 19: named and missing laws), on first need.
         self._law_titles: dict[str, tuple[str, ...]] = {}
-        #: Set by the server: seconds a search may spend before it leaves out the rest of its reasons,
-        #: highlights and other collections' counts (indexer.search.budget.Cut); None (CLI): no bound.
+        #: Set by the server: CPU seconds a search may spend before it leaves out the reasons and
+        #: highlights of a long page's rest and other collections' counts (indexer.search.budget.Cut);
+        #: None (CLI): no bound.
         self.work_budget_s: float | None = None
+        #: Set by the server: the lanes expensive searches run in (indexer.search.budget.Lanes); None: none.
+        self.lanes: Lanes | None = None
 
     # -- the regional records, which pages list and browse --------------------------------------------
     @property
@@ -251,7 +254,7 @@ class SearchEngine:
         views that must show the best of a small set (one era's cells) however
         far down the whole ranking it stands. count_collections=True also ranks
         the collections not chosen, so the facets can say how many each holds; past `deadline`
-        (time.perf_counter()) those are left out (RankInfo.skipped).
+        (indexer.search.budget.work_clock) those are left out (RankInfo.skipped).
         """
         fusion = fusion or FUSION
         plan = query if isinstance(query, QueryPlan) else self.plan(query, fusion)
@@ -266,7 +269,7 @@ class SearchEngine:
         skipped: list[str] = []
         if mode in ("hybrid", "keyword"):
             for name in wanted:
-                if name not in chosen and deadline is not None and time.perf_counter() > deadline:
+                if name not in chosen and deadline is not None and work_clock() > deadline:
                     skipped.append(name)  # only counted for the facets: not worth a late answer
                     continue
                 lists[name].append(self.collections[name].keyword(plan, filters, within=within,
@@ -293,8 +296,9 @@ class SearchEngine:
         for c in selected:
             ranks = keyword_rank if c.side == "keyword" else semantic_rank
             # The first list that holds an id gives its rank; an id is once in a list (each ranks records).
-            ranks.update({i: (n, s) for n, (i, s) in enumerate(c.hits, start=1) if i not in ranks})
-            coverage.update({i: share for i, share in c.shares.items() if i not in coverage})
+            ranked_here = zip((i for i, _ in c.hits), enumerate((s for _, s in c.hits), start=1))
+            ranks.update(ranked_here if not ranks else ((i, r) for i, r in ranked_here if i not in ranks))
+            coverage.update(c.shares if not coverage else {i: v for i, v in c.shares.items() if i not in coverage})
             for i, values in c.facets.items():
                 hit_facets.setdefault(i, values)
         info = RankInfo(plan, keyword_rank=keyword_rank, semantic_rank=semantic_rank, coverage=coverage,
@@ -308,13 +312,16 @@ class SearchEngine:
         legal: set[str] = set()
         for c in lists:
             coll = self.collections.get(c.name)
+            ids = [i for i, _ in c.hits]
             if isinstance(coll, LargeCollection):
-                legal.update(i for i, _ in c.hits)
+                legal.update(ids)
                 continue
-            for i, _ in c.hits:
-                rec = self.regional.by_id.get(i) or (coll.record(i) if coll is not None else None)
-                if rec is not None and rec["kind"] == "article":
-                    legal.add(i)
+            # Set operations, not a record lookup per hit (scripts/profile_search): a record the
+            # regional collection holds is an article by its kind there, any other by its own collection's.
+            legal |= self.regional.article_ids.intersection(ids)
+            if coll is not None and coll is not self.regional:
+                legal |= getattr(coll, "article_ids", frozenset()).intersection(
+                    [i for i in ids if i not in self.regional.by_id])
         return legal
 
     def law_titles(self, name: str) -> tuple[str, ...]:
@@ -368,6 +375,14 @@ class SearchEngine:
         return [(i, s) for i, s in ranking.hits if i in info.legal][:k]
 
     def search(self, query: str, *, mode: str = "hybrid", k: int = 10, offset: int = 0, filters: Filters | None = None) -> SearchResponse:
+        """One page of results; in the server an expensive search (a long query, a long page) runs
+        in one of few lanes (indexer.search.budget.Lanes), so cheap ones never queue behind it."""
+        if self.lanes is None:
+            return self._search(query, mode=mode, k=k, offset=offset, filters=filters)
+        with self.lanes.admit(self.lanes.expensive(query, k)):
+            return self._search(query, mode=mode, k=k, offset=offset, filters=filters)
+
+    def _search(self, query: str, *, mode: str, k: int, offset: int, filters: Filters | None) -> SearchResponse:
         t0 = time.perf_counter()
         query = parse_query(query)
         mode = parse_mode(mode)
@@ -383,7 +398,8 @@ class SearchEngine:
             return SearchResponse(query, mode, 0, (time.perf_counter() - t0) * 1000, [], {}, filters.active(),
                                   offset, k, no_searchable_words=True,
                                   unavailable_collections=self.unavailable_collections(filters))
-        deadline = t0 + self.work_budget_s if self.work_budget_s is not None else None
+        # The work budget counts this thread's CPU seconds (indexer.search.budget.work_clock).
+        deadline = work_clock() + self.work_budget_s if self.work_budget_s is not None else None
         ranking = self.rank(plan, mode, filters, count_collections=True, deadline=deadline)
         ranked, info = ranking.hits, ranking.info
         plan = info.plan
@@ -402,8 +418,8 @@ class SearchEngine:
             why = {"fused_rank": pos, "score": round(score, 6)}
             if expansions:
                 why["expansions"] = expansions
-            if deadline is not None and time.perf_counter() > deadline:
-                # Over the work budget: the rest of the page without analysis (no highlights, no
+            if deadline is not None and pos - offset > EXPLAINED_FIRST and work_clock() > deadline:
+                # Over the work budget: the rest of a long page without analysis (no highlights, no
                 # matched words), its ranks and scores as they are; the answer says how many.
                 cut.reasons += 1
                 if rid in info.keyword_rank:
@@ -455,11 +471,17 @@ class SearchEngine:
         return SearchResponse(query, mode, len(ranked), (time.perf_counter() - t0) * 1000, results, facets,
                               filters.active(), offset, k,
                               # Results that hold a whole concept of the query, not a fragment of a compound.
-                              keyword_matches=sum(1 for i in info.keyword_rank
-                                                  if (info.coverage[i] if i in info.coverage else self._coverage(i, info)) > 0),
+                              keyword_matches=self._keyword_matches(info),
                               absent_terms=self.absent_words(plan, chosen),
                               capped=info.capped, groups=groups, missing_laws=self.missing_laws(plan, chosen),
                               unavailable_collections=self.unavailable_collections(filters), cut=cut.as_dict())
+
+    def _keyword_matches(self, info: RankInfo) -> int:
+        """How many keyword hits hold a whole concept of the query (coverage > 0): counted with set
+        operations over the coverage the lists brought, a lookup only for a hit without one."""
+        cov, ranks = info.coverage, info.keyword_rank
+        held = set(compress(cov, map((0.0).__lt__, cov.values())))
+        return len(ranks.keys() & held) + sum(1 for i in ranks.keys() - cov.keys() if self._coverage(i, info) > 0)
 
     def _coverage(self, rid: str, info: RankInfo) -> float:
         if rid in info.coverage:
@@ -529,12 +551,9 @@ class SearchEngine:
         found: Counter = Counter()
         rest = ids
         for coll in self.collections.values():
-            pairs = getattr(coll, "facet_pairs", None)
-            if pairs is None or not rest:
-                continue
-            got = list(map(pairs.get, rest))
-            found.update(chain.from_iterable(filter(None, got)))
-            rest = [rid for rid, p in zip(rest, got) if p is None]
+            counter = getattr(coll, "count_facets", None)  # the collections held in memory
+            if counter is not None and rest:
+                rest = counter(rest, found)
         # A hit of a large collection brings its values with it (rank's unit_facets); a record of a
         # collection held in memory has them there, which win (a statute both collections hold).
         hit_facets = unit_facets or {}
