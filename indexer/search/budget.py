@@ -15,21 +15,54 @@ Either way the semantic side is skipped and the answer is the keyword side's;
 the request is marked degraded (`degraded_reason()`), which the web app turns
 into `degraded: true` in JSON, a note on the page, and `Cache-Control: no-store`.
 The CLI has no budget: it waits for the model.
+
+Two more bounds, for the keyword side and the Python work of a search (issue 18):
+
+  - the work budget (`SearchEngine.work_budget_s`, the server's) is counted in CPU seconds of the
+    request's own thread (`work_clock`), not in wall time: on a loaded machine a request that waits
+    for a core or for the interpreter has done no work, and a wall-clock budget cut the reasons of
+    ordinary first requests there. The first EXPLAINED_FIRST results of a page (the page a person
+    reads) are always explained; the budget only trims the rest of a long page or an export.
+  - `Lanes`: admission control. A search that is expensive by its shape (a long query, a long page)
+    runs only in one of few lanes; other searches never wait for a lane. Python runs one thread at a
+    time, so eight long queries running at once took turns on the interpreter with every cheap
+    request (a cheap keyword search waited 0.3–1.9 s beside eight clients of new 1,000-character
+    queries: scripts/bench_http --scenario expensive); in one lane they wait for each other instead.
+    A request that finds every lane and every waiting place taken, or waits longer than `wait_s`,
+    is answered 503 with a Japanese message (`Busy`), never queued without bound.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
+from indexer.errors import PolicykbError
 from indexer.search.plan import MAX_QUERY_WORDS
+
+#: Results at the top of a page that are explained (highlights, matched words) whatever the work
+#: budget: the default page, what a person reads. The budget trims only a longer page or an export.
+EXPLAINED_FIRST = 10
+#: A query longer than this many characters is expensive (Lanes): the longest gold query has 60, a
+#: question typed by a person rarely passes 100, a pasted paragraph does.
+LONG_QUERY_CHARS = 100
+#: A page longer than this is expensive (Lanes): the CSV export's 1,000 rows, each explained.
+LONG_PAGE = 100
+
+
+def work_clock() -> float:
+    """Seconds of CPU this thread has used: what the work budget counts (time waiting for a core or
+    for the interpreter is not work; tantivy's search runs in the calling thread and counts)."""
+    return time.thread_time()
 
 #: Why this request's semantic side was skipped (per thread/request), or None.
 _degraded: ContextVar[str | None] = ContextVar("policykb_degraded", default=None)
@@ -63,14 +96,15 @@ class Cut:
     """What the bounds on one search's work left out, said in the answer (JSON `cut`, a note on the page).
 
     The word cap (indexer.search.plan.MAX_QUERY_WORDS) is the same for every request; the rest comes
-    from the work budget: a search that has spent `SearchEngine.work_budget_s` (the server's) gives
-    its remaining results without highlights and matched words, and leaves out the counts of the
+    from the work budget: a search that has spent `SearchEngine.work_budget_s` of CPU (the server's)
+    gives the rest of a long page, past its first EXPLAINED_FIRST results, without highlights and
+    matched words, and leaves out the counts of the
     collections it was not asked to search. Like the encoder's budget, so that a request of many
     words cannot hold the process's one interpreter for long while cheap requests wait.
     """
 
     words_from: str = ""            # the query from the first word the cap left out ("": nothing)
-    reasons: int = 0                # results of the page given without highlights and matched words
+    reasons: int = 0                # results past the page's first EXPLAINED_FIRST given without highlights and matched words
     collections: tuple[str, ...] = ()  # collections whose count was left out
 
     def as_dict(self) -> dict:
@@ -78,7 +112,8 @@ class Cut:
         if self.words_from:
             out.update(max_words=MAX_QUERY_WORDS, words_from=self.words_from, chars=len(self.words_from))
         if self.reasons:
-            out["reasons"] = self.reasons
+            # The first EXPLAINED_FIRST results of the page are always explained: the cut is after them.
+            out.update(reasons=self.reasons, explained_first=EXPLAINED_FIRST)
         if self.collections:
             out["collections"] = list(self.collections)
         return out
@@ -152,3 +187,52 @@ class EncoderBudget:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class Busy(PolicykbError):
+    """An expensive search found no lane free in time (Lanes): 503, said in Japanese."""
+
+    status = 503
+    title = "混み合っています"
+
+
+BUSY_MESSAGE = ("長い検索語や多くの件数を求める検索が混み合っています。しばらくしてから再度お試しください"
+                "（短い検索語の検索はこのまま行えます）。")
+
+
+class Lanes:
+    """Admission control for expensive searches: `lanes` run at once, `waiting` more may wait.
+
+    A search is expensive by its shape, known before any work (`expensive`). A cheap search passes
+    straight through; an expensive one takes a lane, waiting at most `wait_s`. Waiting costs a server
+    thread and no CPU; the number waiting is bounded so that expensive requests can never hold every
+    thread of the server (webapp.serve sets it below the thread count).
+    """
+
+    def __init__(self, lanes: int = 1, waiting: int = 8, wait_s: float = 5.0):
+        self.lanes = lanes
+        self.wait_s = wait_s
+        self._running = threading.Semaphore(lanes)
+        self._admitted = threading.BoundedSemaphore(lanes + waiting)  # running or waiting
+
+    @staticmethod
+    def expensive(query: str, k: int) -> bool:
+        return len(query) > LONG_QUERY_CHARS or k > LONG_PAGE
+
+    @contextmanager
+    def admit(self, expensive: bool) -> Iterator[None]:
+        """Run the body in a lane when `expensive` (raises Busy when none frees in time), else at once."""
+        if not expensive:
+            yield
+            return
+        if not self._admitted.acquire(blocking=False):
+            raise Busy(BUSY_MESSAGE)
+        try:
+            if not self._running.acquire(timeout=self.wait_s):
+                raise Busy(BUSY_MESSAGE)
+            try:
+                yield
+            finally:
+                self._running.release()
+        finally:
+            self._admitted.release()
