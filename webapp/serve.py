@@ -62,6 +62,7 @@ from waitress.server import create_server
 from indexer.config import Settings
 from indexer.errors import PolicykbError, UsageError
 from indexer.search.budget import EncoderBudget, Lanes
+from indexer.index.vectors import one_blas_thread
 from indexer.search.engine import SearchEngine
 from indexer.search.filters import Filters
 from webapp import create_app
@@ -135,6 +136,7 @@ def _open_app(settings: Settings, threads: int = 12):
     engine.lanes = Lanes(EXPENSIVE_LANES, waiting=max(1, threads - CHEAP_THREADS - EXPENSIVE_LANES),
                          wait_s=EXPENSIVE_WAIT_S)
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+    one_blas_thread()  # a search's vector products are small; the other core serves other requests
     engine.embedder.encode_query("地方創生")  # warm the model so the first visitor does not wait
     # And one search of every collection: Sudachi, the static model and the first pages of the
     # mapped indexes load here (≈ 3 s over all laws), not in the first visitor's request.
