@@ -32,7 +32,8 @@ from indexer.index.verify import check_build, load_part, serving_candidates
 from indexer.model.embedder import Embedder
 from indexer.model.query_encoder import OnnxQueryEncoder, open_query_encoder
 from indexer.search.basis import suggest_basis
-from indexer.search.budget import EXPLAINED_FIRST, Cut, EncoderBudget, Lanes, mark_time_cut, work_clock
+from indexer.search.budget import (EXPLAINED_FIRST, Cut, EncoderBudget, Lanes, degraded_reason, mark_time_cut,
+                                   work_clock)
 from indexer.search.collection import Collection, facet_key
 from indexer.search.filters import MODES, Filters, collection_labels, parse_mode, parse_query, register_label
 from indexer.search.fusion import (ABOUT_MIN_SIMILARITY, FUSION, LAW_INTENT, STATIC_SIMILARITY_POWER, Candidates,
@@ -56,6 +57,7 @@ FACETS = ("kind", "pillar", "era", "prefecture", "deadline_year", "document", "c
 MAX_K = 100          # results per page a person asks for
 EXPORT_MAX_K = 1000  # rows an export may ask for at once
 PLAN_CACHE = 512     # query plans kept (each a few kB: the tokens of ≤ 1,000 characters)
+SUGGESTION_CACHE = 1024  # records whose basis suggestions are kept (each ≤ 3 article dicts, shared)
 _log = logging.getLogger("policykb")
 
 
@@ -84,6 +86,7 @@ class SearchEngine:
         self.planner = QueryPlanner(self.thesaurus, LegalVocabulary.from_articles(
             [(r["title"], r["text"]) for r in self.regional.records if r["kind"] == "article"]))
         self._plans: OrderedDict[tuple[str, bool, bool, bool], QueryPlan] = OrderedDict()
+        self._suggestions: OrderedDict[tuple[str, int], list[dict]] = OrderedDict()  # suggest_articles
         self._plans_lock = threading.Lock()
         #: Built from another corpus/model than the current one: served, and said so (open() sets it).
         self.stale = False
@@ -142,6 +145,7 @@ class SearchEngine:
         if self._embedder is not None:
             self._embedder.clear_cache()
         self._plans.clear()
+        self._suggestions.clear()
         for coll in self.collections.values():
             coll.clear_caches()
 
@@ -610,8 +614,21 @@ class SearchEngine:
         """Articles that could ground a policy record (its legal basis), ranked by evidence:
         suggestions, not references (indexer.search.basis). Each is {record, score, reasons, similarity}:
         `reasons` in words (見出し・定義・名指し・仕組み・語句・意味の近さ). Drawn from 全法令 when it is
-        ingested, else from the regional statutes; articles the record already cites are left out."""
-        return [s.as_dict() for s in suggest_basis(self, rid, k)]
+        ingested, else from the regional statutes; articles the record already cites are left out.
+
+        Kept per record (bounded, oldest out): they depend on the record and the build only, and made
+        afresh they were most of a record page's 30–40 ms of CPU (several keyword searches and a hybrid
+        one). Suggestions made without their semantic side (the server's encoder budget spent) are not kept."""
+        key = (rid, k)
+        got = self._suggestions.get(key)
+        if got is None:
+            got = [s.as_dict() for s in suggest_basis(self, rid, k)]
+            if degraded_reason() is None:
+                with self._plans_lock:
+                    if len(self._suggestions) >= SUGGESTION_CACHE:
+                        self._suggestions.popitem(last=False)
+                    self._suggestions[key] = got
+        return list(got)
 
     # -- documents -------------------------------------------------------------------------------------
     def source_view(self, doc_id: str) -> dict | None:
