@@ -29,7 +29,11 @@ Two more bounds, for the keyword side and the Python work of a search (issue 18)
     request (a cheap keyword search waited 0.3–1.9 s beside eight clients of new 1,000-character
     queries: scripts/bench_http --scenario expensive); in one lane they wait for each other instead.
     A request that finds every lane and every waiting place taken, or waits longer than `wait_s`,
-    is answered 503 with a Japanese message (`Busy`), never queued without bound.
+    is answered 503 with a Japanese message (`Busy`), never queued without bound. A search keeps its
+    lane while it waits for its encoder: giving it back meanwhile let the next long query's Python run
+    beside the cheap requests all the time, and the encoder, already busy, answered none of them in
+    time (bench_http at load ≈ 10: 128 long queries answered, all without the semantic side, against
+    66 answered, 42 of them whole, when the lane is kept).
 """
 
 from __future__ import annotations
