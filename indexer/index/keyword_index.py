@@ -211,4 +211,10 @@ class KeywordIndex:
         """Which query terms occur in which field of the record: the keyword side of 'why'."""
         sets = self._term_sets.get(record_id, {})
         wanted = list(dict.fromkeys(t.term for t in query_tokens))
-        return {field: [t for t in wanted if t in sets.get(field, ())] for field in TEXT_FIELDS if any(t in sets.get(field, ()) for t in wanted)}
+        out: dict[str, list[str]] = {}
+        for field in TEXT_FIELDS:
+            held = sets.get(field)
+            found = [t for t in wanted if t in held] if held else []
+            if found:
+                out[field] = found
+        return out

@@ -16,6 +16,7 @@ import threading
 import time
 from collections import Counter, OrderedDict
 from itertools import compress
+from operator import countOf, itemgetter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -58,6 +59,7 @@ MAX_K = 100          # results per page a person asks for
 EXPORT_MAX_K = 1000  # rows an export may ask for at once
 PLAN_CACHE = 512     # query plans kept (each a few kB: the tokens of ≤ 1,000 characters)
 SUGGESTION_CACHE = 1024  # records whose basis suggestions are kept (each ≤ 3 article dicts, shared)
+CITATION_CACHE = 4096    # citations of a matched 項 kept (each a small dict)
 _log = logging.getLogger("policykb")
 
 
@@ -87,6 +89,7 @@ class SearchEngine:
             [(r["title"], r["text"]) for r in self.regional.records if r["kind"] == "article"]))
         self._plans: OrderedDict[tuple[str, bool, bool, bool], QueryPlan] = OrderedDict()
         self._suggestions: OrderedDict[tuple[str, int], list[dict]] = OrderedDict()  # suggest_articles
+        self._citations: dict[tuple[str, int], dict | None] = {}  # _paragraph_citation
         self._plans_lock = threading.Lock()
         #: Built from another corpus/model than the current one: served, and said so (open() sets it).
         self.stale = False
@@ -286,7 +289,8 @@ class SearchEngine:
         totals = {name: count(lists[name], mode, fusion) for name in wanted if name not in skipped}
         selected = [c for name in chosen for c in lists[name] if c.redundant_with not in chosen]
         # Issue 19: a question about law weighs the articles more (indexer.search.fusion.law_weight).
-        legal = self._legal_hits(selected)
+        # Only the hybrid fusion weighs articles (and only its law reason brings the 条文 group).
+        legal = self._legal_hits(selected) if mode == "hybrid" else set()
         weight, law_reason = law_weight(selected, plan.law.asks or bool(self.named_laws(plan)), legal,
                                         fusion.get("law_intent"), bool(plan.law.weak)) \
             if mode == "hybrid" else (1.0, None)
@@ -452,9 +456,8 @@ class SearchEngine:
             snip = make_snippet(rec["text"], query_terms, tokens=body, spans=spans)
             para = matched_paragraph(rec, spans) if rec.get("law") else None
             # A statute's citation names the 項 the query matched (issue 20).
-            matched = cite_paragraph(rec, para) if para else None
             results.append(result_dict(rec, snip.text, snip.as_dict()["highlights"], round(score, 6), why, para,
-                                       matched.as_dict() if matched else None))
+                                       self._paragraph_citation(rec, para) if para else None))
         if cut.reasons or cut.collections:
             mark_time_cut()  # the web app sends such an answer no-store: a later one may be whole
         groups = []
@@ -470,7 +473,7 @@ class SearchEngine:
                               "fused_rank": position[rid], "law": rec.get("law"), "citation": rec.get("citation")})
             groups.append({"name": "articles", "label": "条文", "reason": info.law_reason, "results": group})
         chosen = self.chosen_collections(filters)
-        facets = self.facet_counts([rid for rid, _ in ranked], info.unit_facets)
+        facets = self.facet_counts(list(map(itemgetter(0), ranked)), info.unit_facets)
         facets["collection"] = {name: n for name, n in sorted(info.collection_totals.items(), key=lambda kv: -kv[1])}
         return SearchResponse(query, mode, len(ranked), (time.perf_counter() - t0) * 1000, results, facets,
                               filters.active(), offset, k,
@@ -480,12 +483,27 @@ class SearchEngine:
                               capped=info.capped, groups=groups, missing_laws=self.missing_laws(plan, chosen),
                               unavailable_collections=self.unavailable_collections(filters), cut=cut.as_dict())
 
+    def _paragraph_citation(self, rec: dict, para: int) -> dict | None:
+        """cite_paragraph(rec, para).as_dict(), kept (bounded): it depends on the record and the 項 only,
+        and it was the dearest part of an article result's reasons (scripts/profile_search)."""
+        key = (rec["id"], para)
+        if key not in self._citations:
+            matched = cite_paragraph(rec, para)
+            if len(self._citations) >= CITATION_CACHE:
+                self._citations.pop(next(iter(self._citations)), None)
+            self._citations[key] = matched.as_dict() if matched else None
+        got = self._citations.get(key)
+        return dict(got) if got is not None else None
+
     def _keyword_matches(self, info: RankInfo) -> int:
         """How many keyword hits hold a whole concept of the query (coverage > 0): counted with set
         operations over the coverage the lists brought, a lookup only for a hit without one."""
         cov, ranks = info.coverage, info.keyword_rank
-        held = set(compress(cov, map((0.0).__lt__, cov.values())))
-        return len(ranks.keys() & held) + sum(1 for i in ranks.keys() - cov.keys() if self._coverage(i, info) > 0)
+        if cov.keys() <= ranks.keys():  # as the lists give them: a share for each keyword hit, none ≤ 0 but 0.0
+            held = len(cov) - countOf(cov.values(), 0.0)
+        else:
+            held = len(ranks.keys() & set(compress(cov, map((0.0).__lt__, cov.values()))))
+        return held + sum(1 for i in ranks.keys() - cov.keys() if self._coverage(i, info) > 0)
 
     def _coverage(self, rid: str, info: RankInfo) -> float:
         if rid in info.coverage:
@@ -565,7 +583,7 @@ class SearchEngine:
             for facet, values in hit_facets.get(rid, {}).items():
                 found.update(facet_key(facet, v) for v in values)
         counts: dict[str, dict[str, int]] = {f: {} for f in FACETS}
-        pairs = [(*key.split("\x1f", 1), n) for key, n in found.items()]
+        pairs = [(*_split_facet_key(key), n) for key, n in found.items()]
         for facet, value, n in sorted(pairs, key=lambda p: (-p[2], p[1])):
             counts.setdefault(facet, {})[value] = n
         return counts
@@ -693,6 +711,18 @@ class SearchEngine:
         for coll in self.collections.values():
             out.update(coll.titles([d for d in doc_ids if d not in out]))
         return out
+
+
+_FACET_KEYS: dict[str, tuple[str, str]] = {}
+
+
+def _split_facet_key(key: str) -> tuple[str, str]:
+    """facet_key's (facet, value), kept: the keys are the corpus's facet values, a bounded set."""
+    got = _FACET_KEYS.get(key)
+    if got is None:
+        facet, value = key.split("\x1f", 1)
+        got = _FACET_KEYS[key] = (facet, value)
+    return got
 
 
 def has_searchable_word(plan: QueryPlan) -> bool:

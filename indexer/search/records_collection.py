@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections import Counter, OrderedDict
 from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -62,6 +63,13 @@ class RecordCollection:
         self._signature = np.array([signatures.setdefault(self.facet_pairs[r["id"]], len(signatures)) for r in records]
                                    + [len(signatures)], dtype=np.intp)  # the last: a record it does not hold
         self._signature_pairs = list(signatures)
+        # Signature × facet value, 0/1: a search's counts per value are then one product with its
+        # counts per signature.
+        self._value_keys = list(dict.fromkeys(k for pairs in signatures for k in pairs))
+        column = {k: n for n, k in enumerate(self._value_keys)}
+        self._signature_values = np.zeros((len(signatures), len(self._value_keys)), dtype=np.int64)
+        for sig, pairs in enumerate(signatures):
+            self._signature_values[sig, [column[k] for k in pairs]] = 1
         self._derived_ids = frozenset(r["id"] for r in records if r["kind"] in DERIVED_KINDS)
         #: The provisions of law it holds (its statutes' articles): a question about law weighs them.
         self.article_ids = frozenset(r["id"] for r in records if r["kind"] == "article")
@@ -99,7 +107,7 @@ class RecordCollection:
         # counts when it holds any concept, so one set test per hit does.
         concepts = list(plan.concepts)
         asked = [frozenset().union(*concepts)] if count_only and concepts else concepts
-        ids = [i for i, _ in kw]  # once, for the shares and the derived hits
+        ids = list(map(itemgetter(0), kw))  # once, for the shares and the derived hits
         shares = self.keyword_index.concept_shares(ids, asked)
         return Candidates(self.name, "keyword", kw, shares, self._derived_ids.intersection(ids),
                           capped=raw_hits >= KEYWORD_CANDIDATES)
@@ -140,12 +148,11 @@ class RecordCollection:
         hit cost more than the rest of a keyword search together (scripts/profile_search)."""
         absent = len(self._ordinal)
         ords = np.fromiter(map(self._ordinal.get, ids, repeat(absent)), dtype=np.intp, count=len(ids))
-        per = np.bincount(self._signature[ords], minlength=len(self._signature_pairs) + 1).tolist()
-        pairs = self._signature_pairs
-        for sig, n in enumerate(per[:-1]):
-            if n:
-                for key in pairs[sig]:
-                    found[key] += n
+        per = np.bincount(self._signature[ords], minlength=len(self._signature_pairs) + 1)
+        values = per[:-1] @ self._signature_values
+        keys = self._value_keys
+        for n in np.flatnonzero(values).tolist():
+            found[keys[n]] += int(values[n])
         return [rid for rid, o in zip(ids, ords.tolist()) if o == absent] if per[-1] else []
 
     # -- records --------------------------------------------------------------------------------------
