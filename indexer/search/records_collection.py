@@ -150,9 +150,9 @@ class RecordCollection:
         ords = np.fromiter(map(self._ordinal.get, ids, repeat(absent)), dtype=np.intp, count=len(ids))
         per = np.bincount(self._signature[ords], minlength=len(self._signature_pairs) + 1)
         values = per[:-1] @ self._signature_values
-        keys = self._value_keys
-        for n in np.flatnonzero(values).tolist():
-            found[keys[n]] += int(values[n])
+        keys, counted = self._value_keys, values.tolist()
+        # Counter.update with a mapping: a plain dict update when nothing is counted yet.
+        found.update({keys[n]: counted[n] for n in np.flatnonzero(values).tolist()})
         return [rid for rid, o in zip(ids, ords.tolist()) if o == absent] if per[-1] else []
 
     # -- records --------------------------------------------------------------------------------------
