@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 _BLAS_LIMITED = False
 
@@ -30,8 +31,6 @@ def one_blas_thread() -> None:
     as it is in a server answering other requests."""
     global _BLAS_LIMITED
     if not _BLAS_LIMITED:
-        from threadpoolctl import threadpool_limits
-
         threadpool_limits(1, user_api="blas")
         _BLAS_LIMITED = True
 

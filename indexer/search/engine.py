@@ -304,7 +304,7 @@ class SearchEngine:
         for c in selected:
             ranks = keyword_rank if c.side == "keyword" else semantic_rank
             # The first list that holds an id gives its rank; an id is once in a list (each ranks records).
-            ranked_here = zip((i for i, _ in c.hits), enumerate((s for _, s in c.hits), start=1))
+            ranked_here = zip(map(itemgetter(0), c.hits), enumerate(map(itemgetter(1), c.hits), start=1))
             ranks.update(ranked_here if not ranks else ((i, r) for i, r in ranked_here if i not in ranks))
             coverage.update(c.shares if not coverage else {i: v for i, v in c.shares.items() if i not in coverage})
             for i, values in c.facets.items():
