@@ -8,6 +8,8 @@ server every encoding therefore goes through one `EncoderBudget`:
   - a query already encoded is answered from the embedder's cache, no queue;
   - at most `max_pending` encodings are queued or running; past that, the
     request does not wait at all (reason "queue_full");
+  - an expensive search (one in a lane, see Lanes below) encodes on a worker of its own, with one
+    place: the others' encodings never queue behind a long query's;
   - a request waits at most `budget_s` for its encoding (reason "time_budget");
     the encoding still finishes in the background and lands in the cache, so
     asking again soon gets the full answer.
@@ -77,6 +79,10 @@ REASONS = {
 }
 
 
+#: The Lanes whose lane this request runs in (per thread/request), or None: its encoding goes to the
+#: expensive searches' own encoder worker (EncoderBudget.submit).
+_held_lane: ContextVar["Lanes | None"] = ContextVar("policykb_held_lane", default=None)
+
 #: Whether this request's work budget cut anything (per thread/request): the answer is then not stored.
 _time_cut: ContextVar[bool] = ContextVar("policykb_time_cut", default=False)
 
@@ -129,7 +135,7 @@ def degraded_reason() -> str | None:
 
 
 class EncoderBudget:
-    def __init__(self, budget_s: float = 0.5, max_pending: int = 2, workers: int = 1):
+    def __init__(self, budget_s: float = 0.5, max_pending: int = 2, workers: int = 1, expensive_pending: int = 1):
         # The cores one encoding may use are the encoder's own setting (SearchEngine.encoder_threads).
         self.budget_s = budget_s
         self.max_pending = max_pending
@@ -137,22 +143,30 @@ class EncoderBudget:
         # One worker: torch already spreads one encoding over the cores; two at once only
         # share them, and a second worker would let queued work pile onto the CPU.
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="policykb-encoder")
+        # Expensive searches (those in a lane, Lanes) encode on a worker of their own: a record page
+        # or a short new query then never waits behind a long query's encoding (a record page's basis
+        # suggestions encode its title; behind the long queries they waited up to the whole budget).
+        # The lane lets one expensive search run at a time, so one place is enough.
+        self._expensive_slots = threading.BoundedSemaphore(expensive_pending)
+        self._expensive_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="policykb-encoder-expensive")
 
-    def submit(self, fn: Callable[[], object]) -> Future | None:
-        """Run fn on the encoder worker if a slot is free (None when the queue is full)."""
-        if not self._slots.acquire(blocking=False):
+    def submit(self, fn: Callable[[], object], *, expensive: bool = False) -> Future | None:
+        """Run fn on the encoder worker if a slot is free (None when the queue is full); an expensive
+        search's (expensive=True) on the expensive searches' worker."""
+        slots, pool = (self._expensive_slots, self._expensive_pool) if expensive else (self._slots, self._pool)
+        if not slots.acquire(blocking=False):
             return None
 
         def run():
             try:
                 return fn()
             finally:
-                self._slots.release()
+                slots.release()
 
         try:
-            return self._pool.submit(run)
+            return pool.submit(run)
         except BaseException:
-            self._slots.release()
+            slots.release()
             raise
 
     def encode(self, embedder, text: str) -> np.ndarray | None:
@@ -166,7 +180,8 @@ class EncoderBudget:
         hit = embedder.cached(text)
         if hit is not None:
             return lambda: hit
-        fut = self.submit(lambda: embedder.encode_query(text))
+        expensive = _held_lane.get() is not None  # this request runs in an expensive search's lane
+        fut = self.submit(lambda: embedder.encode_query(text), expensive=expensive)
         deadline = time.monotonic() + self.budget_s
         result: list = []
 
@@ -183,7 +198,7 @@ class EncoderBudget:
                 # Not started yet: drop it, the CPU is better spent elsewhere. Started: it finishes
                 # and is cached, for the next time the same query comes.
                 if fut.cancel():
-                    self._slots.release()
+                    (self._expensive_slots if expensive else self._slots).release()
                 _degraded.set("time_budget")
                 result.append(None)
             return result[0]
@@ -191,6 +206,7 @@ class EncoderBudget:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._expensive_pool.shutdown(wait=False, cancel_futures=True)
 
 
 class Busy(PolicykbError):
@@ -234,9 +250,11 @@ class Lanes:
         try:
             if not self._running.acquire(timeout=self.wait_s):
                 raise Busy(BUSY_MESSAGE)
+            token = _held_lane.set(self)
             try:
                 yield
             finally:
+                _held_lane.reset(token)
                 self._running.release()
         finally:
             self._admitted.release()

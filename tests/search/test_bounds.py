@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.search.budget import EXPLAINED_FIRST, LONG_PAGE, LONG_QUERY_CHARS, Busy, Lanes, work_clock
+from indexer.search.budget import (EXPLAINED_FIRST, LONG_PAGE, LONG_QUERY_CHARS, Busy, EncoderBudget, Lanes,
+                                   degraded_reason, start_request, work_clock)
 from indexer.search.plan import ANALYSE_FIRST, MAX_QUERY_WORDS, QueryPlanner, analyse_capped, cap_tokens
 from indexer.text.analysis import analyze
 from indexer.text.thesaurus import load_thesaurus
@@ -196,3 +197,31 @@ def test_an_expensive_search_past_the_waiting_places_is_refused_at_once():
         held.done()
     with lanes.admit(True):  # its place came back
         pass
+
+
+def test_an_expensive_search_s_encoding_never_takes_the_place_of_a_cheap_one():
+    budget = EncoderBudget(budget_s=5.0, max_pending=1)
+    release = threading.Event()
+    try:
+        assert budget.submit(release.wait, expensive=True) is not None  # a long query's encoding runs
+        assert budget.submit(release.wait, expensive=True) is None  # its one place is taken
+        cheap = budget.submit(lambda: 42)  # a record page's, a short query's: not behind it
+        assert cheap is not None and cheap.result(timeout=5) == 42
+    finally:
+        release.set()
+        budget.close()
+
+
+def test_a_search_in_a_lane_encodes_on_the_expensive_searches_worker(engine):
+    engine.embedder.encode_query("地方創生")  # loaded: the budget is for encoding, not loading
+    budget = EncoderBudget(budget_s=30.0, max_pending=1)
+    release = threading.Event()
+    try:
+        assert budget.submit(release.wait) is not None  # the other searches' one place is taken
+        start_request()
+        with Lanes(1).admit(True):
+            vec = budget.start(engine.embedder, f"新しい長い問い合わせ {time.time_ns()}")()
+        assert vec is not None and degraded_reason() is None
+    finally:
+        release.set()
+        budget.close()
