@@ -13,6 +13,7 @@ import json
 import threading
 from collections import OrderedDict
 from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Protocol
 
@@ -96,9 +97,11 @@ class KeywordIndex:
                                              for seg in range(self.searcher.num_segments)]
         for seg, doc, rid in found:
             self._ids[seg][doc] = rid
-        #: Every record id once, and its place there: the ordinals numpy counts over.
-        self._rids: list[str] = list(self._term_sets)
-        self._ordinal: dict[str, int] = {rid: n for n, rid in enumerate(self._rids)}
+        #: Every record id once, and its place there: the ordinals numpy counts over. With one segment
+        #: (what a build writes) a record's ordinal is its tantivy document number, so a search's hits
+        #: bring their ordinals with them (search_ordinals) and no id is looked up to find one.
+        self._rids: list[str | None] = self._ids[0] if len(self._ids) == 1 else list(self._term_sets)
+        self._ordinal: dict[str, int] = {rid: n for n, rid in enumerate(self._rids) if rid is not None}
         self._queries: OrderedDict[tuple, tantivy.Query | None] = OrderedDict()
         self._queries_lock = threading.Lock()
         # A term → the records that hold it, in any field (≈ 0.1 s and ≈ 10 MB for 3,530 records):
@@ -134,18 +137,28 @@ class KeywordIndex:
             self._queries[key] = got
         return got
 
-    def search(self, query_tokens: list[Token], filters: FilterSpec, limit: int = 200,
-               extra_tokens: list[Token] = ()) -> list[tuple[str, float]]:
+    def _hits(self, query_tokens: list[Token], filters: FilterSpec, limit: int, extra_tokens: list[Token]) -> list:
         text = self._text_query(query_tokens, extra_tokens)
         if text is None:
             return []
         clauses = self._filter_clauses(filters)
         query = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *clauses]) if clauses else text
-        hits = self.searcher.search(query, limit=limit, count=False).hits
-        if len(self._ids) == 1:  # one segment (what a build writes): one attribute per hit, not two
-            ids = self._ids[0]
-            return [(ids[a.doc], score) for score, a in hits]
-        return [(self._ids[a.segment_ord][a.doc], score) for score, a in hits]
+        return self.searcher.search(query, limit=limit, count=False).hits
+
+    def search(self, query_tokens: list[Token], filters: FilterSpec, limit: int = 200,
+               extra_tokens: list[Token] = ()) -> list[tuple[str, float]]:
+        return self.search_ordinals(query_tokens, filters, limit, extra_tokens)[0]
+
+    def search_ordinals(self, query_tokens: list[Token], filters: FilterSpec, limit: int = 200,
+                        extra_tokens: list[Token] = ()) -> tuple[list[tuple[str, float]], np.ndarray]:
+        """search's (id, BM25) hits, best first, and each hit's ordinal (for concept_shares)."""
+        hits = self._hits(query_tokens, filters, limit, extra_tokens)
+        if len(self._ids) == 1:  # one segment (what a build writes): the document number is the ordinal
+            docs = [a.doc for _, a in hits]
+            ids = list(map(self._rids.__getitem__, docs))
+            return list(zip(ids, map(itemgetter(0), hits))), np.array(docs, dtype=np.intp)
+        found = [(self._ids[a.segment_ord][a.doc], score) for score, a in hits]
+        return found, self.ordinals(list(map(itemgetter(0), found)))
 
     def filtered_ids(self, filters: FilterSpec, limit: int = 100_000) -> set[str]:
         clauses = self._filter_clauses(filters)
@@ -170,7 +183,9 @@ class KeywordIndex:
                 if self._holders is None:
                     holders: dict[str, list[int]] = {}
                     for rid, terms in self._all_terms.items():
-                        n = self._ordinal[rid]
+                        n = self._ordinal.get(rid)
+                        if n is None:
+                            continue  # not in the tantivy index: never a hit
                         for t in terms:
                             holders.setdefault(t, []).append(n)
                     self._holders = {t: np.array(ords, dtype=np.intp) for t, ords in holders.items()}
@@ -186,14 +201,15 @@ class KeywordIndex:
         return np.fromiter(map(self._ordinal.get, record_ids, repeat(len(self._rids))), dtype=np.intp,
                            count=len(record_ids))
 
-    def concept_shares(self, record_ids: list[str], concepts: list[frozenset[str]]) -> dict[str, float]:
+    def concept_shares(self, record_ids: list[str], concepts: list[frozenset[str]],
+                       ordinals: np.ndarray | None = None) -> dict[str, float]:
         """concept_share of every record of `record_ids`, in one pass per concept (not per record):
         per concept, a mark on every record that holds one of its terms, read at the hits' ordinals.
         numpy, not sets of ids: this was a Python operation per hit and concept, more than tantivy's
-        whole search (scripts/profile_search)."""
+        whole search (scripts/profile_search). `ordinals`: the records' ordinals, when the caller has them."""
         if not concepts or not record_ids:
             return dict.fromkeys(record_ids, 0.0)
-        ords = self.ordinals(record_ids)
+        ords = self.ordinals(record_ids) if ordinals is None else ordinals
         holders = self._holder_ordinals()
         counts = np.zeros(len(record_ids), dtype=np.intp)
         mark = np.zeros(len(self._rids) + 1, dtype=bool)  # the last slot: records not held, never marked

@@ -12,8 +12,9 @@ Layout of its directory (written by indexer.index.build):
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter, OrderedDict
-from itertools import repeat
+from itertools import compress, repeat
 from operator import itemgetter
 from pathlib import Path
 
@@ -79,6 +80,12 @@ class RecordCollection:
         # first key walk every deleted slot (milliseconds per call once the cache is full).
         self._text_tokens: OrderedDict[str | tuple[str, int], list[Token]] = OrderedDict()
         self._last_filtered: tuple[Filters, set[str]] | None = None
+        #: Per thread, the ids and keyword-index ordinals of the last keyword list (count_facets).
+        self._last_keyword = threading.local()
+        # A keyword-index ordinal → this collection's ordinal (len(records): not held here).
+        rids = keyword._rids
+        self._keyword_to_own = np.array([self._ordinal.get(r, len(records)) if r is not None else len(records)
+                                                  for r in rids] + [len(records)], dtype=np.intp)
 
     @classmethod
     def open(cls, name: str, path: Path) -> "RecordCollection":
@@ -96,19 +103,22 @@ class RecordCollection:
     def keyword(self, plan: QueryPlan, filters: Filters, *, within: bool, count_only: bool) -> Candidates:
         # Unless `within`, candidates are drawn before filtering, like the semantic side, so a
         # facet's count is exactly what clicking it returns (a filtered query would refill the list).
-        kw = self.keyword_index.search(list(plan.tokens), filters if within else Filters(), limit=KEYWORD_CANDIDATES,
-                                       extra_tokens=list(plan.extra))
+        kw, ords = self.keyword_index.search_ordinals(list(plan.tokens), filters if within else Filters(),
+                                                      limit=KEYWORD_CANDIDATES, extra_tokens=list(plan.extra))
         raw_hits = len(kw)
         if not within:
             allowed = self.filtered_ids(filters)
             if allowed is not None:
-                kw = [(i, s) for i, s in kw if i in allowed]
+                keep = [i in allowed for i, _ in kw]
+                kw = list(compress(kw, keep))
+                ords = ords[np.array(keep, dtype=bool)] if len(keep) else ords
         # count_only (a search of another collection alone wants only this one's count): a hit
         # counts when it holds any concept, so one set test per hit does.
         concepts = list(plan.concepts)
         asked = [frozenset().union(*concepts)] if count_only and concepts else concepts
         ids = list(map(itemgetter(0), kw))  # once, for the shares and the derived hits
-        shares = self.keyword_index.concept_shares(ids, asked)
+        shares = self.keyword_index.concept_shares(ids, asked, ords)
+        self._last_keyword.hits = (ids, ords)  # a keyword search's facets count these same ids (count_facets)
         return Candidates(self.name, "keyword", kw, shares, self._derived_ids.intersection(ids),
                           capped=raw_hits >= KEYWORD_CANDIDATES)
 
@@ -147,7 +157,13 @@ class RecordCollection:
         ids it does not hold, in order. Counted by signature with numpy: a Counter per facet value and
         hit cost more than the rest of a keyword search together (scripts/profile_search)."""
         absent = len(self._ordinal)
-        ords = np.fromiter(map(self._ordinal.get, ids, repeat(absent)), dtype=np.intp, count=len(ids))
+        last = getattr(self._last_keyword, "hits", None)
+        if last is not None and last[0] == ids:
+            # The ids of this thread's last keyword list (a keyword search's page): their ordinals are
+            # known, in the keyword index's numbering; equal lists compare by identity, item by item.
+            ords = self._keyword_to_own[last[1]]
+        else:
+            ords = np.fromiter(map(self._ordinal.get, ids, repeat(absent)), dtype=np.intp, count=len(ids))
         per = np.bincount(self._signature[ords], minlength=len(self._signature_pairs) + 1)
         values = per[:-1] @ self._signature_values
         keys, counted = self._value_keys, values.tolist()
