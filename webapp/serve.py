@@ -61,8 +61,7 @@ from waitress.server import create_server
 
 from indexer.config import Settings
 from indexer.errors import PolicykbError, UsageError
-from indexer.search.budget import EncoderBudget, Lanes
-from indexer.index.vectors import one_blas_thread
+from indexer.search.budget import EncoderBudget, Lanes, one_blas_thread
 from indexer.search.engine import SearchEngine
 from indexer.search.filters import Filters
 from webapp import create_app

@@ -17,23 +17,6 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
-from threadpoolctl import threadpool_limits
-
-_BLAS_LIMITED = False
-
-
-def one_blas_thread() -> None:
-    """Let numpy's BLAS use one thread in this process (once; threadpoolctl). The server does
-    (webapp.serve): its other core answers other requests.
-
-    The regional search's product is small (5,637 rows × 384): on one thread it takes 0.25 ms, on
-    OpenBLAS's default two 1.2 ms (its threads synchronise), and 13 ms when the other core is busy,
-    as it is in a server answering other requests."""
-    global _BLAS_LIMITED
-    if not _BLAS_LIMITED:
-        threadpool_limits(1, user_api="blas")
-        _BLAS_LIMITED = True
-
 
 @runtime_checkable
 class VectorSearch(Protocol):
