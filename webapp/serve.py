@@ -61,7 +61,7 @@ from waitress.server import create_server
 
 from indexer.config import Settings
 from indexer.errors import PolicykbError, UsageError
-from indexer.search.budget import EncoderBudget
+from indexer.search.budget import EncoderBudget, Lanes, one_blas_thread
 from indexer.search.engine import SearchEngine
 from indexer.search.filters import Filters
 from webapp import create_app
@@ -80,10 +80,26 @@ ENCODER_BUDGET_S = 0.3
 ENCODER_MAX_PENDING = 2
 #: Cores one query encoding may use (of 2 here): the other stays for everything else.
 ENCODER_THREADS = 1
-#: Seconds one search may spend before the rest of its page comes without highlights and matched
-#: words (indexer.search.budget.Cut). A keyword search of the gold queries takes a few ms; a query
-#: of MAX_QUERY_WORDS words tens; past this, its reasons wait for nothing but the GIL.
+#: CPU seconds of its own thread one search may spend before the rest of a long page (past its first
+#: 10 results) comes without highlights and matched words (indexer.search.budget.Cut). CPU, not wall
+#: time: the wall-clock budget of 0.1 s cut the reasons of ordinary first requests on a loaded machine,
+#: where a request mostly waits for a core. A keyword search of the gold queries takes 1–4 ms of CPU,
+#: a query of MAX_QUERY_WORDS words tens; 0.1 s is reached only by pages of many results (exports).
 WORK_BUDGET_S = 0.1
+#: Admission control (indexer.search.budget.Lanes): expensive searches (a query of more than 100
+#: characters, a page of more than 100 results) run one at a time; up to `threads - CHEAP_THREADS` of
+#: them may wait for the lane, each at most EXPENSIVE_WAIT_S, else 503 with a Japanese message. One
+#: lane because Python runs one thread at a time: eight long queries at once only took turns on the
+#: interpreter with the cheap requests (measured: scripts/bench_http --scenario expensive).
+EXPENSIVE_LANES = 1
+EXPENSIVE_WAIT_S = 5.0
+#: Server threads expensive requests may never take, waiting or running: cheap requests' share.
+CHEAP_THREADS = 4
+#: The interpreter's switch interval (sys.setswitchinterval; Python's default is 5 ms): a thread that
+#: wants the GIL waits up to this long for the running one to let go. A cheap request asks for the GIL
+#: again after each socket read and write and after tantivy's search, so with the default it waited
+#: 5 ms several times beside one expensive search; 1 ms costs a few more switches of CPU-bound threads.
+SWITCH_INTERVAL_S = 0.001
 #: Each worker holds its own engine (≈ 1 GB here): more than this is a typo, not a plan.
 MAX_WORKERS = 32
 #: A worker asked to stop gets this long (waitress lets running requests finish for 5 s) before SIGKILL.
@@ -106,7 +122,7 @@ def make_server(app, **kw):
     return server
 
 
-def _open_app(settings: Settings):
+def _open_app(settings: Settings, threads: int = 12):
     """The engine (model warmed) and the app over it; what each worker does once."""
     # Root at WARNING: sentence-transformers draws a progress bar per query when its logger is at INFO.
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -116,6 +132,10 @@ def _open_app(settings: Settings):
     engine.encoder_budget = EncoderBudget(ENCODER_BUDGET_S, ENCODER_MAX_PENDING)
     engine.encoder_threads = ENCODER_THREADS
     engine.work_budget_s = WORK_BUDGET_S
+    engine.lanes = Lanes(EXPENSIVE_LANES, waiting=max(1, threads - CHEAP_THREADS - EXPENSIVE_LANES),
+                         wait_s=EXPENSIVE_WAIT_S)
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    one_blas_thread()  # a search's vector products are small; the other core serves other requests
     engine.embedder.encode_query("地方創生")  # warm the model so the first visitor does not wait
     # And one search of every collection: Sudachi, the static model and the first pages of the
     # mapped indexes load here (≈ 3 s over all laws), not in the first visitor's request.
@@ -146,7 +166,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, threads
     """
     if workers != 1:
         return serve_workers(settings, host, port, threads, workers)
-    engine, app = _open_app(settings)
+    engine, app = _open_app(settings, threads)
     try:
         server = make_server(app, host=host, port=port, ident="policykb", **waitress_options(threads))
     except OSError as exc:  # the port is taken, the address is not ours…
@@ -222,7 +242,7 @@ def _worker(settings: Settings, socks: list[socket.socket], threads: int, report
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         _die_with_parent(parent)
         try:
-            engine, app = _open_app(settings)
+            engine, app = _open_app(settings, threads)
         except PolicykbError as exc:  # the supervisor prints it once, not once per worker
             _report(report_fd, "error", os.getpid(), exc.exit_code, exc.message)
             os._exit(exc.exit_code)

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import json
 import threading
-from collections import Counter
+from collections import OrderedDict
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
 import tantivy
 
 from indexer.index.keyword_format import ANALYZER, register_analyzer
@@ -26,6 +29,10 @@ __all__ = ["ANALYZER", "TEXT_FIELDS", "FilterSpec", "KeywordIndex", "term_clause
 TEXT_FIELDS = {"title": 3.0, "body": 1.0, "context": 0.5}
 PHRASE_BOOST = 2.0
 EXPANSION_BOOST = 0.5
+#: tantivy queries kept, by the query's tokens (a query plan asked again: the next page, a facet
+#: clicked). Building one is a Python call per term, field and mode: about as long as tantivy's
+#: whole search of 3,530 records (scripts/profile_search).
+QUERY_CACHE = 512
 
 
 class FilterSpec(Protocol):
@@ -81,15 +88,26 @@ class KeywordIndex:
         self._all_terms = {rid: set().union(*fields.values()) for rid, fields in self._term_sets.items()}
         self._vocabulary = set().union(*self._all_terms.values()) if self._all_terms else set()
         # A hit's address → its record id, read once here: fetching each hit's stored document
-        # (Searcher.doc) cost more than tantivy's whole search (scripts/profile_search).
-        self._ids: list[dict[int, str]] = [{} for _ in range(self.searcher.num_segments)]
+        # (Searcher.doc) cost more than tantivy's whole search (scripts/profile_search). A list per
+        # segment, indexed by document number: a list index is cheaper than a dict lookup per hit.
         every = tantivy.Query.all_query()
-        for _, address in self.searcher.search(every, limit=max(1, self.searcher.num_docs), count=False).hits:
-            self._ids[address.segment_ord][address.doc] = self.searcher.doc(address)["id"][0]
+        found = [(a.segment_ord, a.doc, self.searcher.doc(a)["id"][0])
+                 for _, a in self.searcher.search(every, limit=max(1, self.searcher.num_docs), count=False).hits]
+        self._ids: list[list[str | None]] = [[None] * (1 + max((d for s, d, _ in found if s == seg), default=0))
+                                             for seg in range(self.searcher.num_segments)]
+        for seg, doc, rid in found:
+            self._ids[seg][doc] = rid
+        #: Every record id once, and its place there: the ordinals numpy counts over. With one segment
+        #: (what a build writes) a record's ordinal is its tantivy document number, so a search's hits
+        #: bring their ordinals with them (search_ordinals) and no id is looked up to find one.
+        self._rids: list[str | None] = self._ids[0] if len(self._ids) == 1 else list(self._term_sets)
+        self._ordinal: dict[str, int] = {rid: n for n, rid in enumerate(self._rids) if rid is not None}
+        self._queries: OrderedDict[tuple, tantivy.Query | None] = OrderedDict()
+        self._queries_lock = threading.Lock()
         # A term → the records that hold it, in any field (≈ 0.1 s and ≈ 10 MB for 3,530 records):
         # a hit's share of the query's concepts is then a set operation per concept, not a loop
         # over the hits; made on the first search, so `show` and the record pages do not pay for it.
-        self._holders: dict[str, list[str]] | None = None
+        self._holders: dict[str, np.ndarray] | None = None
         self._holders_lock = threading.Lock()
 
     def knows(self, term: str) -> bool:
@@ -107,15 +125,40 @@ class KeywordIndex:
             clauses.append((tantivy.Occur.Must, q))
         return clauses
 
-    def search(self, query_tokens: list[Token], filters: FilterSpec, limit: int = 200,
-               extra_tokens: list[Token] = ()) -> list[tuple[str, float]]:
-        text = text_query(self.schema, query_tokens, extra_tokens)
+    def _text_query(self, query_tokens: list[Token], extra_tokens: list[Token]) -> tantivy.Query | None:
+        """text_query, kept by the tokens (bounded, oldest out): a tantivy Query is immutable."""
+        key = (tuple(query_tokens), tuple(extra_tokens))
+        if key in self._queries:
+            return self._queries[key]
+        got = text_query(self.schema, query_tokens, extra_tokens)
+        with self._queries_lock:
+            if len(self._queries) >= QUERY_CACHE:
+                self._queries.popitem(last=False)
+            self._queries[key] = got
+        return got
+
+    def _hits(self, query_tokens: list[Token], filters: FilterSpec, limit: int, extra_tokens: list[Token]) -> list:
+        text = self._text_query(query_tokens, extra_tokens)
         if text is None:
             return []
-        query = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *self._filter_clauses(filters)])
-        hits = self.searcher.search(query, limit=limit, count=False).hits
-        ids = self._ids
-        return [(ids[a.segment_ord][a.doc], score) for score, a in hits]
+        clauses = self._filter_clauses(filters)
+        query = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *clauses]) if clauses else text
+        return self.searcher.search(query, limit=limit, count=False).hits
+
+    def search(self, query_tokens: list[Token], filters: FilterSpec, limit: int = 200,
+               extra_tokens: list[Token] = ()) -> list[tuple[str, float]]:
+        return self.search_ordinals(query_tokens, filters, limit, extra_tokens)[0]
+
+    def search_ordinals(self, query_tokens: list[Token], filters: FilterSpec, limit: int = 200,
+                        extra_tokens: list[Token] = ()) -> tuple[list[tuple[str, float]], np.ndarray]:
+        """search's (id, BM25) hits, best first, and each hit's ordinal (for concept_shares)."""
+        hits = self._hits(query_tokens, filters, limit, extra_tokens)
+        if len(self._ids) == 1:  # one segment (what a build writes): the document number is the ordinal
+            docs = [a.doc for _, a in hits]
+            ids = list(map(self._rids.__getitem__, docs))
+            return list(zip(ids, map(itemgetter(0), hits))), np.array(docs, dtype=np.intp)
+        found = [(self._ids[a.segment_ord][a.doc], score) for score, a in hits]
+        return found, self.ordinals(list(map(itemgetter(0), found)))
 
     def filtered_ids(self, filters: FilterSpec, limit: int = 100_000) -> set[str]:
         clauses = self._filter_clauses(filters)
@@ -133,33 +176,61 @@ class KeywordIndex:
         terms = self._all_terms.get(record_id, set())
         return sum(1 for c in concepts if not terms.isdisjoint(c)) / len(concepts)
 
-    def holders(self, term: str) -> list[str]:
-        """The records that hold `term` in any field."""
+    def _holder_ordinals(self) -> dict[str, np.ndarray]:
+        """A term → the ordinals (self._rids) of the records that hold it, made on first need."""
         if self._holders is None:
             with self._holders_lock:
                 if self._holders is None:
-                    holders: dict[str, list[str]] = {}
+                    holders: dict[str, list[int]] = {}
                     for rid, terms in self._all_terms.items():
+                        n = self._ordinal.get(rid)
+                        if n is None:
+                            continue  # not in the tantivy index: never a hit
                         for t in terms:
-                            holders.setdefault(t, []).append(rid)
-                    self._holders = holders
-        return self._holders.get(term, [])
+                            holders.setdefault(t, []).append(n)
+                    self._holders = {t: np.array(ords, dtype=np.intp) for t, ords in holders.items()}
+        return self._holders
 
-    def concept_shares(self, record_ids: list[str], concepts: list[frozenset[str]]) -> dict[str, float]:
+    def holders(self, term: str) -> list[str]:
+        """The records that hold `term` in any field."""
+        got = self._holder_ordinals().get(term)
+        return [] if got is None else [self._rids[n] for n in got.tolist()]
+
+    def ordinals(self, record_ids: list[str]) -> np.ndarray:
+        """Each record's ordinal (its place in self._rids); len(self._rids) for a record not held."""
+        return np.fromiter(map(self._ordinal.get, record_ids, repeat(len(self._rids))), dtype=np.intp,
+                           count=len(record_ids))
+
+    def concept_shares(self, record_ids: list[str], concepts: list[frozenset[str]],
+                       ordinals: np.ndarray | None = None) -> dict[str, float]:
         """concept_share of every record of `record_ids`, in one pass per concept (not per record):
-        the records holding a concept are the union of its terms' holders."""
-        if not concepts:
+        per concept, a mark on every record that holds one of its terms, read at the hits' ordinals.
+        numpy, not sets of ids: this was a Python operation per hit and concept, more than tantivy's
+        whole search (scripts/profile_search). `ordinals`: the records' ordinals, when the caller has them."""
+        if not concepts or not record_ids:
             return dict.fromkeys(record_ids, 0.0)
-        wanted = set(record_ids)
-        found = Counter()
+        ords = self.ordinals(record_ids) if ordinals is None else ordinals
+        holders = self._holder_ordinals()
+        counts = np.zeros(len(record_ids), dtype=np.intp)
+        mark = np.zeros(len(self._rids) + 1, dtype=bool)  # the last slot: records not held, never marked
         for concept in concepts:
-            holding = set().union(*(self.holders(t) for t in concept)) if concept else set()
-            found.update(holding & wanted)
-        n = len(concepts)
-        return {rid: found[rid] / n for rid in record_ids}
+            mark[:] = False
+            for t in concept:
+                h = holders.get(t)
+                if h is not None:
+                    mark[h] = True
+            counts += mark[ords]
+        # int / int in numpy is the same correctly rounded division as Python's.
+        return dict(zip(record_ids, (counts / len(concepts)).tolist()))
 
     def matched_terms(self, record_id: str, query_tokens: list[Token]) -> dict[str, list[str]]:
         """Which query terms occur in which field of the record: the keyword side of 'why'."""
         sets = self._term_sets.get(record_id, {})
         wanted = list(dict.fromkeys(t.term for t in query_tokens))
-        return {field: [t for t in wanted if t in sets.get(field, ())] for field in TEXT_FIELDS if any(t in sets.get(field, ()) for t in wanted)}
+        out: dict[str, list[str]] = {}
+        for field in TEXT_FIELDS:
+            held = sets.get(field)
+            found = [t for t in wanted if t in held] if held else []
+            if found:
+                out[field] = found
+        return out

@@ -37,18 +37,29 @@ class VectorIndex:
         self.vectors = vectors
         self.owners = owners
         self.ids = list(dict.fromkeys(owners))
-        pos = {rid: i for i, rid in enumerate(self.ids)}
+        self._pos = pos = {rid: i for i, rid in enumerate(self.ids)}
         self._owner_idx = np.array([pos[o] for o in owners], dtype=np.int64)
+        # The rows grouped by owner (stable: a record's chunks keep their order), and where each
+        # owner's group starts: a record's best chunk is then one np.maximum.reduceat, not
+        # np.maximum.at (a ufunc call per row: ~10 ms for 5,637 rows, most of a semantic search).
+        self._order = np.argsort(self._owner_idx, kind="stable")
+        grouped = self._owner_idx[self._order]
+        self._starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]]) if len(grouped) else grouped
 
     @classmethod
     def load(cls, path: Path) -> "VectorIndex":
         return cls(np.load(path / "vectors.npy"), json.loads((path / "owners.json").read_text(encoding="utf-8")))
 
-    def scores(self, query: np.ndarray) -> dict[str, float]:
+    def best(self, query: np.ndarray) -> np.ndarray:
+        """Each record's best similarity (float32, at least -1), in the order of self.ids."""
+        if not len(self.ids):
+            return np.zeros(0, dtype=np.float32)
         sims = self.vectors @ query
-        best = np.full(len(self.ids), -1.0, dtype=np.float32)
-        np.maximum.at(best, self._owner_idx, sims)
-        return dict(zip(self.ids, best.tolist()))
+        # Rounding to float32 after the maximum gives what a float32 maximum gives: rounding is monotonic.
+        return np.maximum(np.maximum.reduceat(sims[self._order], self._starts), -1.0).astype(np.float32)
+
+    def scores(self, query: np.ndarray) -> dict[str, float]:
+        return dict(zip(self.ids, self.best(query).tolist()))
 
     def nearest(self, query: np.ndarray, rows: int) -> list[tuple[str, float]]:
         if len(self.vectors) == 0:
@@ -59,7 +70,12 @@ class VectorIndex:
         return [(self.owners[r], float(s)) for r, s in zip(top.tolist(), sims[top].tolist())]
 
     def search(self, query: np.ndarray, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
-        scored = self.scores(query)
-        items = [(rid, s) for rid, s in scored.items() if allowed is None or rid in allowed]
-        items.sort(key=lambda kv: -kv[1])
-        return items[:k]
+        best = self.best(query)
+        if allowed is None:
+            take = np.arange(len(best))
+        else:
+            pos = self._pos
+            take = np.sort(np.fromiter((pos[r] for r in allowed if r in pos), dtype=np.intp))
+        # Stable, so that equal similarities keep the records' order, as a stable sort of (id, score) did.
+        top = take[np.argsort(-best[take], kind="stable")[:k]]
+        return list(zip([self.ids[i] for i in top.tolist()], best[top].tolist()))

@@ -8,6 +8,8 @@ server every encoding therefore goes through one `EncoderBudget`:
   - a query already encoded is answered from the embedder's cache, no queue;
   - at most `max_pending` encodings are queued or running; past that, the
     request does not wait at all (reason "queue_full");
+  - an expensive search (one in a lane, see Lanes below) encodes on a worker of its own, with one
+    place: the others' encodings never queue behind a long query's;
   - a request waits at most `budget_s` for its encoding (reason "time_budget");
     the encoding still finishes in the background and lands in the cache, so
     asking again soon gets the full answer.
@@ -15,21 +17,75 @@ Either way the semantic side is skipped and the answer is the keyword side's;
 the request is marked degraded (`degraded_reason()`), which the web app turns
 into `degraded: true` in JSON, a note on the page, and `Cache-Control: no-store`.
 The CLI has no budget: it waits for the model.
+
+Two more bounds, for the keyword side and the Python work of a search (issue 18):
+
+  - the work budget (`SearchEngine.work_budget_s`, the server's) is counted in CPU seconds of the
+    request's own thread (`work_clock`), not in wall time: on a loaded machine a request that waits
+    for a core or for the interpreter has done no work, and a wall-clock budget cut the reasons of
+    ordinary first requests there. The first EXPLAINED_FIRST results of a page (the page a person
+    reads) are always explained; the budget only trims the rest of a long page or an export.
+  - `Lanes`: admission control. A search that is expensive by its shape (a long query, a long page)
+    runs only in one of few lanes; other searches never wait for a lane. Python runs one thread at a
+    time, so eight long queries running at once took turns on the interpreter with every cheap
+    request (a cheap keyword search waited 0.3–1.9 s beside eight clients of new 1,000-character
+    queries: scripts/bench_http --scenario expensive); in one lane they wait for each other instead.
+    A request that finds every lane and every waiting place taken, or waits longer than `wait_s`,
+    is answered 503 with a Japanese message (`Busy`), never queued without bound. A search keeps its
+    lane while it waits for its encoder: giving it back meanwhile let the next long query's Python run
+    beside the cheap requests all the time, and the encoder, already busy, answered none of them in
+    time (bench_http at load ≈ 10: 128 long queries answered, all without the semantic side, against
+    66 answered, 42 of them whole, when the lane is kept).
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
+from indexer.errors import PolicykbError
 from indexer.search.plan import MAX_QUERY_WORDS
+
+#: Results at the top of a page that are explained (highlights, matched words) whatever the work
+#: budget: the default page, what a person reads. The budget trims only a longer page or an export.
+EXPLAINED_FIRST = 10
+#: A query longer than this many characters is expensive (Lanes): the longest gold query has 60, a
+#: question typed by a person rarely passes 100, a pasted paragraph does.
+LONG_QUERY_CHARS = 100
+#: A page longer than this is expensive (Lanes): the CSV export's 1,000 rows, each explained.
+LONG_PAGE = 100
+
+
+_BLAS_LIMITED = False
+
+
+def one_blas_thread() -> None:
+    """Let numpy's BLAS use one thread in this process (once; threadpoolctl). The server does
+    (webapp.serve): its other core answers other requests.
+
+    The regional vector search's product (indexer.index.vectors) is small (5,637 rows × 384): on one
+    thread it takes 0.25 ms, on OpenBLAS's default two 1.2 ms (its threads synchronise), and 13 ms
+    when the other core is busy, as it is in a server answering other requests."""
+    global _BLAS_LIMITED
+    if not _BLAS_LIMITED:
+        threadpool_limits(1, user_api="blas")
+        _BLAS_LIMITED = True
+
+
+def work_clock() -> float:
+    """Seconds of CPU this thread has used: what the work budget counts (time waiting for a core or
+    for the interpreter is not work; tantivy's search runs in the calling thread and counts)."""
+    return time.thread_time()
 
 #: Why this request's semantic side was skipped (per thread/request), or None.
 _degraded: ContextVar[str | None] = ContextVar("policykb_degraded", default=None)
@@ -39,6 +95,10 @@ REASONS = {
     "time_budget": "意味検索が制限時間内に終わらなかったため、キーワード検索の結果のみを表示しています。",
 }
 
+
+#: The Lanes whose lane this request runs in (per thread/request), or None: its encoding goes to the
+#: expensive searches' own encoder worker (EncoderBudget.submit).
+_held_lane: ContextVar["Lanes | None"] = ContextVar("policykb_held_lane", default=None)
 
 #: Whether this request's work budget cut anything (per thread/request): the answer is then not stored.
 _time_cut: ContextVar[bool] = ContextVar("policykb_time_cut", default=False)
@@ -63,14 +123,15 @@ class Cut:
     """What the bounds on one search's work left out, said in the answer (JSON `cut`, a note on the page).
 
     The word cap (indexer.search.plan.MAX_QUERY_WORDS) is the same for every request; the rest comes
-    from the work budget: a search that has spent `SearchEngine.work_budget_s` (the server's) gives
-    its remaining results without highlights and matched words, and leaves out the counts of the
+    from the work budget: a search that has spent `SearchEngine.work_budget_s` of CPU (the server's)
+    gives the rest of a long page, past its first EXPLAINED_FIRST results, without highlights and
+    matched words, and leaves out the counts of the
     collections it was not asked to search. Like the encoder's budget, so that a request of many
     words cannot hold the process's one interpreter for long while cheap requests wait.
     """
 
     words_from: str = ""            # the query from the first word the cap left out ("": nothing)
-    reasons: int = 0                # results of the page given without highlights and matched words
+    reasons: int = 0                # results past the page's first EXPLAINED_FIRST given without highlights and matched words
     collections: tuple[str, ...] = ()  # collections whose count was left out
 
     def as_dict(self) -> dict:
@@ -78,7 +139,8 @@ class Cut:
         if self.words_from:
             out.update(max_words=MAX_QUERY_WORDS, words_from=self.words_from, chars=len(self.words_from))
         if self.reasons:
-            out["reasons"] = self.reasons
+            # The first EXPLAINED_FIRST results of the page are always explained: the cut is after them.
+            out.update(reasons=self.reasons, explained_first=EXPLAINED_FIRST)
         if self.collections:
             out["collections"] = list(self.collections)
         return out
@@ -90,7 +152,7 @@ def degraded_reason() -> str | None:
 
 
 class EncoderBudget:
-    def __init__(self, budget_s: float = 0.5, max_pending: int = 2, workers: int = 1):
+    def __init__(self, budget_s: float = 0.5, max_pending: int = 2, workers: int = 1, expensive_pending: int = 1):
         # The cores one encoding may use are the encoder's own setting (SearchEngine.encoder_threads).
         self.budget_s = budget_s
         self.max_pending = max_pending
@@ -98,22 +160,30 @@ class EncoderBudget:
         # One worker: torch already spreads one encoding over the cores; two at once only
         # share them, and a second worker would let queued work pile onto the CPU.
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="policykb-encoder")
+        # Expensive searches (those in a lane, Lanes) encode on a worker of their own: a record page
+        # or a short new query then never waits behind a long query's encoding (a record page's basis
+        # suggestions encode its title; behind the long queries they waited up to the whole budget).
+        # The lane lets one expensive search run at a time, so one place is enough.
+        self._expensive_slots = threading.BoundedSemaphore(expensive_pending)
+        self._expensive_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="policykb-encoder-expensive")
 
-    def submit(self, fn: Callable[[], object]) -> Future | None:
-        """Run fn on the encoder worker if a slot is free (None when the queue is full)."""
-        if not self._slots.acquire(blocking=False):
+    def submit(self, fn: Callable[[], object], *, expensive: bool = False) -> Future | None:
+        """Run fn on the encoder worker if a slot is free (None when the queue is full); an expensive
+        search's (expensive=True) on the expensive searches' worker."""
+        slots, pool = (self._expensive_slots, self._expensive_pool) if expensive else (self._slots, self._pool)
+        if not slots.acquire(blocking=False):
             return None
 
         def run():
             try:
                 return fn()
             finally:
-                self._slots.release()
+                slots.release()
 
         try:
-            return self._pool.submit(run)
+            return pool.submit(run)
         except BaseException:
-            self._slots.release()
+            slots.release()
             raise
 
     def encode(self, embedder, text: str) -> np.ndarray | None:
@@ -127,7 +197,8 @@ class EncoderBudget:
         hit = embedder.cached(text)
         if hit is not None:
             return lambda: hit
-        fut = self.submit(lambda: embedder.encode_query(text))
+        expensive = _held_lane.get() is not None  # this request runs in an expensive search's lane
+        fut = self.submit(lambda: embedder.encode_query(text), expensive=expensive)
         deadline = time.monotonic() + self.budget_s
         result: list = []
 
@@ -144,7 +215,7 @@ class EncoderBudget:
                 # Not started yet: drop it, the CPU is better spent elsewhere. Started: it finishes
                 # and is cached, for the next time the same query comes.
                 if fut.cancel():
-                    self._slots.release()
+                    (self._expensive_slots if expensive else self._slots).release()
                 _degraded.set("time_budget")
                 result.append(None)
             return result[0]
@@ -152,3 +223,55 @@ class EncoderBudget:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._expensive_pool.shutdown(wait=False, cancel_futures=True)
+
+
+class Busy(PolicykbError):
+    """An expensive search found no lane free in time (Lanes): 503, said in Japanese."""
+
+    status = 503
+    title = "混み合っています"
+
+
+BUSY_MESSAGE = ("長い検索語や多くの件数を求める検索が混み合っています。しばらくしてから再度お試しください"
+                "（短い検索語の検索はこのまま行えます）。")
+
+
+class Lanes:
+    """Admission control for expensive searches: `lanes` run at once, `waiting` more may wait.
+
+    A search is expensive by its shape, known before any work (`expensive`). A cheap search passes
+    straight through; an expensive one takes a lane, waiting at most `wait_s`. Waiting costs a server
+    thread and no CPU; the number waiting is bounded so that expensive requests can never hold every
+    thread of the server (webapp.serve sets it below the thread count).
+    """
+
+    def __init__(self, lanes: int = 1, waiting: int = 8, wait_s: float = 5.0):
+        self.lanes = lanes
+        self.wait_s = wait_s
+        self._running = threading.Semaphore(lanes)
+        self._admitted = threading.BoundedSemaphore(lanes + waiting)  # running or waiting
+
+    @staticmethod
+    def expensive(query: str, k: int) -> bool:
+        return len(query) > LONG_QUERY_CHARS or k > LONG_PAGE
+
+    @contextmanager
+    def admit(self, expensive: bool) -> Iterator[None]:
+        """Run the body in a lane when `expensive` (raises Busy when none frees in time), else at once."""
+        if not expensive:
+            yield
+            return
+        if not self._admitted.acquire(blocking=False):
+            raise Busy(BUSY_MESSAGE)
+        try:
+            if not self._running.acquire(timeout=self.wait_s):
+                raise Busy(BUSY_MESSAGE)
+            token = _held_lane.set(self)
+            try:
+                yield
+            finally:
+                _held_lane.reset(token)
+                self._running.release()
+        finally:
+            self._admitted.release()

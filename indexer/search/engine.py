@@ -15,7 +15,8 @@ import logging
 import threading
 import time
 from collections import Counter, OrderedDict
-from itertools import chain
+from itertools import compress
+from operator import countOf, itemgetter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -32,7 +33,8 @@ from indexer.index.verify import check_build, load_part, serving_candidates
 from indexer.model.embedder import Embedder
 from indexer.model.query_encoder import OnnxQueryEncoder, open_query_encoder
 from indexer.search.basis import suggest_basis
-from indexer.search.budget import Cut, EncoderBudget, mark_time_cut
+from indexer.search.budget import (EXPLAINED_FIRST, Cut, EncoderBudget, Lanes, degraded_reason, mark_time_cut,
+                                   work_clock)
 from indexer.search.collection import Collection, facet_key
 from indexer.search.filters import MODES, Filters, collection_labels, parse_mode, parse_query, register_label
 from indexer.search.fusion import (ABOUT_MIN_SIMILARITY, FUSION, LAW_INTENT, STATIC_SIMILARITY_POWER, Candidates,
@@ -56,6 +58,8 @@ FACETS = ("kind", "pillar", "era", "prefecture", "deadline_year", "document", "c
 MAX_K = 100          # results per page a person asks for
 EXPORT_MAX_K = 1000  # rows an export may ask for at once
 PLAN_CACHE = 512     # query plans kept (each a few kB: the tokens of ≤ 1,000 characters)
+SUGGESTION_CACHE = 1024  # records whose basis suggestions are kept (each ≤ 3 article dicts, shared)
+CITATION_CACHE = 4096    # citations of a matched 項 kept (each a small dict)
 _log = logging.getLogger("policykb")
 
 
@@ -84,6 +88,8 @@ class SearchEngine:
         self.planner = QueryPlanner(self.thesaurus, LegalVocabulary.from_articles(
             [(r["title"], r["text"]) for r in self.regional.records if r["kind"] == "article"]))
         self._plans: OrderedDict[tuple[str, bool, bool, bool], QueryPlan] = OrderedDict()
+        self._suggestions: OrderedDict[tuple[str, int], list[dict]] = OrderedDict()  # suggest_articles
+        self._citations: dict[tuple[str, int], dict | None] = {}  # _paragraph_citation
         self._plans_lock = threading.Lock()
         #: Built from another corpus/model than the current one: served, and said so (open() sets it).
         self.stale = False
@@ -95,9 +101,12 @@ class SearchEngine:
         self.encoder_threads = 1
         #: Per collection, the titles of the laws it holds (issue 19: named and missing laws), on first need.
         self._law_titles: dict[str, tuple[str, ...]] = {}
-        #: Set by the server: seconds a search may spend before it leaves out the rest of its reasons,
-        #: highlights and other collections' counts (indexer.search.budget.Cut); None (CLI): no bound.
+        #: Set by the server: CPU seconds a search may spend before it leaves out the reasons and
+        #: highlights of a long page's rest and other collections' counts (indexer.search.budget.Cut);
+        #: None (CLI): no bound.
         self.work_budget_s: float | None = None
+        #: Set by the server: the lanes expensive searches run in (indexer.search.budget.Lanes); None: none.
+        self.lanes: Lanes | None = None
 
     # -- the regional records, which pages list and browse --------------------------------------------
     @property
@@ -139,6 +148,7 @@ class SearchEngine:
         if self._embedder is not None:
             self._embedder.clear_cache()
         self._plans.clear()
+        self._suggestions.clear()
         for coll in self.collections.values():
             coll.clear_caches()
 
@@ -251,7 +261,7 @@ class SearchEngine:
         views that must show the best of a small set (one era's cells) however
         far down the whole ranking it stands. count_collections=True also ranks
         the collections not chosen, so the facets can say how many each holds; past `deadline`
-        (time.perf_counter()) those are left out (RankInfo.skipped).
+        (indexer.search.budget.work_clock) those are left out (RankInfo.skipped).
         """
         fusion = fusion or FUSION
         plan = query if isinstance(query, QueryPlan) else self.plan(query, fusion)
@@ -266,7 +276,7 @@ class SearchEngine:
         skipped: list[str] = []
         if mode in ("hybrid", "keyword"):
             for name in wanted:
-                if name not in chosen and deadline is not None and time.perf_counter() > deadline:
+                if name not in chosen and deadline is not None and work_clock() > deadline:
                     skipped.append(name)  # only counted for the facets: not worth a late answer
                     continue
                 lists[name].append(self.collections[name].keyword(plan, filters, within=within,
@@ -279,7 +289,8 @@ class SearchEngine:
         totals = {name: count(lists[name], mode, fusion) for name in wanted if name not in skipped}
         selected = [c for name in chosen for c in lists[name] if c.redundant_with not in chosen]
         # Issue 19: a question about law weighs the articles more (indexer.search.fusion.law_weight).
-        legal = self._legal_hits(selected)
+        # Only the hybrid fusion weighs articles (and only its law reason brings the 条文 group).
+        legal = self._legal_hits(selected) if mode == "hybrid" else set()
         weight, law_reason = law_weight(selected, plan.law.asks or bool(self.named_laws(plan)), legal,
                                         fusion.get("law_intent"), bool(plan.law.weak)) \
             if mode == "hybrid" else (1.0, None)
@@ -293,8 +304,9 @@ class SearchEngine:
         for c in selected:
             ranks = keyword_rank if c.side == "keyword" else semantic_rank
             # The first list that holds an id gives its rank; an id is once in a list (each ranks records).
-            ranks.update({i: (n, s) for n, (i, s) in enumerate(c.hits, start=1) if i not in ranks})
-            coverage.update({i: share for i, share in c.shares.items() if i not in coverage})
+            ranked_here = zip(map(itemgetter(0), c.hits), enumerate(map(itemgetter(1), c.hits), start=1))
+            ranks.update(ranked_here if not ranks else ((i, r) for i, r in ranked_here if i not in ranks))
+            coverage.update(c.shares if not coverage else {i: v for i, v in c.shares.items() if i not in coverage})
             for i, values in c.facets.items():
                 hit_facets.setdefault(i, values)
         info = RankInfo(plan, keyword_rank=keyword_rank, semantic_rank=semantic_rank, coverage=coverage,
@@ -309,13 +321,16 @@ class SearchEngine:
         for c in lists:
             # A list named "<collection>:<list>" (全法令's e5 lists of the Acts) is that collection's.
             coll = self.collections.get(c.name if c.name in self.collections else c.name.split(":")[0])
+            ids = [i for i, _ in c.hits]
             if isinstance(coll, LargeCollection):
-                legal.update(i for i, _ in c.hits)
+                legal.update(ids)
                 continue
-            for i, _ in c.hits:
-                rec = self.regional.by_id.get(i) or (coll.record(i) if coll is not None else None)
-                if rec is not None and rec["kind"] == "article":
-                    legal.add(i)
+            # Set operations, not a record lookup per hit (scripts/profile_search): a record the
+            # regional collection holds is an article by its kind there, any other by its own collection's.
+            legal |= self.regional.article_ids.intersection(ids)
+            if coll is not None and coll is not self.regional:
+                legal |= getattr(coll, "article_ids", frozenset()).intersection(
+                    [i for i in ids if i not in self.regional.by_id])
         return legal
 
     def law_titles(self, name: str) -> tuple[str, ...]:
@@ -369,6 +384,14 @@ class SearchEngine:
         return [(i, s) for i, s in ranking.hits if i in info.legal][:k]
 
     def search(self, query: str, *, mode: str = "hybrid", k: int = 10, offset: int = 0, filters: Filters | None = None) -> SearchResponse:
+        """One page of results; in the server an expensive search (a long query, a long page) runs
+        in one of few lanes (indexer.search.budget.Lanes), so cheap ones never queue behind it."""
+        if self.lanes is None:
+            return self._search(query, mode=mode, k=k, offset=offset, filters=filters)
+        with self.lanes.admit(self.lanes.expensive(query, k)):
+            return self._search(query, mode=mode, k=k, offset=offset, filters=filters)
+
+    def _search(self, query: str, *, mode: str, k: int, offset: int, filters: Filters | None) -> SearchResponse:
         t0 = time.perf_counter()
         query = parse_query(query)
         mode = parse_mode(mode)
@@ -384,7 +407,8 @@ class SearchEngine:
             return SearchResponse(query, mode, 0, (time.perf_counter() - t0) * 1000, [], {}, filters.active(),
                                   offset, k, no_searchable_words=True,
                                   unavailable_collections=self.unavailable_collections(filters))
-        deadline = t0 + self.work_budget_s if self.work_budget_s is not None else None
+        # The work budget counts this thread's CPU seconds (indexer.search.budget.work_clock).
+        deadline = work_clock() + self.work_budget_s if self.work_budget_s is not None else None
         ranking = self.rank(plan, mode, filters, count_collections=True, deadline=deadline)
         ranked, info = ranking.hits, ranking.info
         plan = info.plan
@@ -403,8 +427,8 @@ class SearchEngine:
             why = {"fused_rank": pos, "score": round(score, 6)}
             if expansions:
                 why["expansions"] = expansions
-            if deadline is not None and time.perf_counter() > deadline:
-                # Over the work budget: the rest of the page without analysis (no highlights, no
+            if deadline is not None and pos - offset > EXPLAINED_FIRST and work_clock() > deadline:
+                # Over the work budget: the rest of a long page without analysis (no highlights, no
                 # matched words), its ranks and scores as they are; the answer says how many.
                 cut.reasons += 1
                 if rid in info.keyword_rank:
@@ -433,9 +457,8 @@ class SearchEngine:
             snip = make_snippet(rec["text"], query_terms, tokens=body, spans=spans)
             para = matched_paragraph(rec, spans) if rec.get("law") else None
             # A statute's citation names the 項 the query matched (issue 20).
-            matched = cite_paragraph(rec, para) if para else None
             results.append(result_dict(rec, snip.text, snip.as_dict()["highlights"], round(score, 6), why, para,
-                                       matched.as_dict() if matched else None))
+                                       self._paragraph_citation(rec, para) if para else None))
         if cut.reasons or cut.collections:
             mark_time_cut()  # the web app sends such an answer no-store: a later one may be whole
         groups = []
@@ -451,16 +474,37 @@ class SearchEngine:
                               "fused_rank": position[rid], "law": rec.get("law"), "citation": rec.get("citation")})
             groups.append({"name": "articles", "label": "条文", "reason": info.law_reason, "results": group})
         chosen = self.chosen_collections(filters)
-        facets = self.facet_counts([rid for rid, _ in ranked], info.unit_facets)
+        facets = self.facet_counts(list(map(itemgetter(0), ranked)), info.unit_facets)
         facets["collection"] = {name: n for name, n in sorted(info.collection_totals.items(), key=lambda kv: -kv[1])}
         return SearchResponse(query, mode, len(ranked), (time.perf_counter() - t0) * 1000, results, facets,
                               filters.active(), offset, k,
                               # Results that hold a whole concept of the query, not a fragment of a compound.
-                              keyword_matches=sum(1 for i in info.keyword_rank
-                                                  if (info.coverage[i] if i in info.coverage else self._coverage(i, info)) > 0),
+                              keyword_matches=self._keyword_matches(info),
                               absent_terms=self.absent_words(plan, chosen),
                               capped=info.capped, groups=groups, missing_laws=self.missing_laws(plan, chosen),
                               unavailable_collections=self.unavailable_collections(filters), cut=cut.as_dict())
+
+    def _paragraph_citation(self, rec: dict, para: int) -> dict | None:
+        """cite_paragraph(rec, para).as_dict(), kept (bounded): it depends on the record and the 項 only,
+        and it was the dearest part of an article result's reasons (scripts/profile_search)."""
+        key = (rec["id"], para)
+        if key not in self._citations:
+            matched = cite_paragraph(rec, para)
+            if len(self._citations) >= CITATION_CACHE:
+                self._citations.pop(next(iter(self._citations)), None)
+            self._citations[key] = matched.as_dict() if matched else None
+        got = self._citations.get(key)
+        return dict(got) if got is not None else None
+
+    def _keyword_matches(self, info: RankInfo) -> int:
+        """How many keyword hits hold a whole concept of the query (coverage > 0): counted with set
+        operations over the coverage the lists brought, a lookup only for a hit without one."""
+        cov, ranks = info.coverage, info.keyword_rank
+        if cov.keys() <= ranks.keys():  # as the lists give them: a share for each keyword hit, none ≤ 0 but 0.0
+            held = len(cov) - countOf(cov.values(), 0.0)
+        else:
+            held = len(ranks.keys() & set(compress(cov, map((0.0).__lt__, cov.values()))))
+        return held + sum(1 for i in ranks.keys() - cov.keys() if self._coverage(i, info) > 0)
 
     def _coverage(self, rid: str, info: RankInfo) -> float:
         if rid in info.coverage:
@@ -530,12 +574,9 @@ class SearchEngine:
         found: Counter = Counter()
         rest = ids
         for coll in self.collections.values():
-            pairs = getattr(coll, "facet_pairs", None)
-            if pairs is None or not rest:
-                continue
-            got = list(map(pairs.get, rest))
-            found.update(chain.from_iterable(filter(None, got)))
-            rest = [rid for rid, p in zip(rest, got) if p is None]
+            counter = getattr(coll, "count_facets", None)  # the collections held in memory
+            if counter is not None and rest:
+                rest = counter(rest, found)
         # A hit of a large collection brings its values with it (rank's unit_facets); a record of a
         # collection held in memory has them there, which win (a statute both collections hold).
         hit_facets = unit_facets or {}
@@ -543,7 +584,7 @@ class SearchEngine:
             for facet, values in hit_facets.get(rid, {}).items():
                 found.update(facet_key(facet, v) for v in values)
         counts: dict[str, dict[str, int]] = {f: {} for f in FACETS}
-        pairs = [(*key.split("\x1f", 1), n) for key, n in found.items()]
+        pairs = [(*_split_facet_key(key), n) for key, n in found.items()]
         for facet, value, n in sorted(pairs, key=lambda p: (-p[2], p[1])):
             counts.setdefault(facet, {})[value] = n
         return counts
@@ -592,8 +633,21 @@ class SearchEngine:
         """Articles that could ground a policy record (its legal basis), ranked by evidence:
         suggestions, not references (indexer.search.basis). Each is {record, score, reasons, similarity}:
         `reasons` in words (見出し・定義・名指し・仕組み・語句・意味の近さ). Drawn from 全法令 when it is
-        ingested, else from the regional statutes; articles the record already cites are left out."""
-        return [s.as_dict() for s in suggest_basis(self, rid, k)]
+        ingested, else from the regional statutes; articles the record already cites are left out.
+
+        Kept per record (bounded, oldest out): they depend on the record and the build only, and made
+        afresh they were most of a record page's 30–40 ms of CPU (several keyword searches and a hybrid
+        one). Suggestions made without their semantic side (the server's encoder budget spent) are not kept."""
+        key = (rid, k)
+        got = self._suggestions.get(key)
+        if got is None:
+            got = [s.as_dict() for s in suggest_basis(self, rid, k)]
+            if degraded_reason() is None:
+                with self._plans_lock:
+                    if len(self._suggestions) >= SUGGESTION_CACHE:
+                        self._suggestions.popitem(last=False)
+                    self._suggestions[key] = got
+        return list(got)
 
     # -- documents -------------------------------------------------------------------------------------
     def source_view(self, doc_id: str) -> dict | None:
@@ -664,6 +718,18 @@ class SearchEngine:
         for coll in self.collections.values():
             out.update(coll.titles([d for d in doc_ids if d not in out]))
         return out
+
+
+_FACET_KEYS: dict[str, tuple[str, str]] = {}
+
+
+def _split_facet_key(key: str) -> tuple[str, str]:
+    """facet_key's (facet, value), kept: the keys are the corpus's facet values, a bounded set."""
+    got = _FACET_KEYS.get(key)
+    if got is None:
+        facet, value = key.split("\x1f", 1)
+        got = _FACET_KEYS[key] = (facet, value)
+    return got
 
 
 def has_searchable_word(plan: QueryPlan) -> bool:

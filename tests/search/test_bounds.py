@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
+from indexer.search.budget import (EXPLAINED_FIRST, LONG_PAGE, LONG_QUERY_CHARS, Busy, EncoderBudget, Lanes,
+                                   degraded_reason, start_request, work_clock)
 from indexer.search.plan import ANALYSE_FIRST, MAX_QUERY_WORDS, QueryPlanner, analyse_capped, cap_tokens
 from indexer.text.analysis import analyze
 from indexer.text.thesaurus import load_thesaurus
@@ -93,19 +97,131 @@ def test_the_engine_answer_says_which_part_of_the_query_was_left_out(engine):
 
 
 @pytest.mark.parametrize("mode", ["keyword", "hybrid"])
-def test_past_the_work_budget_the_page_comes_without_analysis_and_says_so(engine, monkeypatch, mode):
-    whole = engine.search("交通空白", mode=mode)
+def test_past_the_work_budget_a_long_page_comes_without_analysis_after_its_first_results(engine, monkeypatch, mode):
+    whole = engine.search("交通", mode=mode, k=30)
+    assert len(whole.results) == 30
     monkeypatch.setattr(engine, "work_budget_s", 0.0)
-    cut = engine.search("交通空白", mode=mode)
-    # The same ranking, scores and counts; only the analysis of each result is left out.
+    cut = engine.search("交通", mode=mode, k=30)
+    # The same ranking, scores and counts; only the analysis of the results past the first 10 is left out.
     assert [r["id"] for r in cut.results] == [r["id"] for r in whole.results]
     assert [r["score"] for r in cut.results] == [r["score"] for r in whole.results]
     assert cut.total == whole.total and cut.facets == whole.facets
-    assert cut.cut == {"reasons": len(cut.results)}
-    assert any(r["highlights"] for r in whole.results)
-    for r in cut.results:
+    assert cut.cut == {"reasons": 30 - EXPLAINED_FIRST, "explained_first": EXPLAINED_FIRST}
+    assert cut.results[:EXPLAINED_FIRST] == whole.results[:EXPLAINED_FIRST]
+    assert any(r["highlights"] for r in whole.results[EXPLAINED_FIRST:])
+    for r in cut.results[EXPLAINED_FIRST:]:
         assert r["highlights"] == []
         if "keyword" in r["why"]:
             assert "words" not in r["why"]["keyword"] and "rank" in r["why"]["keyword"]
     monkeypatch.setattr(engine, "work_budget_s", 60.0)
-    assert engine.search("交通空白", mode=mode).results == whole.results
+    assert engine.search("交通", mode=mode, k=30).results == whole.results
+
+
+def test_the_page_a_person_reads_is_never_cut_by_the_work_budget(engine, monkeypatch):
+    """Whatever the budget, the first 10 results of a page keep their highlights and matched words:
+    a loaded machine's first request once came without them."""
+    whole = engine.search("交通空白", mode="keyword", offset=10)
+    monkeypatch.setattr(engine, "work_budget_s", 0.0)
+    cut = engine.search("交通空白", mode="keyword", offset=10)
+    assert cut.cut == {} and cut.results == whole.results and cut.results
+
+
+def test_the_work_budget_counts_the_request_s_own_cpu_not_waiting():
+    """A thread that waits (for a core, for the interpreter, for the encoder) spends no budget."""
+    t0, w0 = time.perf_counter(), work_clock()
+    threading.Event().wait(0.2)
+    assert time.perf_counter() - t0 >= 0.2 and work_clock() - w0 < 0.05
+
+
+def test_only_a_long_query_or_a_long_page_is_expensive():
+    assert Lanes.expensive(long_query(), 10) and Lanes.expensive("交通", 1000)
+    assert not Lanes.expensive("交通空白", 10) and not Lanes.expensive("x" * LONG_QUERY_CHARS, LONG_PAGE)
+    # No gold query waits for a lane.
+    assert not any(Lanes.expensive(json.loads(line)["query"], 10)
+                   for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip())
+
+
+class HeldLane:
+    """An expensive search in flight: a thread holding the lane until released."""
+
+    def __init__(self, lanes: Lanes):
+        self.entered, self.release = threading.Event(), threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(lanes,), daemon=True)
+        self.thread.start()
+        assert self.entered.wait(5)
+
+    def _run(self, lanes: Lanes) -> None:
+        with lanes.admit(True):
+            self.entered.set()
+            self.release.wait(30)
+
+    def done(self) -> None:
+        self.release.set()
+        self.thread.join(5)
+
+
+def test_a_cheap_search_is_answered_while_an_expensive_one_holds_the_lane(engine, monkeypatch):
+    lanes = Lanes(1, waiting=1, wait_s=0.05)
+    monkeypatch.setattr(engine, "lanes", lanes)
+    held = HeldLane(lanes)
+    try:
+        cheap = engine.search("交通空白", mode="keyword")
+        assert cheap.results and cheap.cut == {}
+        # Another expensive one waits for the lane, then is refused with a Japanese message (503).
+        with pytest.raises(Busy) as refused:
+            engine.search(long_query(), mode="keyword")
+        assert refused.value.status == 503 and "混み合っています" in refused.value.message
+    finally:
+        held.done()
+    # The lane free again, the same long query is answered.
+    assert engine.search(long_query(), mode="keyword").results
+
+
+def test_an_expensive_search_past_the_waiting_places_is_refused_at_once():
+    lanes = Lanes(1, waiting=0, wait_s=60)
+    held = HeldLane(lanes)
+    outcome: list[BaseException] = []
+
+    def expensive() -> None:
+        try:
+            with lanes.admit(True):
+                pass
+        except Busy as exc:
+            outcome.append(exc)
+    try:
+        t = threading.Thread(target=expensive, daemon=True)
+        t.start()
+        t.join(5)  # not the 60 s a waiting place would allow
+        assert not t.is_alive() and len(outcome) == 1
+    finally:
+        held.done()
+    with lanes.admit(True):  # its place came back
+        pass
+
+
+def test_an_expensive_search_s_encoding_never_takes_the_place_of_a_cheap_one():
+    budget = EncoderBudget(budget_s=5.0, max_pending=1)
+    release = threading.Event()
+    try:
+        assert budget.submit(release.wait, expensive=True) is not None  # a long query's encoding runs
+        assert budget.submit(release.wait, expensive=True) is None  # its one place is taken
+        cheap = budget.submit(lambda: 42)  # a record page's, a short query's: not behind it
+        assert cheap is not None and cheap.result(timeout=5) == 42
+    finally:
+        release.set()
+        budget.close()
+
+
+def test_a_search_in_a_lane_encodes_on_the_expensive_searches_worker(engine):
+    engine.embedder.encode_query("地方創生")  # loaded: the budget is for encoding, not loading
+    budget = EncoderBudget(budget_s=30.0, max_pending=1)
+    release = threading.Event()
+    try:
+        assert budget.submit(release.wait) is not None  # the other searches' one place is taken
+        start_request()
+        with Lanes(1).admit(True):
+            vec = budget.start(engine.embedder, f"新しい長い問い合わせ {time.time_ns()}")()
+        assert vec is not None and degraded_reason() is None
+    finally:
+        release.set()
+        budget.close()
