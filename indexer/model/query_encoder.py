@@ -50,7 +50,7 @@ __all__ = ["OnnxQueryEncoder", "WordRows", "open_query_encoder", "query_graph_pa
 #: Graph variant named in the fingerprint: fp32 (int8 reorders e5's narrow band of similarities).
 VARIANT = "onnx-fp32-query"
 #: The serving form: the same graph, its word-embedding table in a .npy beside it (new file names).
-SPLIT_VARIANT = "onnx-fp32-query-embeds"
+SPLIT_VARIANT = "onnx-fp32-query-split"
 #: The input that replaces the word-embedding lookup in the serving form.
 EMBEDS_INPUT = "inputs_embeds"
 
@@ -97,8 +97,13 @@ def vocab_path(graph: Path) -> Path:
     return graph.with_suffix(".vocab.npz")
 
 
+def weights_path(graph: Path) -> Path:
+    """The serving graph's own weights, an ONNX external-data file (see `split_word_embeddings`)."""
+    return graph.with_suffix(".weights")
+
+
 #: The files of a serving graph besides the graph, each with its sidecar key.
-_SERVING_PARTS = (("words_size", words_path), ("vocab_size", vocab_path))
+_SERVING_PARTS = (("words_size", words_path), ("vocab_size", vocab_path), ("weights_size", weights_path))
 
 
 def export_query_graph(model_dir: Path, index_dir: Path) -> Path | None:
@@ -108,18 +113,18 @@ def export_query_graph(model_dir: Path, index_dir: Path) -> Path | None:
         return None
     found = query_graph_path(model_dir, index_dir)
     if found is None:
-        found = _write_whole(_graph_candidates(model_dir, index_dir), lambda tmp: export_onnx(model_dir, tmp))
+        found = _write_whole(_graph_candidates(model_dir, index_dir), lambda tmp, _final: export_onnx(model_dir, tmp))
     if found is not None and serving_graph_path(model_dir, index_dir) is None:
         try:
             _write_whole(_graph_candidates(model_dir, index_dir, SPLIT_VARIANT),
-                         lambda tmp: _write_serving(model_dir, found, tmp), parts=_SERVING_PARTS)
+                         lambda tmp, final: _write_serving(model_dir, found, tmp, final), parts=_SERVING_PARTS)
         except ValueError as exc:  # a graph or tokenizer of another shape: queries keep the whole graph
             print(f"policykb build: 警告: 検索語のグラフから語の埋め込み表を分けられません（{exc}）。", file=sys.stderr)
     return found
 
 
-def _write_serving(model_dir: Path, graph: Path, out: Path) -> None:
-    split_word_embeddings(graph, out, words_path(out))
+def _write_serving(model_dir: Path, graph: Path, out: Path, final: Path) -> None:
+    split_word_embeddings(graph, out, words_path(out), weights=weights_path(out), weights_name=weights_path(final).name)
     write_vocab(model_dir / "tokenizer.json", vocab_path(out))
 
 
@@ -134,7 +139,7 @@ def _write_whole(candidates: list[Path], write, *, parts=()) -> Path | None:
         except OSError:
             continue  # not writable here: the next place
         try:
-            write(tmp)
+            write(tmp, path)
             meta = {"sha256": sha256_file(tmp), "size": tmp.stat().st_size}
             for key, part in parts:
                 meta[key] = part(tmp).stat().st_size
@@ -149,10 +154,16 @@ def _write_whole(candidates: list[Path], write, *, parts=()) -> Path | None:
     return None
 
 
-def split_word_embeddings(graph: Path, out: Path, table_out: Path) -> None:
+def split_word_embeddings(graph: Path, out: Path, table_out: Path, *, weights: Path | None = None,
+                          weights_name: str | None = None) -> None:
     """Write `graph` without its word-embedding lookup (the one Gather of an initializer by
     `input_ids`), whose output becomes the input `inputs_embeds`, and the table as a .npy.
-    ValueError when the graph has no such lookup."""
+    ValueError when the graph has no such lookup.
+
+    With `weights`, the graph's other weights go to that external-data file, and the graph names it
+    `weights_name` (its name once renamed into place). ONNX Runtime then maps the file instead of
+    copying the weights out of the graph's protobuf: the session holds ≈ 95 MB instead of ≈ 150 MB
+    (its MatMul weights are repacked either way) and loads faster."""
     # deferred: the onnx package, only when a build writes the serving graph
     import onnx
     from onnx import TensorProto, helper, numpy_helper
@@ -178,7 +189,20 @@ def split_word_embeddings(graph: Path, out: Path, table_out: Path) -> None:
                 node.input[i] = EMBEDS_INPUT
     g.input.append(helper.make_tensor_value_info(EMBEDS_INPUT, TensorProto.FLOAT, ["b", "t", int(table.dims[1])]))
     onnx.checker.check_model(model)
-    onnx.save(model, str(out))
+    if weights is None:
+        onnx.save(model, str(out))
+        return
+    onnx.save(model, str(out), save_as_external_data=True, all_tensors_to_one_file=True, location=weights.name,
+              size_threshold=1024)
+    # Saved under the temporary name; the graph names the final one (two builds writing at once
+    # each rename a whole file of their own into place).
+    os.chmod(weights, out.stat().st_mode & 0o777)  # onnx creates it 0600; readable as the graph is
+    small = onnx.load(str(out), load_external_data=False)
+    for tensor in small.graph.initializer:
+        for entry in tensor.external_data:
+            if entry.key == "location":
+                entry.value = weights_name or weights.name
+    onnx.save(small, str(out))
 
 
 def _sidecar(path: Path) -> Path:

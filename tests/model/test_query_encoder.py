@@ -16,7 +16,7 @@ import pytest
 
 from indexer.model.query_encoder import (EMBEDS_INPUT, OnnxQueryEncoder, WordRows, graph_supported,
                                          open_query_encoder, query_graph_path, serving_graph_path, vocab_path,
-                                         words_path)
+                                         weights_path, words_path)
 from indexer.model.unigram import CompactUnigram
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,6 +58,7 @@ def test_open_query_encoder_takes_the_serving_graph(settings):
     assert graph is not None and graph != query_graph_path(settings.model_dir, settings.index_dir)
     # The table is not in the graph: the graph is a fifth of the whole one, and takes the looked-up rows.
     assert graph.stat().st_size * 4 < query_graph_path(settings.model_dir, settings.index_dir).stat().st_size
+    assert weights_path(graph).stat().st_size > 80e6  # the rest of the weights, mapped by ONNX Runtime
     assert EMBEDS_INPUT in {i.name for i in enc.session.get_inputs()}
     assert enc.words is not None and enc.words.shape[1] == 384
     assert isinstance(enc.tokenizer, CompactUnigram)
@@ -90,7 +91,7 @@ def test_a_damaged_serving_part_falls_back_to_the_whole_graph(settings, tmp_path
     shutil.copytree(settings.model_dir, model, copy_function=os.link)
     graph = serving_graph_path(settings.model_dir, settings.index_dir)
     (tmp_path / "onnx").mkdir()
-    for src in (graph, graph.with_suffix(".json"), vocab_path(graph), query_graph_path(settings.model_dir,
+    for src in (graph, graph.with_suffix(".json"), vocab_path(graph), weights_path(graph), query_graph_path(settings.model_dir,
                                                                                         settings.index_dir)):
         os.link(src, tmp_path / "onnx" / src.name)
     os.link(query_graph_path(settings.model_dir, settings.index_dir).with_suffix(".json"),
