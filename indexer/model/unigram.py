@@ -74,7 +74,8 @@ class CompactUnigram:
         # The last id of a piece wins, as in tokenizers' token_to_ids (e5's has no duplicates).
         self._ids: dict[str, int] = {p: i for i, p in enumerate(pieces)}
         # First character → the lengths (in characters) its pieces have, shortest first: a position
-        # tries only those (3× faster than every length up to the longest piece).
+        # looks up only those. ≈ 0.3 ms for a gold query (tokenizers: 0.1 ms), ≈ 7 ms for 1,000
+        # characters; the engine encodes at most the first 300 (indexer.search.plan.ANALYSE_FIRST).
         lengths: dict[str, set[int]] = {}
         for p in pieces:
             if p:
