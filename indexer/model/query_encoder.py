@@ -23,9 +23,10 @@ its rows. `export_query_graph` therefore also writes, under new names (variant `
     `inputs_embeds` path), its other weights in an ONNX external-data file (`.weights`);
   - the table as a .npy (`.words.npy`), from which `WordRows` reads a query's rows with pread;
   - the tokenizer's pieces for `indexer.model.unigram.CompactUnigram` (`.vocab.npz`).
-Measured in one process each on the default corpus, against the whole graph and `tokenizers`:
-opening the encoder ≈ 0.35 s instead of ≈ 2.6 s and ≈ 140 MB instead of ≈ 930 MB (session
-95 MB instead of ≈ 640 MB; tokenizer 42 MB instead of 287 MB); the table costs the process
+Measured against the whole graph and `tokenizers` (`scripts/bench_search`: a fresh process opens
+the encoder, its libraries' imports included, and encodes one query): 0.44 CPU seconds instead of
+2.26, + 185 MB of RSS instead of + 769 MB (session ≈ 95 MB instead of ≈ 640 MB, tokenizer 42 MB
+instead of 287 MB; load 9, so the wall clock, 0.99 s and 5.17 s, says less); the table costs the process
 nothing (its pages stay in the page cache, shared by every worker: a memory map was not enough,
 fault-around mapped ≈ 0.5 MB per row touched, 300 MB for the gold queries); the same CPU time per
 query; cosine ≥ 0.999999 to the whole graph's vectors, 1.000000 to torch's on all 376 gold
