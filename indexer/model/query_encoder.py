@@ -134,7 +134,10 @@ def export_query_graph(model_dir: Path, index_dir: Path) -> Path | None:
 
 def _write_serving(model_dir: Path, graph: Path, out: Path, final: Path) -> None:
     split_word_embeddings(graph, out, words_path(out), weights=weights_path(out), weights_name=weights_path(final).name)
-    write_vocab(model_dir / "tokenizer.json", vocab_path(out))
+    try:
+        write_vocab(model_dir / "tokenizer.json", vocab_path(out))
+    except ValueError:
+        pass  # not a Unigram tokenizer: the serving graph goes without, and `tokenizers` tokenizes
 
 
 def _write_whole(candidates: list[Path], write, *, parts=()) -> Path | None:
@@ -151,8 +154,9 @@ def _write_whole(candidates: list[Path], write, *, parts=()) -> Path | None:
             write(tmp, path)
             meta = {"sha256": sha256_file(tmp), "size": tmp.stat().st_size}
             for key, part in parts:
-                meta[key] = part(tmp).stat().st_size
-                part(tmp).replace(part(path))
+                if part(tmp).exists():
+                    meta[key] = part(tmp).stat().st_size
+                    part(tmp).replace(part(path))
             _sidecar(path).write_text(json.dumps(meta), encoding="utf-8")
             tmp.replace(path)
         finally:
@@ -218,6 +222,14 @@ def _sidecar(path: Path) -> Path:
     return path.with_suffix(".json")
 
 
+def _sidecar_meta(path: Path) -> dict:
+    try:
+        meta = json.loads(_sidecar(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
 def _graph_whole(path: Path) -> bool:
     """Sizes as recorded at export (a full hash of 470 MB would cost a server start ≈ 1 s)."""
     try:
@@ -239,6 +251,7 @@ class WordRows:
 
     def __init__(self, path: Path):
         self.path = path
+        self._fd = -1
         with open(path, "rb") as f:
             version = np.lib.format.read_magic(f)
             read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
@@ -352,8 +365,8 @@ def open_query_encoder(model_dir: Path, index_dir: Path, *, threads: int = 1) ->
     if graph_supported(model_dir):
         serving = serving_graph_path(model_dir, index_dir)
         if serving is not None:
-            return OnnxQueryEncoder(model_dir, serving, words=words_path(serving), vocab=vocab_path(serving),
-                                    threads=threads)
+            vocab = vocab_path(serving) if "vocab_size" in _sidecar_meta(serving) else None
+            return OnnxQueryEncoder(model_dir, serving, words=words_path(serving), vocab=vocab, threads=threads)
         path = query_graph_path(model_dir, index_dir)
         if path is not None:
             return OnnxQueryEncoder(model_dir, path, threads=threads)
