@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.index.vector_writer import save_ann
+from indexer.model.cache import text_key
 
 __all__ = ["ARTICLE_TOKENS", "LAW_TOKENS", "E5_DIR", "is_act", "heading_passage", "law_passage", "TokenBudget",
            "write_e5_part"]
@@ -132,12 +133,13 @@ def write_e5_part(part_dir: Path, articles: list[tuple[int, str, str]], laws: li
     law_at = {d: i for i, d in enumerate(law_ids)}
     arts = [a for a in articles if a[1] in law_at]
     texts = budget.cut([a[2] for a in arts], ARTICLE_TOKENS) + budget.cut([p for _, p in laws], LAW_TOKENS)
-    before = cache.count(encoder.fingerprint)
+    distinct = list(dict.fromkeys(texts))
+    # Counted before, not as the cache's growth: another build may fill the same cache meanwhile.
+    embedded = len(distinct) - len(cache.get_many(encoder.fingerprint, [text_key(x) for x in distinct]))
     if progress:
         print(f"policykb build: e5 for {len(arts)} articles and {len(laws)} Acts (the cached ones are not embedded)",
               file=sys.stderr, flush=True)
     vecs = cache.encode_cached(encoder, texts, progress=progress) if texts else np.zeros((0, 384), np.float32)
-    embedded = cache.count(encoder.fingerprint) - before
     root = part_dir / E5_DIR
     dim = int(vecs.shape[1]) if len(vecs) else 384
     art_vecs = vecs[:len(arts)].reshape(len(arts), dim)
