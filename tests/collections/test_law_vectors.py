@@ -98,3 +98,20 @@ def test_a_question_in_an_articles_words_meets_it_through_e5(laws_engine, acts):
         hit += art["id"] in ranking.ids[:10]
         assert any(art["id"] == i for i in ranking.info.semantic_rank)  # an e5 list of the Acts holds it
     assert tried >= 3 and hit >= 0.8 * tried
+
+
+def test_beside_the_regional_collection_the_e5_list_needs_a_question_about_law(laws_engine):
+    """Searched with 地域政策, the Acts' e5 list joins only a question about law (policy paraphrases
+    look like articles to e5); searched alone, 全法令 always has it."""
+    laws = laws_engine.collections["laws"]
+    both, alone = Filters(collection=("regional", "laws")), Filters(collection=("laws",))
+
+    def lists(q: str, filters: Filters) -> list:
+        plan = laws_engine.plan(q)
+        return laws._act_lists(plan, lambda: laws_engine.embedder.encode_query(plan.semantic_text), filters)
+
+    policy = "新しいタイプの企業城下町 民主導のまちづくり"
+    assert [c.name for c in lists(policy, alone)] == ["laws:e5"]
+    assert lists(policy, both) == []
+    asked = lists("企業城下町のまちづくりの根拠となる法律の条文", both)
+    assert [c.name for c in asked] == ["laws:e5"] and asked[0].space == "e5"
