@@ -4,12 +4,14 @@ processes and `write_e5_part` once the units are written); the reader is indexer
 
 Why only this much: e5 over every unit of 全法令 (631,263) would take 12–23 hours, and even over the
 articles of the Acts at full length about 2.9 hours (docs/scaling.md, エンコーダ). The Acts (e-Gov ids
-with "AC": 法律, 2,126 current laws, ≈ 153,000 articles) are what plain-language and policy questions
-are about; their articles are embedded as 「法令名　章・節　第N条（見出し）」 plus the first sentence,
+with "AC": 法律, 2,126 current laws, 153,241 articles of which 82,438 outside 附則) are what
+plain-language and policy questions are about; their articles are embedded as 「法令名　章・節　第N条（見出し）」 plus the first sentence,
 cut at ARTICLE_TOKENS tokens (a transformer's cost grows with the length, and the heading carries
 most of what a question meets). Each Act also gets one vector (title, 第一条 — its purpose — and
-its chapter titles, LAW_TOKENS tokens) for law-level routing: the laws nearest to a question are
-found first, and their articles are searched among themselves (two-stage retrieval).
+its chapter titles, LAW_TOKENS tokens): the laws nearest to a question or a measure
+(CollectionIndex.nearest_laws), and law-level routing — their articles searched among themselves,
+two-stage retrieval — which search keeps switched off (it cost the development sets:
+indexer.search.large_collection.ACT_E5).
 
 Layout, per part (`parts/<n>/e5/`), in the indexer.index.ann layout:
   articles/  rows of the article passages, owned by unit ordinals (owners.npy), and `laws.npy`:
@@ -31,12 +33,20 @@ from pathlib import Path
 import numpy as np
 
 from indexer.index.vector_writer import save_ann
+from indexer.model.cache import text_key
 
 __all__ = ["ARTICLE_TOKENS", "LAW_TOKENS", "E5_DIR", "is_act", "heading_passage", "law_passage", "TokenBudget",
            "write_e5_part"]
 
-#: Token budgets (with e5's "passage: " and the two special tokens), chosen by measurement: see
-#: docs/scaling.md (全法令の e5). Changing them changes every passage, so the cache misses once.
+#: Token budgets (with e5's "passage: " and the two special tokens), chosen by measurement
+#: (scripts/measure_e5_headings on statutes.jsonl: 81 questions against 4,557 articles — every article
+#: of the gold laws, 附則 included, and 1,500 drawn from other Acts; ONNX fp32 on one thread, load ≈ 5):
+#:   32 tokens: 56.2 passages/CPU s, hit@1/5/10 .185 / .469 / .519
+#:   64 tokens: 27.6 passages/CPU s, hit@1/5/10 .358 / .667 / .778
+#:   96 tokens: 22.3 passages/CPU s, hit@1/5/10 .420 / .728 / .778
+#: 64 doubles 32's hit@1 and reaches 96's hit@10 for 19 % less cost. All the Acts' main articles
+#: (82,438) and Acts (1,887) at that rate: ≈ 3,050 CPU s, ≈ 25 min on two processes, once (the cache).
+#: Changing a budget changes every passage, so the cache misses once.
 ARTICLE_TOKENS = 64
 LAW_TOKENS = 128
 E5_DIR = "e5"
@@ -132,12 +142,13 @@ def write_e5_part(part_dir: Path, articles: list[tuple[int, str, str]], laws: li
     law_at = {d: i for i, d in enumerate(law_ids)}
     arts = [a for a in articles if a[1] in law_at]
     texts = budget.cut([a[2] for a in arts], ARTICLE_TOKENS) + budget.cut([p for _, p in laws], LAW_TOKENS)
-    before = cache.count(encoder.fingerprint)
+    distinct = list(dict.fromkeys(texts))
+    # Counted before, not as the cache's growth: another build may fill the same cache meanwhile.
+    embedded = len(distinct) - len(cache.get_many(encoder.fingerprint, [text_key(x) for x in distinct]))
     if progress:
         print(f"policykb build: e5 for {len(arts)} articles and {len(laws)} Acts (the cached ones are not embedded)",
               file=sys.stderr, flush=True)
     vecs = cache.encode_cached(encoder, texts, progress=progress) if texts else np.zeros((0, 384), np.float32)
-    embedded = cache.count(encoder.fingerprint) - before
     root = part_dir / E5_DIR
     dim = int(vecs.shape[1]) if len(vecs) else 384
     art_vecs = vecs[:len(arts)].reshape(len(arts), dim)

@@ -65,6 +65,23 @@ def test_new_law_is_found_and_old_build_still_serves(added, sample):
         check_build(b)
 
 
+def test_the_new_act_gets_its_e5_rows_in_its_own_part(added, sample):
+    """The added law is an Act: its part holds its e5 rows, the first part's rows are the same files."""
+    from indexer.search.engine import SearchEngine
+
+    s, before, old_build, _, result = added
+    after = SearchEngine.open(s, allow_stale=False)
+    laws = after.collections["laws"]
+    new_doc = next(d for d in laws.documents if sample.extra_law_id.lower() in d)
+    first, last = laws.index.parts[0], laws.index.parts[-1]
+    assert last.law_ids == [new_doc] and new_doc not in first.law_ids
+    twin = old_build / "collections" / "laws" / "parts" / first.path.name / "e5" / "articles" / "vectors.npy"
+    assert (first.path / "e5" / "articles" / "vectors.npy").samefile(twin)
+    title = laws.titles([new_doc])[new_doc]
+    assert laws.nearest_laws(after.embedder.encode_query(title), 1)[0][0] == new_doc
+    assert before.collections["laws"].nearest_laws(after.embedder.encode_query(title), 1)[0][0] != new_doc
+
+
 def test_memory_mapped_reload_shares_the_files(added):
     """Two engines over one build map the same files: the vectors are np.memmap, the store read-only."""
     import numpy as np
