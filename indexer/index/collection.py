@@ -37,10 +37,9 @@ from indexer.corpus.collections import ExternalDoc, derive
 from indexer.corpus.loader import Corpus
 from indexer.corpus.reading import source_view
 from indexer.index.ann import AnnVectorIndex
-from indexer.index.collection_store import open_store, unpack
+from indexer.index.collection_store import E5_DIR, open_store, unpack
 from indexer.index.keyword_format import register_analyzer
 from indexer.index.keyword_index import TEXT_FIELDS, term_clauses, text_query
-from indexer.index.law_vectors import E5_DIR
 from indexer.model.static_encoder import StaticEncoder
 from indexer.text.analysis import Token
 

@@ -68,7 +68,7 @@ from indexer.index.keyword_format import register_analyzer, unit_schema
 from indexer.index.keyword_writer import analysed_fields
 from indexer.index.law_vectors import TokenBudget, heading_passage, law_passage, write_e5_part
 from indexer.index.vector_writer import save_graph
-from indexer.index.regional_build import _LazyEncoder, cache_path
+from indexer.index.passage_encoding import LazyPassageEncoder, cache_path
 from indexer.model.cache import EmbeddingCache, model_fingerprint
 from indexer.model.static_distill import MARKER, distill_static
 from indexer.model.static_encoder import StaticEncoder
@@ -414,7 +414,7 @@ class LargeCollectionBuilder(CollectionBuilder):
         return self._write(out, held, stages) if held.is_dir() else None
 
     def _write(self, out: Path, previous: Path | None, stages: Stages) -> Built:
-        e5 = ActVectors(_LazyEncoder(self.settings, model_fingerprint(self.settings.model_dir)),
+        e5 = ActVectors(LazyPassageEncoder(self.settings, model_fingerprint(self.settings.model_dir)),
                         cache_path(self.settings.index_dir), self.settings.model_dir)
         cb = build_collection(out / self.paths()[0], self.name, self.docs, code=code_hash(self.settings, "collection"),
                               model_dir=self.settings.model_dir, model_fingerprint=model_hash(self.settings),

@@ -12,6 +12,10 @@ import sqlite3
 import zlib
 from pathlib import Path
 
+#: A part's directory of e5 rows for the main Acts (indexer.index.law_vectors writes it, the reader
+#: opens it): here, beside the store's format, so that the reader never imports the writer's module.
+E5_DIR = "e5"
+
 
 def new_store(path: Path) -> sqlite3.Connection:
     con = sqlite3.connect(path)

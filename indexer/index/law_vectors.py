@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.index.vector_writer import save_ann
+from indexer.index.collection_store import E5_DIR
 from indexer.model.cache import text_key
 
 __all__ = ["ARTICLE_TOKENS", "LAW_TOKENS", "E5_DIR", "is_act", "heading_passage", "law_passage", "TokenBudget",
@@ -49,7 +50,6 @@ __all__ = ["ARTICLE_TOKENS", "LAW_TOKENS", "E5_DIR", "is_act", "heading_passage"
 #: Changing a budget changes every passage, so the cache misses once.
 ARTICLE_TOKENS = 64
 LAW_TOKENS = 128
-E5_DIR = "e5"
 #: The article rows of a part above which usearch HNSW serves them (the regional EXACT_LIMIT is for
 #: 256-dimension static rows; 384-dimension e5 rows cost more per exact scan).
 ARTICLE_EXACT_LIMIT = 50_000

@@ -11,7 +11,6 @@ files instead (indexer.index.builder).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -25,55 +24,13 @@ from indexer.index.builder import Built, CollectionBuilder, Stages
 from indexer.index.digests import regional_hash
 from indexer.index.documents import embedding_passages, search_doc
 from indexer.index.keyword_writer import build_keyword_index
+from indexer.index.passage_encoding import LazyPassageEncoder, cache_path
 from indexer.index.vector_writer import save_vectors
 from indexer.model.cache import EmbeddingCache, model_fingerprint, text_key
-from indexer.model.embedder import Embedder
-from indexer.model.parallel_encoder import ParallelPassageEncoder, build_encoder_choice, passage_prompt
-from indexer.model.query_encoder import graph_supported, query_graph_path
 from indexer.text.thesaurus import load_thesaurus
 
 #: Files of the regional part of a build; everything else is a collection's (collections/<name>/).
 REGIONAL_PARTS = ("records.jsonl", "sources.json", "keyword", "vectors", "thesaurus.yaml")
-#: The embedding cache, beside the builds (pruning never touches it): a rebuild embeds only new passages.
-CACHE_FILE = "embeddings.sqlite"
-
-
-def cache_path(index_dir: Path) -> Path:
-    """The embedding cache: POLICYKB_EMBEDDING_CACHE when set (tests share the developer's cache
-    this way, so a session's build of the default corpus embeds nothing already embedded), else
-    <index dir>/embeddings.sqlite. Sharing is safe: rows are keyed by encoder fingerprint and text."""
-    env = os.environ.get("POLICYKB_EMBEDDING_CACHE")
-    return Path(env) if env else index_dir / CACHE_FILE
-
-
-class _LazyEncoder:
-    """The passage encoder for `encode_cached`, loading the model only when something is missing:
-    ONNX Runtime in a process per core when the build exported the model's graph
-    (indexer.model.parallel_encoder), else (or with POLICYKB_BUILD_ENCODER=torch) torch in this process."""
-
-    def __init__(self, settings: Settings, fingerprint: str):
-        self.settings = settings
-        self.model_dir = settings.model_dir
-        self.fingerprint = fingerprint
-        self._embedder = None
-
-    def _open(self):
-        prompt = passage_prompt(self.model_dir)
-        graph = query_graph_path(self.model_dir, self.settings.index_dir) if graph_supported(self.model_dir) else None
-        if build_encoder_choice() == "onnx" and graph is not None and prompt is not None:
-            return ParallelPassageEncoder(self.model_dir, graph, self.fingerprint, prompt=prompt)
-        return Embedder(self.model_dir)
-
-    def encode_passages(self, texts: list[str], *, progress: bool = False):
-        if self._embedder is None:
-            self._embedder = self._open()
-        return self._embedder.encode_passages(texts, progress=progress)
-
-    def close(self) -> None:
-        if isinstance(self._embedder, ParallelPassageEncoder):
-            self._embedder.close()
-
-
 def _build_regional(settings: Settings, tmp: Path, stages: Stages, progress: bool) -> tuple[int, int, int]:
     """The regional collection's files into tmp: records, reading views, keyword index, e5 vectors.
     Returns (records, passages, passages embedded now)."""
@@ -103,7 +60,7 @@ def _build_regional(settings: Settings, tmp: Path, stages: Stages, progress: boo
         for chunk in embedding_passages(rec, d):
             owners.append(d.id)
             passages.append(chunk)
-    encoder = _LazyEncoder(settings, model_fingerprint(settings.model_dir))
+    encoder = LazyPassageEncoder(settings, model_fingerprint(settings.model_dir))
     with EmbeddingCache(cache_path(settings.index_dir)) as cache:
         missing = len(set(passages)) - len(cache.get_many(encoder.fingerprint, [text_key(t) for t in set(passages)]))
         if progress:
