@@ -89,7 +89,7 @@ class SearchEngine:
             [(r["title"], r["text"]) for r in self.regional.records if r["kind"] == "article"]))
         self._plans: OrderedDict[tuple[str, bool, bool, bool], QueryPlan] = OrderedDict()
         self._suggestions: OrderedDict[tuple[str, int], list[dict]] = OrderedDict()  # suggest_articles
-        self._citations: dict[tuple[str, int], dict | None] = {}  # _paragraph_citation
+        self._citations: OrderedDict[tuple[str, int], dict | None] = OrderedDict()  # _paragraph_citation
         self._plans_lock = threading.Lock()
         #: Built from another corpus/model than the current one: served, and said so (open() sets it).
         self.stale = False
@@ -490,9 +490,12 @@ class SearchEngine:
         key = (rec["id"], para)
         if key not in self._citations:
             matched = cite_paragraph(rec, para)
-            if len(self._citations) >= CITATION_CACHE:
-                self._citations.pop(next(iter(self._citations)), None)
-            self._citations[key] = matched.as_dict() if matched else None
+            # Bounded, oldest out, as the plans and suggestions are (an OrderedDict: popping a plain
+            # dict's first key again and again walks its deleted slots).
+            with self._plans_lock:
+                if len(self._citations) >= CITATION_CACHE:
+                    self._citations.popitem(last=False)
+                self._citations[key] = matched.as_dict() if matched else None
         got = self._citations.get(key)
         return dict(got) if got is not None else None
 
