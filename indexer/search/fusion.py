@@ -102,6 +102,9 @@ class Candidates:
     #: A list that another chosen collection's own list already holds (the shared statutes' e5
     #: vectors): left out of the fusion when that collection is chosen.
     redundant_with: str | None = None
+    #: How much the list as a whole is believed (each hit's weight is multiplied by it): 1 for every
+    #: list but 全法令's e5 articles when the wording does not ask about law (large_collection.ACT_E5).
+    belief: float = 1.0
 
     @property
     def key(self) -> str:
@@ -139,6 +142,9 @@ def item_weights(c: Candidates, fusion: Mapping, legal: AbstractSet[str] = froze
         for i, _ in c.hits:
             if i in legal:
                 weights[i] = weights.get(i, 1.0) * legal_weight
+    if c.belief != 1.0:
+        for i, _ in c.hits:
+            weights[i] = weights.get(i, 1.0) * c.belief
     return weights
 
 
