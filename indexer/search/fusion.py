@@ -68,8 +68,15 @@ def convex(scored: Mapping[str, Mapping[str, float]], *, weights: Mapping[str, f
 #   weight, generic article hits pushed seed answers down (blind R@1 .625 → .542); 0.7–0.8 restore
 #   every seed figure, 0.8 costs the statute sets least (scripts/eval figures in the report of
 #   issue 11; chosen looking at the blind sets too, so those figures are optimistic).
+# - shared_e5_scale: the e5 lists of one search (地域政策's and 全法令's Acts') share one space, so each
+#   hit is believed against the best e5 similarity of any of them, not its own list's first place:
+#   a list whose best is a poor match no longer gets full belief for it. Over all 9,380 laws
+#   (regional,laws; lists captured once, re-fused), with the blended Acts' list (large_collection.ACT_E5):
+#   law_blind 30 → 30, statutes 58 → 58, statutes_blind 21 → 23, queries 98, blind 20, blind2 37 the
+#   same (R@1 up: q099, b2-010); 13 questions moved, 4 into the top 5, 2 out of it (lb-032 4 → 10,
+#   s040 5 → 7). With one e5 list (no 全法令) nothing changes.
 FUSION = {"method": "rrf", "k": 60, "weights": {"keyword": 1.0, "semantic": 1.0}, "coverage_power": 2,
-          "similarity_power": 20, "derived_weight": 0.8}
+          "similarity_power": 20, "derived_weight": 0.8, "shared_e5_scale": True}
 # Static-model similarities are spread wider than e5's (0.3–0.8, not 0.80–0.90), so the power
 # that turns a similarity into belief is lower than similarity_power.
 STATIC_SIMILARITY_POWER = 4
@@ -111,19 +118,21 @@ class Candidates:
         return f"{self.side}:{self.name}"
 
 
-def beliefs(hits: Sequence[tuple[str, float]], power: float) -> dict[str, float]:
-    """How much a semantic list believes in each hit: (similarity / the best similarity) ** power;
+def beliefs(hits: Sequence[tuple[str, float]], power: float, best: float | None = None) -> dict[str, float]:
+    """How much a semantic list believes in each hit: (similarity / the best similarity) ** power, the
+    best being the list's own or, given, the best of every list in the same space (e5_best);
     {} (every hit counts 1) when power is 0 or nothing is similar at all."""
-    top = max((s for _, s in hits), default=0.0)
+    top = max(max((s for _, s in hits), default=0.0), best or 0.0)
     if not power or top <= 0:
         return {}
     return {i: (max(s, 0.0) / top) ** power for i, s in hits}
 
 
 def item_weights(c: Candidates, fusion: Mapping, legal: AbstractSet[str] = frozenset(),
-                 legal_weight: float = 1.0) -> dict[str, float]:
+                 legal_weight: float = 1.0, e5_top: float | None = None) -> dict[str, float]:
     """The weighting rules, in one place: coverage power (keyword), similarity power by vector
-    space (semantic; a static list's by its own similarity, with a floor), the derived weight (both), and the law-intent weight of the
+    space (semantic; an e5 list's against `e5_top`, the best e5 similarity of the search, when given;
+    a static list's by its own similarity, with a floor), the derived weight (both), and the law-intent weight of the
     articles (`legal`, both sides; law_weight decides it)."""
     if c.side == "keyword":
         power = fusion.get("coverage_power", 0)
@@ -131,7 +140,7 @@ def item_weights(c: Candidates, fusion: Mapping, legal: AbstractSet[str] = froze
     else:
         power = fusion.get("similarity_power", 0) if c.space == "e5" else \
             fusion.get("static_similarity_power", STATIC_SIMILARITY_POWER)
-        weights = beliefs(c.hits, power) if c.space == "e5" else \
+        weights = beliefs(c.hits, power, e5_top) if c.space == "e5" else \
             static_beliefs(c.hits, power, fusion.get("static_floor", STATIC_FLOOR), fusion.get("static_full", STATIC_FULL))
     derived = fusion.get("derived_weight", 1.0)
     if derived != 1.0 and c.derived:
@@ -238,6 +247,11 @@ def _sides(lists: Sequence[Candidates], mode: str) -> list[Candidates]:
     return [c for c in lists if mode == "hybrid" or c.side == mode]
 
 
+def e5_best(lists: Sequence[Candidates]) -> float | None:
+    """The best similarity of the e5 lists of a search (they share one space), or None."""
+    return max((c.hits[0][1] for c in lists if c.side == "semantic" and c.space == "e5" and c.hits), default=None)
+
+
 def fuse(lists: Sequence[Candidates], mode: str, fusion: Mapping, legal: AbstractSet[str] = frozenset(),
          legal_weight: float = 1.0) -> list[tuple[str, float]]:
     """One ranking from the lists of the chosen collections (RRF: ranks, each weighted by belief);
@@ -249,7 +263,8 @@ def fuse(lists: Sequence[Candidates], mode: str, fusion: Mapping, legal: Abstrac
     if fusion["method"] != "rrf":
         return convex({c.key: dict(c.hits) for c in used}, weights=weights)
     rankings = {c.key: [i for i, _ in c.hits] for c in used}
-    per_item = {c.key: item_weights(c, fusion, legal, legal_weight) if mode == "hybrid" else {} for c in used}
+    top = e5_best(used) if fusion.get("shared_e5_scale") else None
+    per_item = {c.key: item_weights(c, fusion, legal, legal_weight, top) if mode == "hybrid" else {} for c in used}
     ranked = rrf(rankings, k=fusion["k"], weights=weights, item_weights=per_item)
     # A keyword hit that holds none of the query's concepts (only 地域 of 二地域居住) weighs 0 and
     # has no semantic support either: no evidence, so it is not a result.

@@ -66,3 +66,26 @@ def test_a_redundant_list_is_only_a_flag():
     """Leaving out a list another chosen collection holds is the engine's choice (rank), not fusion's."""
     c = Candidates("e5:laws", "semantic", [("a", 0.9)], redundant_with="regional")
     assert fuse([c], "semantic", FUSION) == [("a", 0.9)]
+
+
+def test_e5_lists_share_one_scale():
+    """Two e5 lists of one search are believed against the best e5 similarity of either: the first place
+    of a list of poor matches (0.85 against 0.90) no longer counts as much as the other list's."""
+    good = Candidates("regional", "semantic", [("p", 0.90), ("q", 0.88)])
+    poor = Candidates("laws:e5", "semantic", [("a", 0.85)])
+    assert item_weights(poor, FUSION, e5_top=0.90)["a"] == pytest.approx((0.85 / 0.90) ** FUSION["similarity_power"])
+    assert item_weights(poor, FUSION)["a"] == 1.0  # alone, its own first place is its best
+    assert item_weights(good, FUSION, e5_top=0.90) == item_weights(good, FUSION)
+    shared = dict(fuse([good, poor], "hybrid", FUSION))
+    apart = dict(fuse([good, poor], "hybrid", {**FUSION, "shared_e5_scale": False}))
+    assert shared["a"] < shared["q"] and apart["a"] > apart["q"]
+    # A static list keeps its own rule (its similarities are on another scale).
+    static = Candidates("laws", "semantic", [("s", 0.7)], space="static")
+    assert item_weights(static, FUSION, e5_top=0.95) == item_weights(static, FUSION)
+
+
+def test_a_list_believed_less_weighs_each_hit_less():
+    whole = Candidates("laws:e5", "semantic", [("a", 0.9), ("b", 0.89)])
+    less = Candidates("laws:e5", "semantic", [("a", 0.9), ("b", 0.89)], belief=0.8)
+    w, v = item_weights(whole, FUSION), item_weights(less, FUSION)
+    assert v["a"] == pytest.approx(0.8 * w["a"]) and v["b"] == pytest.approx(0.8 * w["b"])
