@@ -174,7 +174,20 @@ def item_weights(c: Candidates, fusion: Mapping, legal: AbstractSet[str] = froze
 #   paraphrases on statutes.jsonl, but the blind policy sets then lost 4 paraphrases (blind .833 →
 #   .792, blind2 .950 → .925): policy paraphrases look like articles to e5 too. So evidence (and a
 #   weak cue, plan.WEAK_LAW_CUES) brings the 条文 group beside the results and leaves the ranking as it was.
-LAW_INTENT = {"cue_weight": 2.0, "evidence_weight": 1.0, "evidence_margin": 0.01, "cue_articles": 3}
+# - evidence_weight_margin: the weight after all, only when a list that ranks articles and policy
+#   records together (地域政策's e5 list) puts an article first (best article ≥ best other − 0): the
+#   Acts' list of 全法令 holds articles only, so its first place says nothing of articles against
+#   policies. Lists captured once per question and re-fused (hybrid R@5; statutes / statutes_blind /
+#   law_blind / queries / blind / blind2), the default corpus (law_blind: its 25 regional questions):
+#     weight 1 (before)      55 / 20 / 18 / 99 / 20 / 38
+#     1.2 / 1.5 / 2.0        56 / 20 / 18 / 99 / 20 / 38;  56 / 21 / 18 / 99 / 20 / 38;  56 / 21 / 18 / 97 / 20 / 36
+#   and over all 9,380 laws (regional,laws, the Acts' e5 list blended and one e5 scale):
+#     weight 1 (before)      58 / 23 / 30 / 98 / 20 / 37
+#     1.2 / 1.5 / 2.0        59 / 24 / 30 / 98 / 20 / 37 (both);  59 / 24 / 30 / 97 / 20 / 35
+#   1.5 kept. Read from every e5 list with the margin of .01 (the earlier form), 1.5 cost blind 20 → 16
+#   over all laws. The 条文 group keeps the margin of .01 and every e5 list.
+LAW_INTENT = {"cue_weight": 2.0, "evidence_weight": 1.5, "evidence_margin": 0.01, "evidence_weight_margin": 0.0,
+              "cue_articles": 3}
 # A static (model2vec) hit's belief follows its own similarity, not only its place under the best:
 # (similarity / max(best, STATIC_FULL)) ** STATIC_SIMILARITY_POWER, and 0 under STATIC_FLOOR. Before,
 # a static first place got full belief however low its similarity (農住組合法施行令 附則第一条 first
@@ -221,7 +234,8 @@ def law_weight(lists: Sequence[Candidates], asks: bool, legal: AbstractSet[str],
                rule: Mapping | None = None, weak: bool = False) -> tuple[float, str | None]:
     """How much an article counts for this question, and why: "cue" (the wording asks about law:
     the weight, and the articles interleaved), "weak" (a weak cue) or "evidence" (the e5 lists'
-    best article against their best other record), or None. Any reason brings the 条文 group."""
+    best article against their best other record; the weight only when a list that ranks both
+    kinds puts an article first, evidence_weight_margin), or None. Any reason brings the 条文 group."""
     rule = rule or LAW_INTENT
     if not legal:
         return 1.0, None
@@ -230,16 +244,22 @@ def law_weight(lists: Sequence[Candidates], asks: bool, legal: AbstractSet[str],
     if weak:
         return 1.0, "weak"
     best_legal = best_other = None
+    mixed: list[tuple[float, float]] = []  # (best article, best other) of each list holding both
     for c in lists:
         if c.side != "semantic" or c.space != "e5":
             continue
-        for i, s in c.hits:
-            if i in legal:
-                best_legal = s if best_legal is None else max(best_legal, s)
-            else:
-                best_other = s if best_other is None else max(best_other, s)
+        top_legal = max((s for i, s in c.hits if i in legal), default=None)
+        top_other = max((s for i, s in c.hits if i not in legal), default=None)
+        if top_legal is not None:
+            best_legal = top_legal if best_legal is None else max(best_legal, top_legal)
+        if top_other is not None:
+            best_other = top_other if best_other is None else max(best_other, top_other)
+        if top_legal is not None and top_other is not None:
+            mixed.append((top_legal, top_other))
     if best_legal is not None and (best_other is None or best_legal >= best_other - rule["evidence_margin"]):
-        return rule["evidence_weight"], "evidence"
+        margin = rule.get("evidence_weight_margin", rule["evidence_margin"])
+        strong = any(a >= o - margin for a, o in mixed)
+        return (rule["evidence_weight"] if strong else 1.0), "evidence"
     return 1.0, None
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from indexer.search.fusion import FUSION, Candidates, convex, count, fuse, item_weights, min_max, rrf
+from indexer.search.fusion import FUSION, LAW_INTENT, Candidates, convex, count, fuse, item_weights, law_weight, min_max, rrf
 
 
 def test_rrf_rewards_agreement_and_respects_weights():
@@ -89,3 +89,21 @@ def test_a_list_believed_less_weighs_each_hit_less():
     less = Candidates("laws:e5", "semantic", [("a", 0.9), ("b", 0.89)], belief=0.8)
     w, v = item_weights(whole, FUSION), item_weights(less, FUSION)
     assert v["a"] == pytest.approx(0.8 * w["a"]) and v["b"] == pytest.approx(0.8 * w["b"])
+
+
+def test_evidence_weighs_articles_only_when_a_mixed_list_puts_one_first():
+    """No word about law: an article first in a list that ranks articles and policy records together
+    weighs evidence_weight; an article just under the best policy record, or first only in a list of
+    articles (全法令's Acts'), brings the 条文 group ("evidence") and leaves the weights alone."""
+    legal = {"a1", "a2", "x1"}
+    first = Candidates("regional", "semantic", [("a1", 0.90), ("p1", 0.89)])
+    assert law_weight([first], False, legal) == (LAW_INTENT["evidence_weight"], "evidence") and \
+        LAW_INTENT["evidence_weight"] > 1.0
+    close = Candidates("regional", "semantic", [("p1", 0.90), ("a1", 0.895)])
+    assert law_weight([close], False, legal) == (1.0, "evidence")
+    acts = Candidates("laws:e5", "semantic", [("x1", 0.93)])
+    assert law_weight([close, acts], False, legal) == (1.0, "evidence")
+    far = Candidates("regional", "semantic", [("p1", 0.90), ("a1", 0.85)])
+    assert law_weight([far], False, legal) == (1.0, None)
+    # Words about law decide alone.
+    assert law_weight([far], True, legal) == (LAW_INTENT["cue_weight"], "cue")
