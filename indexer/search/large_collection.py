@@ -65,6 +65,11 @@ UNIT_FACETS = ("kind", "document")
 #   The weight was chosen to keep blind.jsonl whole (two of its resident-worded policy questions sit
 #   5th, and an article of 農業機械化促進法 or 困難女性支援法 took the place), so blind is no longer
 #   quite blind for this rule; queries, statutes and law_blind were the sets read for the rest.
+#   Law vectors only help where they are sharp: broad Acts rank far down by theirs (地方自治法 450th and
+#   地方財政法 473rd–1,435th of 1,887 for plain questions answered by them), so a question worded about
+#   law keeps the whole list, and the nearest Acts never filter it (route_laws, above). Cost: the
+#   list's search and nearest_laws for every such search, ≈ 8 ms of CPU over all laws (blind2's 40
+#   questions, load ≈ 6).
 ACT_E5 = {"floor": ABOUT_MIN_SIMILARITY, "route_laws": 0, "route_articles": 20, "law_floor": 0.0, "gate": True,
           "blend_laws": 2, "blend_margin": 0.01, "blend_weight": 0.8}
 #: 地域政策's nearest records that must all be statute articles for the gate to open without a cue word.
@@ -167,7 +172,8 @@ class LargeCollection:
 
     def _act_lists(self, plan: QueryPlan, vector: QueryVector, filters: Filters) -> list[Candidates]:
         """The Acts' articles by e5 (their heading passages), from the query's e5 vector (computed once
-        for the regional side too), when the question is about law (_about_law); with law-level routing
+        for the regional side too): whole when the question is about law (_about_law), else blended
+        (_blended: the articles of the nearest Acts, believed less); with law-level routing
         switched on (ACT_E5["route_laws"], off: measured), also among the articles of the Acts whose law
         vector is nearest (two-stage retrieval: 鳥獣被害 first finds 鳥獣被害防止特措法, then its articles)."""
         rule = ACT_E5
