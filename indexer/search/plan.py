@@ -68,6 +68,9 @@ def analyse_capped(query: str, limit: int = MAX_QUERY_WORDS) -> tuple[tuple[Toke
 LAW_CUES = re.compile(
     r"根拠|条文|条項|規定|法律|法令|法的|法上|要件|義務|権限|権者|罰則|失効|施行|欠格|届出|許可|"
     r"できるか|できますか|できるの|てよいか|てもよい|てもいい|ていいか|られるか|られますか|"
+    # the same asked in plain sentences: may one (…てよいのか, …られるのか, 許されるか) and must one
+    # (…ないといけないのか, …なければならないか): permission and duty are what a provision says.
+    r"てよいの|られるのか|許され|ないといけない|なければならない|"
     r"第[一二三四五六七八九十百千〇0-9０-９]+条")
 WEAK_LAW_CUES = re.compile(r"手続|期限|期間|任期|誰|だれ")
 #: A law named in the query: a word ending in 法 (地域再生法, 過疎法, 特別措置法); 方法・手法… are not laws.

@@ -142,9 +142,11 @@ class LegalVocabulary:
                 out.append(Expansion(plain, new))
 
         surfaces = {t.surface for t in content}
+        lemmas = {t.term for t in content}
         for plains, terms in self.pairs:
-            # A one-character word (村) is a whole word of the query, not part of 山村.
-            hit = next((p for p in plains if (p in surfaces if len(p) == 1 else p in q)), None)
+            # A one-character word (村) is a whole word of the query, not part of 山村; a verb matches
+            # in any form (借りる: お金を借りて, 借りられるのか — Sudachi's dictionary form of the word).
+            hit = next((p for p in plains if (p in surfaces if len(p) == 1 else p in q or p in lemmas)), None)
             if hit is not None:
                 add(hit, terms)
         for t in content:

@@ -10,6 +10,7 @@ import pytest
 
 from indexer.index.law_vectors import ARTICLE_TOKENS, TokenBudget, first_sentence, heading_passage, is_act
 from indexer.search.filters import Filters
+from indexer.search.large_collection import ACT_E5
 
 
 @pytest.fixture(scope="module")
@@ -100,9 +101,10 @@ def test_a_question_in_an_articles_words_meets_it_through_e5(laws_engine, acts):
     assert tried >= 3 and hit >= 0.8 * tried
 
 
-def test_beside_the_regional_collection_the_e5_list_needs_a_question_about_law(laws_engine):
-    """Searched with 地域政策, the Acts' e5 list joins only a question about law (policy paraphrases
-    look like articles to e5); searched alone, 全法令 always has it."""
+def test_beside_the_regional_collection_the_e5_list_is_whole_only_for_a_question_about_law(laws_engine):
+    """Searched with 地域政策, the Acts' whole e5 list joins a question about law; any other question gets
+    it blended with law-level evidence (ACT_E5, blend_*): the articles of the nearest Acts only, close
+    to the list's best, none that 地域政策 ranks itself, believed less. Searched alone, 全法令 has it whole."""
     laws = laws_engine.collections["laws"]
     both, alone = Filters(collection=("regional", "laws")), Filters(collection=("laws",))
 
@@ -111,7 +113,38 @@ def test_beside_the_regional_collection_the_e5_list_needs_a_question_about_law(l
         return laws._act_lists(plan, lambda: laws_engine.embedder.encode_query(plan.semantic_text), filters)
 
     policy = "新しいタイプの企業城下町 民主導のまちづくり"
-    assert [c.name for c in lists(policy, alone)] == ["laws:e5"]
-    assert lists(policy, both) == []
+    whole = lists(policy, alone)
+    assert [c.name for c in whole] == ["laws:e5"] and whole[0].belief == 1.0
+    blended = lists(policy, both)
+    assert [c.name for c in blended] == ["laws:e5"] and blended[0].belief == ACT_E5["blend_weight"] < 1.0
     asked = lists("企業城下町のまちづくりの根拠となる法律の条文", both)
-    assert [c.name for c in asked] == ["laws:e5"] and asked[0].space == "e5"
+    assert [c.name for c in asked] == ["laws:e5"] and asked[0].space == "e5" and asked[0].belief == 1.0
+
+
+def test_a_plainly_worded_question_meets_the_article_of_the_nearest_act(laws_engine, acts):
+    """An article's first sentence asked without a word about law, beside 地域政策: when its Act is the
+    nearest law, the blended e5 list brings the article into the fusion (before, the gate kept it out)."""
+    laws = laws_engine.collections["laws"]
+    both = Filters(collection=("regional", "laws"))
+    tried = met = 0
+    for doc, units in acts.items():
+        for art in [u for u in units if heading_passage(u)][:5]:
+            q = heading_passage(art).split("\n", 1)[1]
+            plan = laws_engine.plan(q)
+            vec = laws_engine.embedder.encode_query(plan.semantic_text)
+            if art["id"] in laws_engine.regional.by_id or laws._about_law(plan, both, vec):
+                continue
+            blended = laws._act_lists(plan, lambda: vec, both)
+            whole = laws._act_lists(plan, lambda: vec, Filters(collection=("laws",)))[0].hits
+            nearest = [d for d, _ in laws.nearest_laws(vec, ACT_E5["blend_laws"])]
+            # Only articles of the nearest Acts, close to the whole list's best, none 地域政策 ranks itself.
+            assert [c.name for c in blended] == ["laws:e5"] and set(blended[0].hits) <= set(whole)
+            for rid, sim in blended[0].hits:
+                assert laws.record(rid)["source"] in nearest and rid not in laws_engine.regional.by_id
+                assert sim >= whole[0][1] - ACT_E5["blend_margin"]
+            if nearest[0] != doc:
+                continue
+            tried += 1
+            met += art["id"] in dict(blended[0].hits)
+    assert tried >= 3, "too few plainly worded questions whose Act is the nearest law"
+    assert met >= 0.5 * tried, f"{met} of {tried}"

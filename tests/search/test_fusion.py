@@ -2,7 +2,7 @@
 
 import pytest
 
-from indexer.search.fusion import FUSION, Candidates, convex, count, fuse, item_weights, min_max, rrf
+from indexer.search.fusion import FUSION, LAW_INTENT, Candidates, convex, count, fuse, item_weights, law_weight, min_max, rrf
 
 
 def test_rrf_rewards_agreement_and_respects_weights():
@@ -66,3 +66,44 @@ def test_a_redundant_list_is_only_a_flag():
     """Leaving out a list another chosen collection holds is the engine's choice (rank), not fusion's."""
     c = Candidates("e5:laws", "semantic", [("a", 0.9)], redundant_with="regional")
     assert fuse([c], "semantic", FUSION) == [("a", 0.9)]
+
+
+def test_e5_lists_share_one_scale():
+    """Two e5 lists of one search are believed against the best e5 similarity of either: the first place
+    of a list of poor matches (0.85 against 0.90) no longer counts as much as the other list's."""
+    good = Candidates("regional", "semantic", [("p", 0.90), ("q", 0.88)])
+    poor = Candidates("laws:e5", "semantic", [("a", 0.85)])
+    assert item_weights(poor, FUSION, e5_top=0.90)["a"] == pytest.approx((0.85 / 0.90) ** FUSION["similarity_power"])
+    assert item_weights(poor, FUSION)["a"] == 1.0  # alone, its own first place is its best
+    assert item_weights(good, FUSION, e5_top=0.90) == item_weights(good, FUSION)
+    shared = dict(fuse([good, poor], "hybrid", FUSION))
+    apart = dict(fuse([good, poor], "hybrid", {**FUSION, "shared_e5_scale": False}))
+    assert shared["a"] < shared["q"] and apart["a"] > apart["q"]
+    # A static list keeps its own rule (its similarities are on another scale).
+    static = Candidates("laws", "semantic", [("s", 0.7)], space="static")
+    assert item_weights(static, FUSION, e5_top=0.95) == item_weights(static, FUSION)
+
+
+def test_a_list_believed_less_weighs_each_hit_less():
+    whole = Candidates("laws:e5", "semantic", [("a", 0.9), ("b", 0.89)])
+    less = Candidates("laws:e5", "semantic", [("a", 0.9), ("b", 0.89)], belief=0.8)
+    w, v = item_weights(whole, FUSION), item_weights(less, FUSION)
+    assert v["a"] == pytest.approx(0.8 * w["a"]) and v["b"] == pytest.approx(0.8 * w["b"])
+
+
+def test_evidence_weighs_articles_only_when_a_mixed_list_puts_one_first():
+    """No word about law: an article first in a list that ranks articles and policy records together
+    weighs evidence_weight; an article just under the best policy record, or first only in a list of
+    articles (全法令's Acts'), brings the 条文 group ("evidence") and leaves the weights alone."""
+    legal = {"a1", "a2", "x1"}
+    first = Candidates("regional", "semantic", [("a1", 0.90), ("p1", 0.89)])
+    assert law_weight([first], False, legal) == (LAW_INTENT["evidence_weight"], "evidence") and \
+        LAW_INTENT["evidence_weight"] > 1.0
+    close = Candidates("regional", "semantic", [("p1", 0.90), ("a1", 0.895)])
+    assert law_weight([close], False, legal) == (1.0, "evidence")
+    acts = Candidates("laws:e5", "semantic", [("x1", 0.93)])
+    assert law_weight([close, acts], False, legal) == (1.0, "evidence")
+    far = Candidates("regional", "semantic", [("p1", 0.90), ("a1", 0.85)])
+    assert law_weight([far], False, legal) == (1.0, None)
+    # Words about law decide alone.
+    assert law_weight([far], True, legal) == (LAW_INTENT["cue_weight"], "cue")

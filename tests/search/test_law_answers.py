@@ -26,6 +26,11 @@ def _intent(q: str):
     ("地域再生計画の認定の根拠となる条文", "根拠"),
     ("副業で組合の仕事を手伝ってもいいか", "てもいい"),
     ("空き家の所有者を調べることはできるか", "できるか"),
+    # permission and duty asked in plain sentences
+    ("市が税金の記録を使ってよいのか", "てよいの"),
+    ("町は特別にお金を借りられるのか", "られるのか"),
+    ("職員が休みの日に農家を手伝うのは許されるのか", "許され"),
+    ("何日以内に役所に知らせないといけないのか", "ないといけない"),
 ])
 def test_wording_that_asks_about_law(query, cue):
     intent = _intent(query)
@@ -135,6 +140,15 @@ def test_the_issues_pairs_expand(engine):
     assert not any(e.plain == "借金" for e in engine.plan("村の借金の手続").expansions)
     # A question whose wording is not about law keeps its words (a policy question about moving).
     assert not any(e.plain == "借金" for e in engine.plan("村の借金").expansions)
+
+
+def test_a_pair_matches_a_verb_in_any_form(engine):
+    """借りる → 地方債 whatever the verb's ending (Sudachi's dictionary form), as 引っ越す does."""
+    for q in ("市役所がお金を借りて事業をしてよいのか", "町は特別にお金を借りられるのか"):
+        pairs = {(e.plain, t) for e in engine.plan(q).expansions for t in e.terms}
+        assert ("借りる", "地方債") in pairs, q
+    # Lending is not borrowing: 貸す gains no 地方債.
+    assert not any("地方債" in e.terms for e in engine.plan("施設を貸してよいのか").expansions)
 
 
 # -- the law not held -------------------------------------------------------------------------------
