@@ -1,0 +1,61 @@
+"""全法令's keyword query leaves out the phrase clauses that match no unit, and finds the same hits.
+
+A phrase clause that matches nothing adds nothing to any score, but it kept tantivy intersecting
+every word's positions under the union of the term lists (indexer.index.keyword_index.text_query).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import tantivy
+
+from indexer.index.keyword_index import TEXT_FIELDS, text_query
+
+GOLD = Path(__file__).resolve().parents[1] / "gold" / "statutes.jsonl"
+
+
+def _hits(index, query) -> list[tuple[float, int, int]]:
+    return [(score, a.segment_ord, a.doc) for score, a in index.searcher.search(query, limit=1000, count=False).hits]
+
+
+def _phrases(index, plan) -> list[bool]:
+    """Whether each phrase clause text_query makes for the plan matches a unit (title and body, A and C)."""
+    out = []
+    for mode in "AC":
+        words = [t.term.replace(" ", "_") for t in plan.tokens if t.mode == mode]
+        if len(words) > 1:
+            for field in (f for f in TEXT_FIELDS if f != "context"):
+                phrase = tantivy.Query.phrase_query(index.schema, f"{field}_{mode.lower()}", words, slop=1)
+                out.append(bool(index.searcher.search(phrase, limit=1, count=False).hits))
+    return out
+
+
+def test_phrases_matching_nothing_are_left_out_with_the_same_hits(laws_engine):
+    index = laws_engine.collections["laws"].index
+    questions = [json.loads(line)["query"] for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()][:25]
+    # Titles of units, so that some phrases do match (a title's words in a row are its title_a phrase).
+    some = index.searcher.search(tantivy.Query.all_query(), limit=400, count=False).hits[::40]
+    titles = [t for t in (index.record(index.searcher.doc(a)["id"][0])["title"] for _, a in some) if len(t) > 6]
+    matched = unmatched = 0
+    for query in questions + titles:
+        plan = laws_engine.plan(query)
+        phrases = _phrases(index, plan)
+        matched += sum(phrases)
+        unmatched += phrases.count(False)
+        whole = text_query(index.schema, list(plan.tokens), list(plan.extra))
+        pruned = text_query(index.schema, list(plan.tokens), list(plan.extra), searcher=index.searcher)
+        assert _hits(index, pruned) == _hits(index, whole), query
+    assert matched and unmatched  # both branches were taken
+
+
+def test_the_collections_keyword_list_is_unchanged_by_the_pruning(laws_engine):
+    """CollectionIndex.keyword (what a search asks) gives the hits of the whole query, in order, with their scores."""
+    index = laws_engine.collections["laws"].index
+    for line in GOLD.read_text(encoding="utf-8").splitlines()[:10]:
+        plan = laws_engine.plan(json.loads(line)["query"])
+        got = index.keyword(list(plan.tokens), list(plan.extra), list(plan.concepts), {}, 150)
+        whole = text_query(index.schema, list(plan.tokens), list(plan.extra))
+        expected = [index.searcher.doc(a)["id"][0] for _, a in index.searcher.search(whole, limit=150, count=False).hits]
+        assert [h.id for h in got] == expected
