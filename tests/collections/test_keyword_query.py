@@ -59,3 +59,54 @@ def test_the_collections_keyword_list_is_unchanged_by_the_pruning(laws_engine):
         whole = text_query(index.schema, list(plan.tokens), list(plan.extra))
         expected = [index.searcher.doc(a)["id"][0] for _, a in index.searcher.search(whole, limit=150, count=False).hits]
         assert [h.id for h in got] == expected
+
+
+def test_window_tokens_are_the_window_s_analysis_at_the_text_s_offsets():
+    from indexer.search.collection import UNIT_WINDOW, window_start, window_tokens
+    from indexer.text.analysis import Token, analyze
+
+    text = ("地域の活性化を図るため、計画の認定その他の措置を講ずる。" * 20
+            + "特定地域づくり事業協同組合の認定の有効期間は三年とする。" + "補助金を交付する。" * 30)
+    for needles in (frozenset({"協同組合"}), frozenset({"措置"}), frozenset({"見当たらない語"})):
+        start = window_start(text, needles)
+        got = window_tokens(text, needles)
+        assert got == [Token(t.term, t.surface, t.start + start, t.end + start, t.mode)
+                       for t in analyze(text[start:start + UNIT_WINDOW])]
+        assert all(type(t) is Token and text[t.start:t.end] == t.surface for t in got)
+    assert window_start(text, frozenset({"協同組合"})) > 0 and window_start(text, frozenset({"措置"})) == 0
+
+
+def test_the_article_group_shows_what_the_page_shows_of_the_same_article(laws_engine):
+    """The 条文 group's snippet of an article on the page comes from the page's analysis of it."""
+    from indexer.search.filters import Filters
+
+    seen = 0
+    for line in GOLD.read_text(encoding="utf-8").splitlines()[:15]:
+        resp = laws_engine.search(json.loads(line)["query"], mode="hybrid", filters=Filters(collection=("laws",)))
+        page = {r["id"]: r for r in resp.results}
+        for group in resp.groups:
+            for item in group["results"]:
+                if item["id"] in page:
+                    seen += 1
+                    assert (item["snippet"], item["highlights"]) == (page[item["id"]]["snippet"],
+                                                                     page[item["id"]]["highlights"])
+    assert seen
+
+
+def test_a_settled_heap_is_out_of_the_collector_s_reach_and_answers_the_same(laws_engine):
+    import gc
+
+    from indexer.search.engine import settle_heap
+    from indexer.search.filters import Filters
+
+    only_laws = Filters(collection=("laws",))
+    before = laws_engine.search("補助金の交付の決定", mode="keyword", filters=only_laws).as_dict()
+    settle_heap()
+    try:
+        assert gc.get_freeze_count() > 0
+        assert not any(o is laws_engine for o in gc.get_objects())  # frozen: no collection walks it
+        after = laws_engine.search("補助金の交付の決定", mode="keyword", filters=only_laws).as_dict()
+        before.pop("took_ms"), after.pop("took_ms")
+        assert after == before
+    finally:
+        gc.unfreeze()  # the rest of the test session as it was
