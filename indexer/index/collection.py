@@ -130,7 +130,10 @@ class CollectionIndex:
         text = text_query(self.schema, tokens, extra, searcher=self.searcher)
         if text is None:
             return []
-        query = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *term_clauses(self.schema, facets)])
+        clauses = term_clauses(self.schema, facets)
+        # Without a facet the text query alone: tantivy then scores a union of term lists directly
+        # (the same hits and scores; a Must wrapper around it kept it from pruning by score bounds).
+        query = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *clauses]) if clauses else text
         hits = self.searcher.search(query, limit=limit, count=False).hits
         if not hits:
             return []
