@@ -113,3 +113,29 @@ def test_a_settled_heap_is_out_of_the_collector_s_reach_and_answers_the_same(law
         assert after == before
     finally:
         gc.unfreeze()  # the rest of the test session as it was
+
+
+def test_a_unit_s_window_is_analysed_once_per_place_and_forgotten_on_clear(laws_engine, monkeypatch):
+    from indexer.search import large_collection
+    from indexer.search.collection import window_start, window_tokens
+
+    laws = laws_engine.collections["laws"]
+    laws.clear_caches()
+    plan = laws_engine.plan("補助金の交付の決定")
+    hits = laws.index.keyword(list(plan.tokens), list(plan.extra), list(plan.concepts), {}, 150)
+    long_unit = next(h.id for h in hits if window_start(laws.record(h.id)["text"], plan.needles) > 0)
+    text = laws.record(long_unit)["text"]
+    first = laws.text_tokens(long_unit, plan.needles)
+    assert first == window_tokens(text, plan.needles)
+    assert laws.text_tokens(long_unit, plan.needles) is first  # the same window: kept
+    other = laws.text_tokens(long_unit, frozenset())  # another place in the text: its own window
+    assert other == window_tokens(text, frozenset()) and other is not first
+    laws.clear_caches()
+    assert laws.text_tokens(long_unit, plan.needles) is not first
+    # Bounded: past WINDOW_CACHE windows, the oldest goes.
+    monkeypatch.setattr(large_collection, "WINDOW_CACHE", 3)
+    laws.clear_caches()
+    kept = [laws.text_tokens(h.id, plan.needles) for h in hits[:4]]
+    assert len(laws._windows) == 3
+    assert laws.text_tokens(hits[0].id, plan.needles) is not kept[0]
+    assert laws.text_tokens(hits[3].id, plan.needles) is kept[3]
