@@ -41,6 +41,8 @@ PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 #: The imports of each module read so far, by the sha256 of its source; kept beside the bytecode.
 IMPORTS_CACHE = Path("__pycache__") / "policykb-imports.json"
+#: Entries the file keeps at most (the package has ≈ 150 modules; older versions of edited ones add up).
+IMPORTS_CACHE_MAX = 1000
 #: Fields of a node that hold statements: an import is a statement, so only these are walked.
 _STATEMENT_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 
@@ -103,6 +105,8 @@ class _ImportsCache:
     def __init__(self) -> None:
         self._rule = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
         self._by_root: dict[Path, dict[str, tuple[str, ...]]] = {}
+        self._unsaved: set[Path] = set()  # roots with imports read from source since their file was read
+        self._used: dict[Path, set[str]] = {}  # the digests this process asked for, per root
         self._lock = threading.Lock()
 
     def _file(self, root: Path) -> Path:
@@ -125,17 +129,33 @@ class _ImportsCache:
         return {k: tuple(v) for k, v in data["imports"].items()
                 if isinstance(v, list) and all(isinstance(n, str) for n in v)}
 
+    def get(self, root: Path, key: str) -> tuple[str, ...] | None:
+        known = self.known(root)
+        with self._lock:
+            self._used.setdefault(root, set()).add(key)
+            return known.get(key)
+
+    def add(self, root: Path, key: str, imports: tuple[str, ...]) -> None:
+        with self._lock:
+            self._by_root[root][key] = imports
+            self._unsaved.add(root)
+
     def save(self, root: Path) -> None:
-        """Write the file (atomically) when it lacks what this process read; a read-only package is fine."""
+        """Write the file (atomically) when this process read imports from source; a read-only package is fine."""
         known = self.known(root)
         path = self._file(root)
         with self._lock:
-            if self._load(path).keys() >= known.keys():
+            if root not in self._unsaved:
                 return
+            self._unsaved.discard(root)
+            # Older versions of edited modules stay listed (another checkout may still have them), up to
+            # a bound: past it only what this process asked for is written.
+            kept = known if len(known) <= IMPORTS_CACHE_MAX else \
+                {k: v for k, v in known.items() if k in self._used.get(root, ())}
             try:
                 path.parent.mkdir(exist_ok=True)
                 tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-                tmp.write_text(json.dumps({"rule": self._rule, "imports": {k: list(v) for k, v in sorted(known.items())}},
+                tmp.write_text(json.dumps({"rule": self._rule, "imports": {k: list(v) for k, v in sorted(kept.items())}},
                                           ensure_ascii=False), encoding="utf-8")
                 os.replace(tmp, path)
             except OSError:
@@ -145,6 +165,8 @@ class _ImportsCache:
         """Empty the memory (tests: the next read comes from the file, or from the source)."""
         with self._lock:
             self._by_root.clear()
+            self._unsaved.clear()
+            self._used.clear()
 
 
 _IMPORTS = _ImportsCache()
@@ -154,10 +176,10 @@ def imports_of(path: Path, root: Path = PACKAGE_ROOT) -> tuple[str, ...]:
     """The module names `path` imports (read_imports), kept by the digest of its bytes (_ImportsCache)."""
     source = path.read_bytes()
     key = hashlib.sha256(source).hexdigest()
-    known = _IMPORTS.known(root)
-    got = known.get(key)
+    got = _IMPORTS.get(root, key)
     if got is None:
-        got = known[key] = read_imports(source, str(path))
+        got = read_imports(source, str(path))
+        _IMPORTS.add(root, key, got)
     return got
 
 

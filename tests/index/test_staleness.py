@@ -195,3 +195,22 @@ def test_a_cache_file_of_another_rule_or_damaged_is_ignored(package_copy):
     fingerprint._IMPORTS.forget()
     assert closure(WRITERS["regional"], package_copy) == expected
     assert json.loads(cache.read_text(encoding="utf-8"))["rule"] == data["rule"]  # written again, whole
+
+
+def test_the_cache_file_keeps_older_versions_up_to_its_bound(package_copy, monkeypatch):
+    closure(WRITERS["regional"], package_copy)
+    cache = package_copy / IMPORTS_CACHE
+    data = json.loads(cache.read_text(encoding="utf-8"))
+    data["imports"]["an older version of a module"] = ["indexer.text.snippets"]
+    cache.write_text(json.dumps(data), encoding="utf-8")
+    writer = package_copy / "index" / "regional_build.py"
+    _edit(writer)  # read again: the file is written again
+    fingerprint._IMPORTS.forget()
+    closure(WRITERS["regional"], package_copy)
+    assert "an older version of a module" in json.loads(cache.read_text(encoding="utf-8"))["imports"]
+    monkeypatch.setattr(fingerprint, "IMPORTS_CACHE_MAX", 10)  # past the bound: what this process asked for
+    _edit(writer)
+    fingerprint._IMPORTS.forget()
+    expected = closure(WRITERS["regional"], package_copy)
+    kept = json.loads(cache.read_text(encoding="utf-8"))["imports"]
+    assert "an older version of a module" not in kept and len(kept) == len(expected)
