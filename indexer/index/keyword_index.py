@@ -52,9 +52,18 @@ def term_clauses(schema: tantivy.Schema, terms: dict[str, tuple]) -> list[tuple[
     return clauses
 
 
-def text_query(schema: tantivy.Schema, query_tokens: list[Token], extra_tokens: list[Token] = ()) -> tantivy.Query | None:
+def text_query(schema: tantivy.Schema, query_tokens: list[Token], extra_tokens: list[Token] = (),
+               searcher: tantivy.Searcher | None = None) -> tantivy.Query | None:
     """Term and phrase clauses for the query; `extra_tokens` (thesaurus expansions) add weaker terms only.
-    Shared by the regional index and the large collections (indexer.index.collection)."""
+    Shared by the regional index and the large collections (indexer.index.collection).
+
+    With `searcher`, a phrase clause that matches no document there is left out. Such a clause adds
+    nothing to any document's score (tantivy sums the clauses a document matches, with no
+    coordination factor), so the hits and their scores are the same, bit for bit; but it made tantivy
+    intersect every word's positions under a union of 60 term lists. Over all laws (631,263 units,
+    111 statute questions) only 20 of 444 phrase clauses match anything; leaving the others out took
+    the search from p50 5.0 / p95 17.2 ms to 3.2 / 9.5 ms, the checks 0.3 ms (one limit-1 search each).
+    """
     should: list[tuple[tantivy.Occur, tantivy.Query]] = []
     extra = list(dict.fromkeys(t.term.replace(" ", "_") for t in extra_tokens if t.mode == "C"))
     for field, boost in TEXT_FIELDS.items():
@@ -70,6 +79,8 @@ def text_query(schema: tantivy.Schema, query_tokens: list[Token], extra_tokens: 
                 should.append((tantivy.Occur.Should, tantivy.Query.boost_query(q, boost)))
             if len(words) > 1 and field != "context":
                 phrase = tantivy.Query.phrase_query(schema, fname, words, slop=1)
+                if searcher is not None and not searcher.search(phrase, limit=1, count=False).hits:
+                    continue
                 should.append((tantivy.Occur.Should, tantivy.Query.boost_query(phrase, boost * PHRASE_BOOST)))
     if not should:
         return None

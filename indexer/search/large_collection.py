@@ -9,11 +9,13 @@ gives it that collection, and its semantic lists then hold those statutes by e5 
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
 
 from indexer.index.collection import CITED_BY_MAX, CollectionIndex, UnitHit, unit_fields
-from indexer.search.collection import QueryVector, window_tokens
+from indexer.search.collection import QueryVector, window_start, window_tokens
 from indexer.search.filters import Filters
 from indexer.search.fusion import ABOUT_MIN_SIMILARITY, Candidates
 from indexer.search.plan import QueryPlan
@@ -74,6 +76,10 @@ ACT_E5 = {"floor": ABOUT_MIN_SIMILARITY, "route_laws": 0, "route_articles": 20, 
           "blend_laws": 2, "blend_margin": 0.01, "blend_weight": 0.8}
 #: 地域政策's nearest records that must all be statute articles for the gate to open without a cue word.
 GATE_NEIGHBOURS = 10
+#: Analysed windows kept, by (unit, where the window starts): the next page, a facet clicked or the
+#: same question again finds its results analysed (≈ 1 ms of Sudachi each, 10 per page). About
+#: 50 kB each (≈ 350 tokens; their terms are shared), so at most ≈ 25 MB.
+WINDOW_CACHE = 512
 
 
 class LargeCollection:
@@ -86,6 +92,8 @@ class LargeCollection:
         self.name = index.name
         self._partner: RecordCollection | None = None
         self._shared: set[str] | None = None
+        self._windows: OrderedDict[tuple[str, int], list[Token]] = OrderedDict()
+        self._windows_lock = threading.Lock()
 
     @classmethod
     def open(cls, path: Path) -> "LargeCollection":
@@ -266,8 +274,23 @@ class LargeCollection:
         return None  # not held in memory: a hit's values come with it (Candidates.facets)
 
     def text_tokens(self, rid: str, needles: frozenset[str] = frozenset()) -> list[Token]:
+        """Sudachi tokens of the window of a unit's text around the first needle (window_tokens),
+        kept (WINDOW_CACHE, oldest out): a unit's text never changes within a build."""
         rec = self.index.record(rid)
-        return window_tokens(rec["text"], needles) if rec else []
+        if rec is None:
+            return []
+        key = (rid, window_start(rec["text"], needles))
+        with self._windows_lock:
+            got = self._windows.get(key)
+            if got is not None:
+                self._windows.move_to_end(key)
+                return got
+        got = window_tokens(rec["text"], needles, key[1])
+        with self._windows_lock:
+            self._windows[key] = got
+            if len(self._windows) > WINDOW_CACHE:
+                self._windows.popitem(last=False)
+        return got
 
     def _unit_terms(self, rid: str, body: list[Token] | None, wanted, plan: QueryPlan | None) -> dict[str, set[str]]:
         """A unit's terms per field, as far as a query needs them.
@@ -311,6 +334,8 @@ class LargeCollection:
 
     def clear_caches(self) -> None:
         self.index.clear_cache()
+        with self._windows_lock:
+            self._windows.clear()
 
     # -- documents ------------------------------------------------------------------------------------
     def holds_document(self, doc_id: str) -> bool:

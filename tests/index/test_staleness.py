@@ -11,6 +11,7 @@ check edits a copy of the package in a temporary directory, never the real files
 from __future__ import annotations
 
 import ast
+import json
 import shutil
 from pathlib import Path
 
@@ -18,7 +19,8 @@ import pytest
 
 from indexer.config import load_settings
 from indexer.index.digests import code_hash, content_hash, regional_hash
-from indexer.index.fingerprint import PACKAGE_ROOT, WRITERS, closure
+from indexer.index import fingerprint
+from indexer.index.fingerprint import IMPORTS_CACHE, PACKAGE_ROOT, WRITERS, closure, read_imports
 from indexer.index.store import build_side_modules
 
 #: Query-only modules the issue named (editing them once forced the 9.7-minute 全法令 rebuild).
@@ -125,3 +127,90 @@ def test_package_inits_only_name_their_public_face():
                 (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)) or \
                 (isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] in (["__all__"], ["__version__"]))
             assert ok, f"{init.relative_to(PACKAGE_ROOT)}:{node.lineno} does more than name the package's face"
+
+
+# -- the imports read once per module version (an engine's open computes the closure) ---------------------
+
+def _every_import(source: bytes) -> set[str]:
+    """What a module imports, by a walk over every node of its tree (the rule, the slow way)."""
+    tree = ast.parse(source)
+    hidden: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", getattr(node.test, "attr", None)) == "TYPE_CHECKING":
+            hidden |= {id(n) for stmt in node.body for n in ast.walk(stmt)}
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in hidden:
+            continue
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+    return out
+
+
+def test_imports_are_read_from_statements_only_and_miss_none():
+    """The walk visits statements only; every module of the package gives what a walk over all nodes gives
+    (imports in functions, methods, try/except/finally, with, loops; none under TYPE_CHECKING)."""
+    nested = (b"import a\nif TYPE_CHECKING:\n    import hidden\nelse:\n    import b\n"
+              b"def f():\n    try:\n        import c\n    except ImportError:\n        from d import e\n"
+              b"    finally:\n        import f\n    with x:\n        for i in y:\n            import g\n"
+              b"class K:\n    def m(self):\n        match v:\n            case 1:\n                import h\n")
+    assert set(read_imports(nested)) == {"a", "b", "c", "d", "d.e", "f", "g", "h"} == _every_import(nested)
+    for module in sorted(PACKAGE_ROOT.rglob("*.py")):
+        assert set(read_imports(module.read_bytes())) == _every_import(module.read_bytes()), module
+
+
+def test_the_next_process_reads_the_closure_from_the_cache_file(package_copy, monkeypatch):
+    first = closure(WRITERS["collection"], package_copy)
+    cache = package_copy / IMPORTS_CACHE
+    assert cache.is_file()
+    parsed: list[str] = []
+    real_parse = ast.parse
+    monkeypatch.setattr(ast, "parse", lambda source, filename="<unknown>", *a, **kw:
+                        parsed.append(filename) or real_parse(source, filename, *a, **kw))
+    fingerprint._IMPORTS.forget()  # a new process: nothing in memory, the file on disk
+    assert closure(WRITERS["collection"], package_copy) == first
+    assert parsed == []
+    # An edited module has another digest: of the modules read before, it alone is read again, and the
+    # import it gained counts at once (the new modules of the closure are read for the first time).
+    writer = package_copy / "index" / "keyword_writer.py"
+    _edit(writer, "\nfrom indexer.text import snippets  # noqa: F401\n")
+    fingerprint._IMPORTS.forget()
+    after = closure(WRITERS["collection"], package_copy)
+    assert package_copy / "text" / "snippets.py" in after and package_copy / "text" / "snippets.py" not in first
+    assert [p for p in parsed if Path(p) in first] == [str(writer)]
+    assert {Path(p) for p in parsed} == {writer} | (set(after) - set(first))
+
+
+def test_a_cache_file_of_another_rule_or_damaged_is_ignored(package_copy):
+    expected = closure(WRITERS["regional"], package_copy)
+    cache = package_copy / IMPORTS_CACHE
+    data = json.loads(cache.read_text(encoding="utf-8"))
+    # Another rule (fingerprint.py changed): its entries, here all emptied, are not believed.
+    cache.write_text(json.dumps({"rule": "another", "imports": {k: [] for k in data["imports"]}}), encoding="utf-8")
+    fingerprint._IMPORTS.forget()
+    assert closure(WRITERS["regional"], package_copy) == expected
+    cache.write_text("{not json", encoding="utf-8")
+    fingerprint._IMPORTS.forget()
+    assert closure(WRITERS["regional"], package_copy) == expected
+    assert json.loads(cache.read_text(encoding="utf-8"))["rule"] == data["rule"]  # written again, whole
+
+
+def test_the_cache_file_keeps_older_versions_up_to_its_bound(package_copy, monkeypatch):
+    closure(WRITERS["regional"], package_copy)
+    cache = package_copy / IMPORTS_CACHE
+    data = json.loads(cache.read_text(encoding="utf-8"))
+    data["imports"]["an older version of a module"] = ["indexer.text.snippets"]
+    cache.write_text(json.dumps(data), encoding="utf-8")
+    writer = package_copy / "index" / "regional_build.py"
+    _edit(writer)  # read again: the file is written again
+    fingerprint._IMPORTS.forget()
+    closure(WRITERS["regional"], package_copy)
+    assert "an older version of a module" in json.loads(cache.read_text(encoding="utf-8"))["imports"]
+    monkeypatch.setattr(fingerprint, "IMPORTS_CACHE_MAX", 10)  # past the bound: what this process asked for
+    _edit(writer)
+    fingerprint._IMPORTS.forget()
+    expected = closure(WRITERS["regional"], package_copy)
+    kept = json.loads(cache.read_text(encoding="utf-8"))["imports"]
+    assert "an older version of a module" not in kept and len(kept) == len(expected)
