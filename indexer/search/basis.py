@@ -49,6 +49,7 @@ import numpy as np
 from indexer.corpus.schema import DERIVED_KINDS
 from indexer.search.filters import Filters
 from indexer.text.analysis import analyze
+from indexer.text.definitions import Definition, read_definitions
 
 #: Suggestions an official is shown per measure.
 BASIS_K = 3
@@ -89,8 +90,6 @@ INSTRUMENTS = ("計画", "認定", "指定", "交付金", "補助", "特例", "�
 # (支援 and 事業 alone were dropped: 「観光事業者の努力」, 「…の支援」 name a duty or a topic, not a scheme.)
 
 _QUOTED = re.compile(r"「([^「」]{2,40})」")
-# 「…（以下「X」という。）」, 「この法律において「X」とは」: a term the article gives a meaning to.
-_DEFINED = re.compile(r"(?:以下[^「」）]{0,20}「([^「」]{2,40})」という|「([^「」]{2,40})」とは)")
 _ACT_ID = re.compile(r"^\d{3}AC")
 _HIRAGANA = re.compile(r"[ぁ-ゖ]")
 _DIGITS = re.compile(r"^[\d０-９.,．，%％]+$")
@@ -189,13 +188,9 @@ class BasisSuggestion:
 
 
 def defined_terms(text: str) -> list[str]:
-    """Terms an article gives a meaning to (「以下「X」という」, 「「X」とは」), in order, once each."""
-    out = []
-    for a, b in _DEFINED.findall(_norm(text)):
-        term = a or b
-        if term not in out:
-            out.append(term)
-    return out
+    """Terms an article gives a meaning to (「「X」とは…をいう」, 「以下「X」という」, 「X（…をいう。）」:
+    indexer.text.definitions, the reader legal_vocabulary shares), once each."""
+    return list(dict.fromkeys(d.term for d in read_definitions(text)))
 
 
 def named_laws(text: str) -> set[str]:
@@ -312,7 +307,7 @@ def evidence(rec: dict, terms: MeasureTerms, named: set[str], word_weight: float
         topical = True
         reasons.append(f"施策が名指しする法律（{law_title}）の条")
     # 仕組み: beside one of the above, an article that creates an instrument is what grounds a measure.
-    if topical:
+    if topical and not _SIDE.search(caption):
         inst = _instrument(caption) or next((i for d in own + used for i in [_instrument(d)] if i), None)
         if inst:
             score += instrument_weight(caption, inst)
@@ -362,14 +357,17 @@ LAW_TEXT_CHARS = 256
 W_HITS = 0.25
 MAX_HITS = 1.0
 #: Captions of articles that carry an Act out or close it, never the measure's basis.
+#: Captions of articles beside an instrument rather than creating it: a proposal of a plan, its change,
+#: its relation to other plans, what to do when it is not made, help and advice (地域公共交通計画の作成等の
+#: 提案, 観光立国推進基本計画と国の他の計画との関係): the scheme's article is the one that creates it.
+_SIDE = re.compile(r"提案|変更|との関係|判断|とるべき措置|援助|助言|指導|勧告|配慮|協力|評価|調査|進捗")
 _PROCEDURAL = re.compile(r"罰則|報告|立入検査|手数料|権限の委任|経過措置|政令への委任|省令への委任|事務の区分|"
                          r"実施規定|聴聞|審査請求|公表|秘密|守秘|罰金|過料|適用除外|施行期日|主務大臣|命令への委任")
 #: What an article says when it creates an instrument someone can use (「…を作成し、…認定を申請する
 #: ことができる」, 「…を指定することができる」, 「交付金を交付することができる」).
 _CREATES = re.compile(r"(作成|定め|策定)(る|、|し).{0,60}(認定|承認|同意|申請|提出)|認定を(申請|受け)|指定することができる|"
-                      r"交付金を交付|補助することができる|(計画|方針|構想)を(作成|定め)(る|ることができる)|特例|課税の特例")
-# 「特定居住（当該地域外に住所を有する者が…ことをいう。以下同じ。）」: a term defined where it is first used.
-_INLINE_DEFINITION = re.compile(r"([一-龥ァ-ヶー]{2,20})[（(][^（）()]{4,160}?をいう。")  # NFKC turns （ into (
+                      r"交付金を交付|補助することができる|(計画|方針|構想)を(作成|定め)(る|ることができる)|特例|課税の特例|"
+                      r"事業を(行う|実施する)ことができる")  # a scheme the law lets a municipality run (重層的支援体制整備事業)
 _DEBUG = bool(__import__("os").environ.get("POLICYKB_BASIS_DEBUG"))
 _LAW_DOC = re.compile(r"^law-(\d{3}[a-z]{2}\w{10})-", re.IGNORECASE)
 
@@ -415,6 +413,7 @@ class LawShelf:
         self._profiles: dict[str, str] = {}
         self._spread: dict[str, int] = {}
         self._terms: dict[str, list[str]] = {}
+        self._definitions: dict[str, list[Definition]] = {}
         self._static = None
         self._first_rows: dict[str, int] | None = None
 
@@ -443,13 +442,46 @@ class LawShelf:
         「（以下「X」という。）」 and 「X（…をいう。）」 (特定居住（当該地域外に住所を有する者が…をいう。）)."""
         got = self._terms.get(law_id)
         if got is None:
-            found: dict[str, None] = {}
-            for a in self.articles(law_id):
-                text = _norm(a.get("text") or "")
-                for term in defined_terms(text) + _INLINE_DEFINITION.findall(text):
-                    found.setdefault(term, None)
-            got = self._terms[law_id] = list(found)
+            got = self._terms[law_id] = list(dict.fromkeys(d.term for d in self.definitions(law_id)))
         return got
+
+    def definitions(self, law_id: str) -> list[Definition]:
+        """A law's definitions (term, what defines it): as the build stored them for an Act of 全法令
+        (indexer.index.law_definitions), else read from its main provisions (the regional statutes are
+        in memory; an Act of an index built without them is read whole, ≈ 15–30 ms)."""
+        got = self._definitions.get(law_id)
+        if got is None:
+            stored = self._stored_definitions()
+            doc = self.docs.get(law_id)
+            if law_id not in self.regional and stored is not None and doc is not None:
+                got = [Definition(t, b, f) for t, b, f, _ in stored.get(doc, [])]
+            else:
+                got = [d for a in self.articles(law_id) for d in read_definitions(a.get("text") or "")]
+            if len(self._definitions) > 4096:
+                self._definitions.clear()
+            self._definitions[law_id] = got
+        return got
+
+    def _stored_definitions(self) -> dict[str, list[list[str]]] | None:
+        laws = self.engine.collections.get("laws")
+        return laws.definitions() if laws is not None and hasattr(laws, "definitions") else None
+
+    def defining(self, keys: dict[str, str]) -> list[tuple[str, Definition, str]]:
+        """(law id, definition, key) for each definition whose body names a key (a phrase of a measure,
+        or the thesaurus's word for it): over the regional statutes, and over every Act of 全法令 when
+        its build stored their definitions (else the Acts are not read: that would mean reading them whole)."""
+        if not keys:
+            return []
+        pool = list(self.regional)
+        if self._stored_definitions() is not None:
+            pool += [lid for lid in self.docs if lid not in self.regional]
+        out = []
+        for lid in pool:
+            for d in self.definitions(lid):
+                key = next((k for k in keys if k in d.body), None)
+                if key is not None:
+                    out.append((lid, d, key))
+        return out
 
     def spread(self, phrase: str) -> int:
         """How many law titles hold the phrase (all of its words, when it is written as words with
@@ -643,6 +675,89 @@ def statute_words(terms: MeasureTerms, defined: list[str]) -> dict[str, str]:
     return out
 
 
+_LIST_MARK = re.compile(r"^(?:[一二三四五六七八九十]+|[イロハニホヘトチリヌルヲ])\s+")
+
+
+#: Laws (and articles) beyond which a phrase found in their articles' text says nothing of any one of them.
+PHRASE_LAWS = 3
+PHRASE_ARTICLES = 6
+
+
+def phrase_in_articles(engine, shelf: "LawShelf", terms: MeasureTerms, seen: dict[str, int]) -> dict[str, tuple[str, str, float]]:
+    """law id → (phrase, the article's label, weight) for the Acts whose main-provision articles, among
+    those the measure's lookups found, hold a phrase of its name (four characters or more) as written,
+    when at most PHRASE_LAWS laws and PHRASE_ARTICLES articles do: weight 1/√(laws). A phrase in many
+    articles (地域公共交通), or in any law's title (農林水産業 names a dozen laws), is a field, not a scheme."""
+    phrases = [p for p in terms.title_phrases if len(p) >= 4 and _specific(p, word=False) and not shelf.spread(p)]
+    if not phrases:
+        return {}
+    holders: dict[str, dict[str, str]] = {}
+    articles: dict[str, int] = {}
+    for aid in seen:
+        a = engine.record(aid) or {}
+        lid = _law_id(a)
+        law = a.get("law") or {}
+        if lid not in shelf.titles or law.get("suppl_act") or not _is_act(a):
+            continue
+        body = _norm(a.get("text") or "")
+        for p in phrases:
+            if p in body:
+                holders.setdefault(p, {}).setdefault(lid, law.get("article") or "条")
+                articles[p] = articles.get(p, 0) + 1
+    out: dict[str, tuple[str, str, float]] = {}
+    for p in sorted(holders, key=lambda p: (len(holders[p]), -len(p))):
+        if len(holders[p]) > PHRASE_LAWS or articles[p] > PHRASE_ARTICLES:
+            continue
+        for lid, label in holders[p].items():
+            out.setdefault(lid, (p, label, 1 / math.sqrt(len(holders[p]))))
+    return out
+
+
+def mechanism_keys(terms: MeasureTerms, thesaurus) -> dict[str, str]:
+    """What a definition's body may name a measure's mechanism by: each phrase of its name (three or
+    more characters), and the everyday words the thesaurus gives for such a phrase when the entry is
+    about that phrase alone (本社機能 ← 本社・本店・本部; an entry that also gives 相談支援 beside
+    地域共生社会 is about a field, and its words 介護・福祉 open dozens of definitions): key → the
+    measure's phrase."""
+    keys: dict[str, str] = {}
+    for phrase in terms.title_phrases:
+        if len(phrase) >= 3 and _specific(phrase, word=False):
+            keys.setdefault(phrase, phrase)
+    for plains, statute_terms in getattr(thesaurus, "entries", ()):
+        for phrase in terms.title_phrases:
+            if [_norm(t) for t in statute_terms] == [phrase]:
+                for plain in plains:
+                    plain = _norm(plain)
+                    if len(plain) >= 2 and _specific(plain) and plain not in keys:
+                        keys[plain] = phrase
+    return keys
+
+
+#: A definition's body naming the measure's word ties its law to the measure fully only when few laws
+#: define a term that way: weight 1/√(laws), e.g. 0.5 for a word four laws' definitions name.
+def defined_by_body(shelf: "LawShelf", keys: dict[str, str]) -> dict[str, tuple[str, str, float, str]]:
+    """law id → (the term it defines, the measure's phrase, weight, the key it opens with) for the laws whose definitions open
+    with a key: the statute's own word for the measure's mechanism (特定業務施設, 「本店又は主たる事務所
+    その他の…業務施設」, for 本社機能). Only a body that opens with the key says what the term is; one
+    that names it further on names a condition or a part (地域再生拠点区域 …「地域農林水産業振興施設その他
+    の…施設」 is not about 農林水産業). The term must be a compound of its own (three characters or more,
+    no kana inflection), not the phrase itself (a caption or definition holding the phrase is found as
+    it is written)."""
+    found = [(lid, d, key) for lid, d, key in shelf.defining(keys)
+             if _LIST_MARK.sub("", d.body).startswith(key)
+             and lid in shelf.titles and len(d.term) >= 3 and not _HIRAGANA.search(d.term)
+             and _specific(d.term, word=False) and keys[key] not in d.term and key not in d.term]
+    spread: dict[str, set[str]] = {}
+    for lid, _, key in found:
+        spread.setdefault(key, set()).add(lid)
+    out: dict[str, tuple[str, str, float, str]] = {}
+    for lid, d, key in found:
+        weight = 1 / math.sqrt(len(spread[key]))
+        if lid not in out or weight > out[lid][2]:
+            out[lid] = (d.term, keys[key], weight, key)
+    return out
+
+
 def measure_vector(engine, rec: dict):
     """The measure's e5 vector (its name and text, as a query), unit length; None without the model."""
     try:
@@ -710,7 +825,7 @@ def creates_instrument(rec: dict) -> str | None:
     """The instrument an article creates, from its caption (計画の作成, 認定, 交付金) or its first
     paragraph (「…を作成し、…認定を申請することができる」); None for other articles."""
     caption = _caption(rec)
-    if _PROCEDURAL.search(caption):
+    if _PROCEDURAL.search(caption) or _SIDE.search(caption):
         return None
     inst = _instrument(caption)
     if inst:
@@ -718,7 +833,10 @@ def creates_instrument(rec: dict) -> str | None:
     first = _norm(rec.get("text") or "").split("\n")[0]
     m = _CREATES.search(first)
     if m:
-        return _instrument(m.group(0)) or "計画" if "計画" in m.group(0) else (_instrument(m.group(0)) or "特例")
+        said = m.group(0)
+        if "計画" in said:
+            return "計画"
+        return _instrument(said) or ("事業" if said.startswith("事業") else "特例")
     return None
 
 
@@ -791,6 +909,25 @@ def suggest_basis(engine, rid: str, k: int = BASIS_K) -> list[BasisSuggestion]:
     for lid in compared:
         laws[lid] = law_evidence(lid, shelf.titles[lid], shelf.purpose(lid), terms, named, hits.get(lid, 0),
                                   shelf.spread)
+    # Definitions whose body names the measure's phrase or the thesaurus's word for it (特定業務施設:
+    # 「本店又は主たる事務所…業務施設」, for 本社機能), over every law whose definitions are at hand.
+    by_body = defined_by_body(shelf, mechanism_keys(terms, getattr(engine, "thesaurus", None)))
+    for lid in by_body:
+        if lid not in laws or lid not in compared:
+            laws[lid] = law_evidence(lid, shelf.titles[lid], shelf.purpose(lid), terms, named, hits.get(lid, 0),
+                                      shelf.spread)
+            compared.append(lid)
+    # A phrase of the measure's name written in an article of few laws (地域共生社会 in 社会福祉法 第四条,
+    # not in its title or purpose article): the law is about what the measure names.
+    for lid, (phrase, label, weight) in phrase_in_articles(engine, shelf, terms, seen).items():
+        if lid not in laws or lid not in compared:
+            laws[lid] = law_evidence(lid, shelf.titles[lid], shelf.purpose(lid), terms, named, hits.get(lid, 0),
+                                      shelf.spread)
+            compared.append(lid)
+        if not any(f"「{phrase}」" in r for r in laws[lid].reasons):
+            laws[lid].score += W_PURPOSE * weight
+            laws[lid].phrase = laws[lid].phrase or weight >= 0.5
+            laws[lid].reasons.append(f"{label}に施策の「{phrase}」の語がある")
     # The statutes' own words for the measure's phrases, from the definitions of the laws compared
     # (特定居住 in 広域的地域活性化法 for 二地域居住): evidence for the law, and words its captions can hold.
     sims = law_similarity(engine, shelf, vec, compared)
@@ -805,6 +942,14 @@ def suggest_basis(engine, rid: str, k: int = BASIS_K) -> list[BasisSuggestion]:
             laws[lid].score += W_DEFINITION / 2  # a shared head word: half a definition of the phrase itself
             laws[lid].phrase = True
             laws[lid].reasons.append(f"法律が定める「{term}」は施策の「{phrase}」にあたる")
+    for lid, (term, phrase, weight, key) in by_body.items():
+        words = own_words.setdefault(lid, {})
+        if term not in words:
+            words[term] = phrase
+            laws[lid].score += W_DEFINITION / 2 * weight
+            laws[lid].phrase = laws[lid].phrase or weight >= 0.5
+            laws[lid].reasons.append(f"法律が定める「{term}」は「{key}」…をいい、施策の「{phrase}」にあたる" if key != phrase
+                                     else f"法律が定める「{term}」は施策の「{phrase}」…をいう")
     # A law qualifies on its words (title, purpose, being named) with e5 beside them; e5 alone, or the
     # hits alone, only order: a relative similarity always has a first place, however unrelated.
     lexical = {lid: ev.score - min(W_HITS * hits.get(lid, 0), MAX_HITS) for lid, ev in laws.items()}

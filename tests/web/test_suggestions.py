@@ -86,3 +86,23 @@ def test_only_acts_main_provisions_are_suggested(engine):
         for s in engine.suggest_articles(rid):
             law = s["record"]["law"]
             assert "AC" in law["law_id"] and not law["suppl_act"], s["record"]["id"]
+
+
+def test_a_definition_that_opens_with_the_measures_word_gives_the_statutes_own_word(engine):
+    # 本社機能 is nowhere in 地域再生法; its 特定業務施設 is defined as 「本店又は主たる事務所その他の…業務施設」,
+    # and the thesaurus gives 本店 for 本社機能: the article that creates the scheme for such offices is found.
+    found = engine.suggest_articles("measure-3-hq-relocation")
+    reasons = [r for s in found for r in s["reasons"]]
+    assert any("「特定業務施設」は「本店」" in r and "本社機能" in r for r in reasons)
+    assert any("特定業務施設" in s["record"]["law"]["caption"] for s in found)
+
+
+def test_a_record_page_encodes_the_measure_and_no_law(engine):
+    # The laws are compared by the vectors the build stored: no law's title and purpose is encoded.
+    from indexer.search.basis import law_shelf, suggest_basis
+
+    engine.embedder.clear_cache()
+    shelf = law_shelf(engine)
+    assert suggest_basis(engine, "measure-2-nature") is not None
+    assert all(shelf.law_vector(lid) is not None for lid in shelf.regional)
+    assert not [lid for lid in shelf.titles if engine.embedder.cached(shelf.profile(lid)) is not None]
