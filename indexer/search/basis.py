@@ -41,7 +41,7 @@ import re
 import threading
 import unicodedata
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -461,6 +461,17 @@ class LawShelf:
                 self._definitions.clear()
             self._definitions[law_id] = got
         return got
+
+    def definitions_stored(self) -> bool:
+        """Whether 全法令's build stored its Acts' definitions (or there is no 全法令: the regional
+        statutes are in memory)."""
+        return not self.docs or self._stored_definitions() is not None
+
+    def scheme_named(self, law_id: str, terms: Iterable[str]) -> bool:
+        """Whether an article of the law that creates an instrument is captioned with one of the terms
+        (特定居住促進計画 for 特定居住): the law makes a scheme of what the term names."""
+        terms = [t for t in terms if t]
+        return any(any(t in _caption(a) for t in terms) and creates_instrument(a) for a in self.articles(law_id))
 
     def _stored_definitions(self) -> dict[str, list[list[str]]] | None:
         laws = self.engine.collections.get("laws")
@@ -933,10 +944,13 @@ def suggest_basis(engine, rid: str, k: int = BASIS_K) -> list[BasisSuggestion]:
     sims = law_similarity(engine, shelf, vec, compared)
     own_words: dict[str, dict[str, str]] = {}
     median = sorted(sims.values())[len(sims) // 2] if sims else 0.0
-    for lid in sorted(compared, key=lambda i: -sims.get(i, 0.0))[:LAWS_DEFINITIONS_READ]:
+    # (Stored definitions cost nothing to read: then every law compared is read.)
+    read_defs = len(compared) if shelf.definitions_stored() else LAWS_DEFINITIONS_READ
+    for lid in sorted(compared, key=lambda i: -sims.get(i, 0.0))[:read_defs]:
         words = statute_words(terms, shelf.terms(lid))
-        # A shared head word (居住, 技術) is a hint; it counts for a law e5 finds about the measure too.
-        if words and (not sims or sims.get(lid, 0.0) >= median + SIM_SPREAD / 3):
+        # A shared head word (居住, 技術) is a hint; it counts for a law e5 finds about the measure too,
+        # or for a law that names a scheme after the term (特定居住促進計画: the term is what it is for).
+        if words and (not sims or sims.get(lid, 0.0) >= median + SIM_SPREAD / 3 or shelf.scheme_named(lid, words)):
             own_words[lid] = words
             term, phrase = next(iter(words.items()))
             laws[lid].score += W_DEFINITION / 2  # a shared head word: half a definition of the phrase itself
