@@ -8,9 +8,13 @@ The law first, then the article (suggest_basis):
    ingested, and the regional statutes, is a candidate. A law's evidence that it is about the
    measure: the measure names it; its title holds a phrase of the measure's name (weighed by
    1/√ of how many titles hold it: 農林水産業 is in a dozen, スマート農業技術 in one) or a word of it;
-   its purpose article (第一条) holds the phrase or words; it defines a term with the head of a
-   phrase of the measure (特定居住 in 広域的地域活性化法 for 二地域居住: 「X（…をいう。）」 and
-   「以下「X」という」 read as data); and e5: the measure against the law's title and purpose, as a
+   its purpose article (第一条) holds the phrase or words; another of its articles holds a phrase of the
+   name that few laws hold (地域共生社会); it defines a term with the head of a phrase of the measure
+   (特定居住 in 広域的地域活性化法 for 二地域居住), counted when e5 finds the law about the measure or
+   the law makes a scheme of the term (特定居住促進計画); a term whose definition opens with the
+   measure's phrase, or with the thesaurus's word for it (特定業務施設: 「本店又は主たる事務所…」, for
+   本社機能) — definitions read as data by indexer.text.definitions, stored per Act by the build of
+   全法令 (indexer.index.law_definitions) so that every Act's are at hand; and e5: the measure against the law's title and purpose, as a
    bonus relative to the median law compared (e5 similarities sit in a narrow band), read from the
    vectors the build stored (nothing about a law is encoded on a record page). The laws
    compared are those of the lexical evidence and those nearest by the law vectors a build of
@@ -28,7 +32,8 @@ The law first, then the article (suggest_basis):
    - 語句: the measure's specific words in its text (推進・支援・地域, numbers and 「等」 never count);
    - 意味: semantic similarity, only between articles of equal evidence.
    An article of a law with no evidence of its own must name the measure's phrase in its caption or
-   a definition. Below the thresholds nothing is shown: precision matters more than recall.
+   a definition. An article beside an instrument (its proposal, change, relation to other plans)
+   creates none. Below the thresholds nothing is shown: precision matters more than recall.
 
 Why not the fused rank alone: the measure's name shares its generic words (地域・推進・支援) with
 hundreds of articles; the fused rank's top 3 held 10 relevant of 96 (tests/gold/suggestion_judgements.jsonl).
@@ -461,6 +466,12 @@ class LawShelf:
                 self._definitions.clear()
             self._definitions[law_id] = got
         return got
+
+    def forget(self) -> None:
+        """Drop what was read per law (articles, purposes, definitions): what a new measure costs on a
+        record page, measured (scripts/eval_basis --cpu)."""
+        for cache in (self._articles, self._profiles, self._spread, self._terms, self._definitions):
+            cache.clear()
 
     def definitions_stored(self) -> bool:
         """Whether 全法令's build stored its Acts' definitions (or there is no 全法令: the regional
