@@ -955,9 +955,10 @@ def suggest_basis(engine, rid: str, k: int = BASIS_K) -> list[BasisSuggestion]:
     sims = law_similarity(engine, shelf, vec, compared)
     own_words: dict[str, dict[str, str]] = {}
     median = sorted(sims.values())[len(sims) // 2] if sims else 0.0
-    # (Stored definitions cost nothing to read: then every law compared is read.)
+    # (Stored definitions, and the regional statutes' in memory, cost nothing to read: all of those are read.)
     read_defs = len(compared) if shelf.definitions_stored() else LAWS_DEFINITIONS_READ
-    for lid in sorted(compared, key=lambda i: -sims.get(i, 0.0))[:read_defs]:
+    by_sim = sorted(compared, key=lambda i: -sims.get(i, 0.0))
+    for lid in by_sim[:read_defs] + [i for i in by_sim[read_defs:] if i in shelf.regional]:
         words = statute_words(terms, shelf.terms(lid))
         # A shared head word (居住, 技術) is a hint; it counts for a law e5 finds about the measure too,
         # or for a law that names a scheme after the term (特定居住促進計画: the term is what it is for).
@@ -971,7 +972,9 @@ def suggest_basis(engine, rid: str, k: int = BASIS_K) -> list[BasisSuggestion]:
         words = own_words.setdefault(lid, {})
         if term not in words:
             words[term] = phrase
-            laws[lid].score += W_DEFINITION / 2 * weight
+            # The term is defined as the measure's thing (a kind of 本店), not only named like it: a
+            # definition of the phrase, where a shared head word above counts half of one.
+            laws[lid].score += W_DEFINITION * weight
             laws[lid].phrase = laws[lid].phrase or weight >= 0.5
             laws[lid].reasons.append(f"法律が定める「{term}」は「{key}」…をいい、施策の「{phrase}」にあたる" if key != phrase
                                      else f"法律が定める「{term}」は施策の「{phrase}」…をいう")

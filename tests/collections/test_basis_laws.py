@@ -47,3 +47,13 @@ def test_the_build_stores_the_definitions_of_every_act(laws_engine):
     assert shelf.definitions_stored()
     lid = next(lid for lid, doc in shelf.docs.items() if stored.get(doc) and lid not in shelf.regional)
     assert [d.term for d in shelf.definitions(lid)] == [row[0] for row in stored[shelf.docs[lid]]]
+
+
+def test_over_all_laws_the_statutes_own_word_still_leads_to_its_scheme(laws_engine):
+    # Beside 全法令 the regional statutes' definitions are always read (they are in memory), and a term
+    # defined as the measure's thing (特定業務施設: 「本店又は…」, for 本社機能) qualifies its law on its own.
+    for rid, law, term in (("measure-3-migration", "law-419ac0000000052", "特定居住"),
+                           ("measure-3-hq-relocation", "law-417ac0000000024", "特定業務施設")):
+        found = laws_engine.suggest_articles(rid)
+        assert found and found[0]["record"]["id"].startswith(law), rid
+        assert term in found[0]["record"]["law"]["caption"]
