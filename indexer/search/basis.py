@@ -735,6 +735,30 @@ def phrase_in_articles(engine, shelf: "LawShelf", terms: MeasureTerms, seen: dic
     return out
 
 
+def defined_on_phrase(shelf: "LawShelf", terms: MeasureTerms, pool: list[str]) -> dict[str, tuple[str, str, float]]:
+    """law id → (term, phrase, weight) for the laws of `pool` that define a term holding a phrase of the
+    measure's name (four characters or more, in no law's title: a phrase that names laws is a field),
+    when at most PHRASE_LAWS laws do: weight 1/√(laws)."""
+    phrases = [p for p in terms.title_phrases if len(p) >= 4 and _specific(p, word=False) and not shelf.spread(p)]
+    if not phrases:
+        return {}
+    holders: dict[str, dict[str, str]] = {}
+    for lid in pool:
+        if lid not in shelf.titles:
+            continue
+        for term in shelf.terms(lid):
+            p = next((p for p in phrases if p in term and p != term), None)
+            if p is not None:
+                holders.setdefault(p, {}).setdefault(lid, term)
+    out: dict[str, tuple[str, str, float]] = {}
+    for p in sorted(holders, key=lambda p: (len(holders[p]), -len(p))):
+        if len(holders[p]) > PHRASE_LAWS:
+            continue
+        for lid, term in holders[p].items():
+            out.setdefault(lid, (term, p, 1 / math.sqrt(len(holders[p]))))
+    return out
+
+
 def mechanism_keys(terms: MeasureTerms, thesaurus) -> dict[str, str]:
     """What a definition's body may name a measure's mechanism by: each phrase of its name (three or
     more characters), and the everyday words the thesaurus gives for such a phrase when the entry is
@@ -968,6 +992,24 @@ def suggest_basis(engine, rid: str, k: int = BASIS_K) -> list[BasisSuggestion]:
             laws[lid].score += W_DEFINITION / 2  # a shared head word: half a definition of the phrase itself
             laws[lid].phrase = True
             laws[lid].reasons.append(f"法律が定める「{term}」は施策の「{phrase}」にあたる")
+    # A law that defines a term built on a phrase of the measure's name (地域脱炭素化促進事業 for
+    # 地域脱炭素, 生涯活躍のまち形成事業計画): the law makes a scheme of what the measure names. Read over
+    # the laws whose definitions are at hand (stored by the build, or in memory) and those compared.
+    pool = (list(shelf.titles) if shelf.definitions_stored() else
+            list(dict.fromkeys(by_sim[:read_defs] + list(shelf.regional))))
+    for lid, (term, phrase, weight) in defined_on_phrase(shelf, terms, pool).items():
+        if lid not in laws:
+            laws[lid] = law_evidence(lid, shelf.titles[lid], shelf.purpose(lid), terms, named, hits.get(lid, 0),
+                                      shelf.spread)
+            if lid not in compared:
+                compared.append(lid)
+                sims.update(law_similarity(engine, shelf, vec, [lid]))
+        words = own_words.setdefault(lid, {})
+        if term not in words:
+            words[term] = phrase
+            laws[lid].score += W_DEFINITION * weight
+            laws[lid].phrase = laws[lid].phrase or weight >= 0.5
+            laws[lid].reasons.append(f"法律が施策の「{phrase}」を名に持つ「{term}」を定める")
     for lid, (term, phrase, weight, key) in by_body.items():
         words = own_words.setdefault(lid, {})
         if term not in words:
@@ -1023,6 +1065,8 @@ def suggest_basis(engine, rid: str, k: int = BASIS_K) -> list[BasisSuggestion]:
         qualified_law = law_ev is not None and law_ev.score >= MIN_LAW_EVIDENCE
         score, reasons = evidence(article, replace(terms, vocabulary={**terms.vocabulary, **words}) if words else terms,
                                   named, word_weight=0.5 if qualified_law else 1.0)
+        if _SIDE.search(caption):
+            score -= W_MECHANISM  # beside a scheme (its proposal, change, relations): less a basis than the scheme
         inst = creates_instrument(article)
         if not inst and not any("を扱う" in r or "にあたる" in r for r in reasons):
             # What grounds a measure is the article that creates its instrument (a plan, a

@@ -108,3 +108,12 @@ def test_a_record_page_encodes_the_measure_and_no_law(engine):
     assert suggest_basis(engine, "measure-2-nature") is not None
     assert all(shelf.law_vector(lid) is not None for lid in shelf.regional)
     assert not [lid for lid in shelf.titles if engine.embedder.cached(shelf.profile(lid)) is not None]
+
+
+def test_a_law_defining_a_term_on_the_measures_phrase_is_about_it(engine):
+    # 地域再生法 defines 「生涯活躍のまち形成事業計画」: a scheme named after the measure's 生涯活躍のまち.
+    found = engine.suggest_articles("measure-1-ccrc")
+    assert any("を名に持つ「生涯活躍のまち形成事業計画」を定める" in r for s in found for r in s["reasons"])
+    # An article beside the scheme (what to do when a proposed plan is not made) ranks below the scheme.
+    ranks = [s["record"]["law"]["caption"] for s in found]
+    assert "生涯活躍のまち形成事業計画の作成" in ranks[0]
