@@ -419,6 +419,7 @@ class LawShelf:
         self._spread: dict[str, int] = {}
         self._terms: dict[str, list[str]] = {}
         self._definitions: dict[str, list[Definition]] = {}
+        self._regional_definitions: dict[str, list[Definition]] = {}
         self._static = None
         self._first_rows: dict[str, int] | None = None
 
@@ -454,7 +455,11 @@ class LawShelf:
         """A law's definitions (term, what defines it): as the build stored them for an Act of 全法令
         (indexer.index.law_definitions), else read from its main provisions (the regional statutes are
         in memory; an Act of an index built without them is read whole, ≈ 15–30 ms)."""
-        got = self._definitions.get(law_id)
+        got = self._definitions.get(law_id) or self._regional_definitions.get(law_id)
+        if got is None and law_id in self.regional:
+            # Read once per process, like the titles: the regional statutes are few and in memory.
+            got = self._regional_definitions[law_id] = [
+                d for a in self.articles(law_id) for d in read_definitions(a.get("text") or "")]
         if got is None:
             stored = self._stored_definitions()
             doc = self.docs.get(law_id)
@@ -468,8 +473,9 @@ class LawShelf:
         return got
 
     def forget(self) -> None:
-        """Drop what was read per law (articles, purposes, definitions): what a new measure costs on a
-        record page, measured (scripts/eval_basis --cpu)."""
+        """Drop what was read per law of 全法令 (articles, purposes, definitions): what a new measure
+        costs on a record page, measured (scripts/eval_basis --cpu). What is read once per process
+        (titles, the regional statutes' definitions) stays."""
         for cache in (self._articles, self._profiles, self._spread, self._terms, self._definitions):
             cache.clear()
 
