@@ -37,7 +37,7 @@ from indexer.corpus.collections import ExternalDoc, derive
 from indexer.corpus.loader import Corpus
 from indexer.corpus.reading import source_view
 from indexer.index.ann import AnnVectorIndex
-from indexer.index.collection_store import E5_DIR, open_store, unpack
+from indexer.index.collection_store import DEFINITIONS_FILE, E5_DIR, open_store, unpack
 from indexer.index.keyword_format import register_analyzer
 from indexer.index.keyword_index import TEXT_FIELDS, term_clauses, text_query
 from indexer.model.static_encoder import StaticEncoder
@@ -112,6 +112,7 @@ class CollectionIndex:
         self._encoder_lock = threading.Lock()
         self._cache: OrderedDict[str, dict] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self._definitions: tuple[dict[str, list[list[str]]], bool] | None = None
 
     # -- counts ---------------------------------------------------------------
     @property
@@ -319,6 +320,22 @@ class CollectionIndex:
             if rows:
                 return [json.loads(unpack(r[0])) for r in rows]
         return []
+
+    def definitions(self) -> dict[str, list[list[str]]] | None:
+        """The statutory definitions of the Acts held: document id → [[term, body, form, article], ...]
+        (indexer.index.law_definitions), read once; None when no part was built with them."""
+        with self._cache_lock:
+            if self._definitions is None:
+                found: dict[str, list[list[str]]] = {}
+                stored = False
+                for part in self.parts:  # a later part holds the newer text of a re-added law
+                    path = part.path / DEFINITIONS_FILE
+                    if path.exists():
+                        stored = True
+                        found.update(json.loads(path.read_text(encoding="utf-8")))
+                self._definitions = ({d: v for d, v in found.items() if d not in self.removed}, stored)
+        got, stored = self._definitions
+        return got if stored else None
 
     def titles(self, doc_ids: list[str]) -> dict[str, str]:
         out: dict[str, str] = {}

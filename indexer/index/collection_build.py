@@ -15,6 +15,10 @@ Stages, each timed:
    passage per Act, through e5 and the embedding cache (indexer.index.law_vectors): e5 where the
    budget allows it, for the laws questions are mostly about.
 
+Definitions: the terms every Act's main provisions define and what defines them, read in the workers
+beside the units (indexer.index.law_definitions; a regex pass, a small part of the units stage), one
+file per part, so that a measure's legal basis reads them without reading laws whole.
+
 References: each law's citations are resolved against every current law of the register
 (`law_names`: title and 法令番号 → law id; a title two laws share names neither), so a law cites
 any other law of 全法令, not only the 21 regional statutes. A unit's record carries its own
@@ -66,7 +70,8 @@ from indexer.index.digests import code_hash, model_hash
 from indexer.index.documents import embedding_passages, search_doc
 from indexer.index.keyword_format import register_analyzer, unit_schema
 from indexer.index.keyword_writer import analysed_fields
-from indexer.index.law_vectors import TokenBudget, heading_passage, law_passage, write_e5_part
+from indexer.index.law_vectors import TokenBudget, heading_passage, is_act, law_passage, write_e5_part
+from indexer.index.law_definitions import act_definitions, write_definitions
 from indexer.index.vector_writer import save_graph
 from indexer.index.passage_encoding import LazyPassageEncoder, cache_path
 from indexer.model.cache import EmbeddingCache, model_fingerprint
@@ -145,9 +150,9 @@ def _citations(doc: ExternalDoc, statute: Statute | None, records: list, problem
     return links
 
 
-def units_of(item: tuple[ExternalDoc, str]) -> tuple[str, bytes, list[tuple], str | None, str | None]:
-    """(document id, its text compressed, units, problem, the law's e5 passage) for one law. Runs in a
-    worker process.
+def units_of(item: tuple[ExternalDoc, str]) -> tuple[str, bytes, list[tuple], str | None, str | None, list]:
+    """(document id, its text compressed, units, problem, the law's e5 passage, its definitions) for one
+    law. Runs in a worker process. Definitions (indexer.index.definitions_store) are read for Acts only.
 
     A unit is (id, kind, record JSON compressed, {field_mode: joined terms}, [passages to embed],
     [ids of the articles it cites], its e5 heading passage or None). The e5 passages are made for
@@ -168,7 +173,8 @@ def units_of(item: tuple[ExternalDoc, str]) -> tuple[str, bytes, list[tuple], st
                     embedding_passages(d, sdoc), [t for _, t in links.get(d["id"], [])], heading_passage(d)))
         dicts.append(d)
     law = law_passage(doc.title, doc.law_id, dicts) if statute is not None and problem is None else None
-    return doc.id, pack(text), out, problem, law
+    definitions = act_definitions(dicts) if statute is not None and is_act(doc.law_id) else []
+    return doc.id, pack(text), out, problem, law, definitions
 
 
 def _reusable(previous: Path | None, code: str) -> dict | None:
@@ -240,6 +246,7 @@ def build_collection(out: Path, name: str, docs: list[ExternalDoc], *, code: str
     owners: list[int] = []
     e5_articles: list[tuple[int, str, str]] = []  # (unit ordinal, document, heading passage) of the Acts
     e5_laws: list[tuple[str, str]] = []           # (document, law passage) of the Acts
+    definitions: dict[str, list[list[str]]] = {}  # document → its definitions, the Acts'
     units = passages = 0
     problems: list[str] = []
     bar = None
@@ -256,7 +263,7 @@ def build_collection(out: Path, name: str, docs: list[ExternalDoc], *, code: str
         by_id = {d.id: d for d in to_add}
         with spool.open("w", encoding="utf-8") as sp, get_context("fork").Pool(pool) as workers:
             # At most MAX_BYTES_IN_FLIGHT of text waits for the workers (the reader is faster than they are).
-            for doc_id, packed_text, doc_units, problem, law_text in bounded_imap(
+            for doc_id, packed_text, doc_units, problem, law_text, law_definitions in bounded_imap(
                     workers.imap_unordered, units_of, read_texts(to_add), key=lambda item: item[0].id,
                     size=lambda item: 4 * len(item[1]), result_key=lambda r: r[0], budget=MAX_BYTES_IN_FLIGHT):
                 doc = by_id[doc_id]
@@ -267,6 +274,8 @@ def build_collection(out: Path, name: str, docs: list[ExternalDoc], *, code: str
                               (doc.id, doc.title, json.dumps(meta, ensure_ascii=False), packed_text))
                 if law_text:
                     e5_laws.append((doc.id, law_text))
+                if law_definitions:
+                    definitions[doc.id] = law_definitions
                 for rid, kind, record, fields, chunks, cited, heading in doc_units:
                     ordinal = units
                     units += 1
@@ -283,6 +292,7 @@ def build_collection(out: Path, name: str, docs: list[ExternalDoc], *, code: str
                     bar.update(doc.chars)
         writer.commit()
         writer.wait_merging_threads()
+        stages["definitions stored"] = write_definitions(part_dir, definitions)
         store.execute("CREATE INDEX units_id ON units(id)")
         store.execute("CREATE INDEX units_document ON units(document)")
         store.execute("CREATE INDEX links_target ON links(target)")

@@ -15,6 +15,9 @@ from pathlib import Path
 #: A part's directory of e5 rows for the main Acts (indexer.index.law_vectors writes it, the reader
 #: opens it): here, beside the store's format, so that the reader never imports the writer's module.
 E5_DIR = "e5"
+#: Each part's statutory definitions of its Acts (indexer.index.law_definitions writes it; read by
+#: indexer.index.collection): {document id: [[term, body, form, article], ...]}.
+DEFINITIONS_FILE = "definitions.json"
 
 
 def new_store(path: Path) -> sqlite3.Connection:

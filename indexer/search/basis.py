@@ -8,10 +8,15 @@ The law first, then the article (suggest_basis):
    ingested, and the regional statutes, is a candidate. A law's evidence that it is about the
    measure: the measure names it; its title holds a phrase of the measure's name (weighed by
    1/√ of how many titles hold it: 農林水産業 is in a dozen, スマート農業技術 in one) or a word of it;
-   its purpose article (第一条) holds the phrase or words; it defines a term with the head of a
-   phrase of the measure (特定居住 in 広域的地域活性化法 for 二地域居住: 「X（…をいう。）」 and
-   「以下「X」という」 read as data); and e5: the measure against the law's title and purpose, as a
-   bonus relative to the median law compared (e5 similarities sit in a narrow band). The laws
+   its purpose article (第一条) holds the phrase or words; another of its articles holds a phrase of the
+   name that few laws hold (地域共生社会); it defines a term with the head of a phrase of the measure
+   (特定居住 in 広域的地域活性化法 for 二地域居住), counted when e5 finds the law about the measure or
+   the law makes a scheme of the term (特定居住促進計画); a term whose definition opens with the
+   measure's phrase, or with the thesaurus's word for it (特定業務施設: 「本店又は主たる事務所…」, for
+   本社機能) — definitions read as data by indexer.text.definitions, stored per Act by the build of
+   全法令 (indexer.index.law_definitions) so that every Act's are at hand; and e5: the measure against the law's title and purpose, as a
+   bonus relative to the median law compared (e5 similarities sit in a narrow band), read from the
+   vectors the build stored (nothing about a law is encoded on a record page). The laws
    compared are those of the lexical evidence and those nearest by the law vectors a build of
    全法令 stores (indexer.index.law_vectors), or by the static model when it stored none. A law qualifies on its words
    (a phrase, or a title word that e5 backs); e5 alone only orders.
@@ -27,7 +32,8 @@ The law first, then the article (suggest_basis):
    - 語句: the measure's specific words in its text (推進・支援・地域, numbers and 「等」 never count);
    - 意味: semantic similarity, only between articles of equal evidence.
    An article of a law with no evidence of its own must name the measure's phrase in its caption or
-   a definition. Below the thresholds nothing is shown: precision matters more than recall.
+   a definition. An article beside an instrument (its proposal, change, relation to other plans)
+   creates none. Below the thresholds nothing is shown: precision matters more than recall.
 
 Why not the fused rank alone: the measure's name shares its generic words (地域・推進・支援) with
 hundreds of articles; the fused rank's top 3 held 10 relevant of 96 (tests/gold/suggestion_judgements.jsonl).
@@ -40,7 +46,7 @@ import re
 import threading
 import unicodedata
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -48,6 +54,7 @@ import numpy as np
 from indexer.corpus.schema import DERIVED_KINDS
 from indexer.search.filters import Filters
 from indexer.text.analysis import analyze
+from indexer.text.definitions import Definition, read_definitions
 
 #: Suggestions an official is shown per measure.
 BASIS_K = 3
@@ -88,8 +95,6 @@ INSTRUMENTS = ("計画", "認定", "指定", "交付金", "補助", "特例", "�
 # (支援 and 事業 alone were dropped: 「観光事業者の努力」, 「…の支援」 name a duty or a topic, not a scheme.)
 
 _QUOTED = re.compile(r"「([^「」]{2,40})」")
-# 「…（以下「X」という。）」, 「この法律において「X」とは」: a term the article gives a meaning to.
-_DEFINED = re.compile(r"(?:以下[^「」）]{0,20}「([^「」]{2,40})」という|「([^「」]{2,40})」とは)")
 _ACT_ID = re.compile(r"^\d{3}AC")
 _HIRAGANA = re.compile(r"[ぁ-ゖ]")
 _DIGITS = re.compile(r"^[\d０-９.,．，%％]+$")
@@ -188,13 +193,9 @@ class BasisSuggestion:
 
 
 def defined_terms(text: str) -> list[str]:
-    """Terms an article gives a meaning to (「以下「X」という」, 「「X」とは」), in order, once each."""
-    out = []
-    for a, b in _DEFINED.findall(_norm(text)):
-        term = a or b
-        if term not in out:
-            out.append(term)
-    return out
+    """Terms an article gives a meaning to (「「X」とは…をいう」, 「以下「X」という」, 「X（…をいう。）」:
+    indexer.text.definitions, the reader legal_vocabulary shares), once each."""
+    return list(dict.fromkeys(d.term for d in read_definitions(text)))
 
 
 def named_laws(text: str) -> set[str]:
@@ -311,7 +312,7 @@ def evidence(rec: dict, terms: MeasureTerms, named: set[str], word_weight: float
         topical = True
         reasons.append(f"施策が名指しする法律（{law_title}）の条")
     # 仕組み: beside one of the above, an article that creates an instrument is what grounds a measure.
-    if topical:
+    if topical and not _SIDE.search(caption):
         inst = _instrument(caption) or next((i for d in own + used for i in [_instrument(d)] if i), None)
         if inst:
             score += instrument_weight(caption, inst)
@@ -361,14 +362,17 @@ LAW_TEXT_CHARS = 256
 W_HITS = 0.25
 MAX_HITS = 1.0
 #: Captions of articles that carry an Act out or close it, never the measure's basis.
+#: Captions of articles beside an instrument rather than creating it: a proposal of a plan, its change,
+#: its relation to other plans, what to do when it is not made, help and advice (地域公共交通計画の作成等の
+#: 提案, 観光立国推進基本計画と国の他の計画との関係): the scheme's article is the one that creates it.
+_SIDE = re.compile(r"提案|変更|との関係|判断|とるべき措置|援助|助言|指導|勧告|配慮|協力|評価|調査|進捗")
 _PROCEDURAL = re.compile(r"罰則|報告|立入検査|手数料|権限の委任|経過措置|政令への委任|省令への委任|事務の区分|"
                          r"実施規定|聴聞|審査請求|公表|秘密|守秘|罰金|過料|適用除外|施行期日|主務大臣|命令への委任")
 #: What an article says when it creates an instrument someone can use (「…を作成し、…認定を申請する
 #: ことができる」, 「…を指定することができる」, 「交付金を交付することができる」).
 _CREATES = re.compile(r"(作成|定め|策定)(る|、|し).{0,60}(認定|承認|同意|申請|提出)|認定を(申請|受け)|指定することができる|"
-                      r"交付金を交付|補助することができる|(計画|方針|構想)を(作成|定め)(る|ることができる)|特例|課税の特例")
-# 「特定居住（当該地域外に住所を有する者が…ことをいう。以下同じ。）」: a term defined where it is first used.
-_INLINE_DEFINITION = re.compile(r"([一-龥ァ-ヶー]{2,20})[（(][^（）()]{4,160}?をいう。")  # NFKC turns （ into (
+                      r"交付金を交付|補助することができる|(計画|方針|構想)を(作成|定め)(る|ることができる)|特例|課税の特例|"
+                      r"事業を(行う|実施する)ことができる")  # a scheme the law lets a municipality run (重層的支援体制整備事業)
 _DEBUG = bool(__import__("os").environ.get("POLICYKB_BASIS_DEBUG"))
 _LAW_DOC = re.compile(r"^law-(\d{3}[a-z]{2}\w{10})-", re.IGNORECASE)
 
@@ -414,7 +418,10 @@ class LawShelf:
         self._profiles: dict[str, str] = {}
         self._spread: dict[str, int] = {}
         self._terms: dict[str, list[str]] = {}
+        self._definitions: dict[str, list[Definition]] = {}
+        self._regional_definitions: dict[str, list[Definition]] = {}
         self._static = None
+        self._first_rows: dict[str, int] | None = None
 
     @property
     def engine(self):
@@ -441,13 +448,68 @@ class LawShelf:
         「（以下「X」という。）」 and 「X（…をいう。）」 (特定居住（当該地域外に住所を有する者が…をいう。）)."""
         got = self._terms.get(law_id)
         if got is None:
-            found: dict[str, None] = {}
-            for a in self.articles(law_id):
-                text = _norm(a.get("text") or "")
-                for term in defined_terms(text) + _INLINE_DEFINITION.findall(text):
-                    found.setdefault(term, None)
-            got = self._terms[law_id] = list(found)
+            got = self._terms[law_id] = list(dict.fromkeys(d.term for d in self.definitions(law_id)))
         return got
+
+    def definitions(self, law_id: str) -> list[Definition]:
+        """A law's definitions (term, what defines it): as the build stored them for an Act of 全法令
+        (indexer.index.law_definitions), else read from its main provisions (the regional statutes are
+        in memory; an Act of an index built without them is read whole, ≈ 15–30 ms)."""
+        got = self._definitions.get(law_id) or self._regional_definitions.get(law_id)
+        if got is None and law_id in self.regional:
+            # Read once per process, like the titles: the regional statutes are few and in memory.
+            got = self._regional_definitions[law_id] = [
+                d for a in self.articles(law_id) for d in read_definitions(a.get("text") or "")]
+        if got is None:
+            stored = self._stored_definitions()
+            doc = self.docs.get(law_id)
+            if law_id not in self.regional and stored is not None and doc is not None:
+                got = [Definition(t, b, f) for t, b, f, _ in stored.get(doc, [])]
+            else:
+                got = [d for a in self.articles(law_id) for d in read_definitions(a.get("text") or "")]
+            if len(self._definitions) > 4096:
+                self._definitions.clear()
+            self._definitions[law_id] = got
+        return got
+
+    def forget(self) -> None:
+        """Drop what was read per law of 全法令 (articles, purposes, definitions): what a new measure
+        costs on a record page, measured (scripts/eval_basis --cpu). What is read once per process
+        (titles, the regional statutes' definitions) stays."""
+        for cache in (self._articles, self._profiles, self._spread, self._terms, self._definitions):
+            cache.clear()
+
+    def definitions_stored(self) -> bool:
+        """Whether 全法令's build stored its Acts' definitions (or there is no 全法令: the regional
+        statutes are in memory)."""
+        return not self.docs or self._stored_definitions() is not None
+
+    def scheme_named(self, law_id: str, terms: Iterable[str]) -> bool:
+        """Whether an article of the law that creates an instrument is captioned with one of the terms
+        (特定居住促進計画 for 特定居住): the law makes a scheme of what the term names."""
+        terms = [t for t in terms if t]
+        return any(any(t in _caption(a) for t in terms) and creates_instrument(a) for a in self.articles(law_id))
+
+    def _stored_definitions(self) -> dict[str, list[list[str]]] | None:
+        laws = self.engine.collections.get("laws")
+        return laws.definitions() if laws is not None and hasattr(laws, "definitions") else None
+
+    def defining(self, keys: dict[str, str]) -> list[tuple[str, Definition, str]]:
+        """(law id, definition, key) for each definition whose body names a key (a phrase of a measure,
+        or the thesaurus's word for it): over the regional statutes, and over every Act of 全法令 when
+        its build stored their definitions (else the Acts are not read: that would mean reading them whole)."""
+        if not keys:
+            return []
+        pool = list(self.regional)
+        if self._stored_definitions() is not None:
+            pool += [lid for lid in self.docs if lid not in self.regional]
+        out = []
+        for lid in pool:
+            for d in self.definitions(lid):
+                key = next((k for k in keys if k in d.body), None)
+                if key is not None:
+                    out.append((lid, d, key))
+        return out
 
     def spread(self, phrase: str) -> int:
         """How many law titles hold the phrase (all of its words, when it is written as words with
@@ -491,6 +553,35 @@ class LawShelf:
         if laws is None or doc is None or not hasattr(laws, "law_vector"):
             return None
         return laws.law_vector(doc)
+
+    def law_vector(self, law_id: str):
+        """The law's e5 vector as a build stored it, unit length: an Act of 全法令 by its law vector
+        (stored_vector); a regional statute by the regional collection's first row of its 第一条 (the
+        build embeds an article as 「法令名 第一条（目的）」, its 章・節 and the start of its text, i.e.
+        what the law is for). None when neither was stored."""
+        got = self.stored_vector(law_id)
+        if got is None and law_id in self.regional:
+            first = next((a for a in self.regional[law_id] if (a.get("law") or {}).get("article") == "第一条"),
+                         None)
+            got = self._regional_row(first["id"]) if first else None
+        return got
+
+    def _regional_row(self, rid: str):
+        vectors = getattr(self.engine.regional, "vectors", None)
+        rows, owners = getattr(vectors, "vectors", None), getattr(vectors, "owners", None)
+        if rows is None or owners is None:
+            return None  # a vector index that does not keep its rows (HNSW): no stored vector to read
+        with self._lock:
+            if self._first_rows is None:
+                first: dict[str, int] = {}
+                for i, owner in enumerate(owners):
+                    first.setdefault(owner, i)
+                self._first_rows = first
+        row = self._first_rows.get(rid)
+        if row is None:
+            return None
+        v = np.asarray(rows[row], dtype=np.float32)
+        return v / (np.linalg.norm(v) + 1e-9)
 
     def nearest_e5(self, vec, k: int) -> list[str]:
         """The k Acts of 全法令 nearest to an e5 vector by their stored law vectors ([] without them)."""
@@ -612,6 +703,113 @@ def statute_words(terms: MeasureTerms, defined: list[str]) -> dict[str, str]:
     return out
 
 
+_LIST_MARK = re.compile(r"^(?:[一二三四五六七八九十]+|[イロハニホヘトチリヌルヲ])\s+")
+
+
+#: Laws (and articles) beyond which a phrase found in their articles' text says nothing of any one of them.
+PHRASE_LAWS = 3
+PHRASE_ARTICLES = 6
+
+
+def phrase_in_articles(engine, shelf: "LawShelf", terms: MeasureTerms, seen: dict[str, int]) -> dict[str, tuple[str, str, float]]:
+    """law id → (phrase, the article's label, weight) for the Acts whose main-provision articles, among
+    those the measure's lookups found, hold a phrase of its name (four characters or more) as written,
+    when at most PHRASE_LAWS laws and PHRASE_ARTICLES articles do: weight 1/√(laws). A phrase in many
+    articles (地域公共交通), or in any law's title (農林水産業 names a dozen laws), is a field, not a scheme."""
+    phrases = [p for p in terms.title_phrases if len(p) >= 4 and _specific(p, word=False) and not shelf.spread(p)]
+    if not phrases:
+        return {}
+    holders: dict[str, dict[str, str]] = {}
+    articles: dict[str, int] = {}
+    for aid in seen:
+        a = engine.record(aid) or {}
+        lid = _law_id(a)
+        law = a.get("law") or {}
+        if lid not in shelf.titles or law.get("suppl_act") or not _is_act(a):
+            continue
+        body = _norm(a.get("text") or "")
+        for p in phrases:
+            if p in body:
+                holders.setdefault(p, {}).setdefault(lid, law.get("article") or "条")
+                articles[p] = articles.get(p, 0) + 1
+    out: dict[str, tuple[str, str, float]] = {}
+    for p in sorted(holders, key=lambda p: (len(holders[p]), -len(p))):
+        if len(holders[p]) > PHRASE_LAWS or articles[p] > PHRASE_ARTICLES:
+            continue
+        for lid, label in holders[p].items():
+            out.setdefault(lid, (p, label, 1 / math.sqrt(len(holders[p]))))
+    return out
+
+
+def defined_on_phrase(shelf: "LawShelf", terms: MeasureTerms, pool: list[str]) -> dict[str, tuple[str, str, float]]:
+    """law id → (term, phrase, weight) for the laws of `pool` that define a term holding a phrase of the
+    measure's name (four characters or more, in no law's title: a phrase that names laws is a field),
+    when at most PHRASE_LAWS laws do: weight 1/√(laws)."""
+    phrases = [p for p in terms.title_phrases if len(p) >= 4 and _specific(p, word=False) and not shelf.spread(p)]
+    if not phrases:
+        return {}
+    holders: dict[str, dict[str, str]] = {}
+    for lid in pool:
+        if lid not in shelf.titles:
+            continue
+        for term in shelf.terms(lid):
+            p = next((p for p in phrases if p in term and p != term), None)
+            if p is not None:
+                holders.setdefault(p, {}).setdefault(lid, term)
+    out: dict[str, tuple[str, str, float]] = {}
+    for p in sorted(holders, key=lambda p: (len(holders[p]), -len(p))):
+        if len(holders[p]) > PHRASE_LAWS:
+            continue
+        for lid, term in holders[p].items():
+            out.setdefault(lid, (term, p, 1 / math.sqrt(len(holders[p]))))
+    return out
+
+
+def mechanism_keys(terms: MeasureTerms, thesaurus) -> dict[str, str]:
+    """What a definition's body may name a measure's mechanism by: each phrase of its name (three or
+    more characters), and the everyday words the thesaurus gives for such a phrase when the entry is
+    about that phrase alone (本社機能 ← 本社・本店・本部; an entry that also gives 相談支援 beside
+    地域共生社会 is about a field, and its words 介護・福祉 open dozens of definitions): key → the
+    measure's phrase."""
+    keys: dict[str, str] = {}
+    for phrase in terms.title_phrases:
+        if len(phrase) >= 3 and _specific(phrase, word=False):
+            keys.setdefault(phrase, phrase)
+    for plains, statute_terms in getattr(thesaurus, "entries", ()):
+        for phrase in terms.title_phrases:
+            if [_norm(t) for t in statute_terms] == [phrase]:
+                for plain in plains:
+                    plain = _norm(plain)
+                    if len(plain) >= 2 and _specific(plain) and plain not in keys:
+                        keys[plain] = phrase
+    return keys
+
+
+#: A definition's body naming the measure's word ties its law to the measure fully only when few laws
+#: define a term that way: weight 1/√(laws), e.g. 0.5 for a word four laws' definitions name.
+def defined_by_body(shelf: "LawShelf", keys: dict[str, str]) -> dict[str, tuple[str, str, float, str]]:
+    """law id → (the term it defines, the measure's phrase, weight, the key it opens with) for the laws whose definitions open
+    with a key: the statute's own word for the measure's mechanism (特定業務施設, 「本店又は主たる事務所
+    その他の…業務施設」, for 本社機能). Only a body that opens with the key says what the term is; one
+    that names it further on names a condition or a part (地域再生拠点区域 …「地域農林水産業振興施設その他
+    の…施設」 is not about 農林水産業). The term must be a compound of its own (three characters or more,
+    no kana inflection), not the phrase itself (a caption or definition holding the phrase is found as
+    it is written)."""
+    found = [(lid, d, key) for lid, d, key in shelf.defining(keys)
+             if _LIST_MARK.sub("", d.body).startswith(key)
+             and lid in shelf.titles and len(d.term) >= 3 and not _HIRAGANA.search(d.term)
+             and _specific(d.term, word=False) and keys[key] not in d.term and key not in d.term]
+    spread: dict[str, set[str]] = {}
+    for lid, _, key in found:
+        spread.setdefault(key, set()).add(lid)
+    out: dict[str, tuple[str, str, float, str]] = {}
+    for lid, d, key in found:
+        weight = 1 / math.sqrt(len(spread[key]))
+        if lid not in out or weight > out[lid][2]:
+            out[lid] = (d.term, keys[key], weight, key)
+    return out
+
+
 def measure_vector(engine, rec: dict):
     """The measure's e5 vector (its name and text, as a query), unit length; None without the model."""
     try:
@@ -623,18 +821,22 @@ def measure_vector(engine, rec: dict):
 
 
 def law_similarity(engine, shelf: LawShelf, vec, law_ids: list[str]) -> dict[str, float]:
-    """e5 similarity of the measure to each law's title and purpose article, encoded here as a query
-    (short texts, kept in the encoder's cache). The law vectors a build of 全法令 stores (title, 編・章
-    and 第一条 as a passage) propose the laws (LawShelf.nearest_e5) but are not compared here: their
-    similarities sit in another band (0.83–0.91 against 0.84–0.92), and the thresholds below were
-    read on these. Empty without the model."""
+    """e5 similarity of the measure (a "query: " vector) to each law, by the vectors the build stored
+    (LawShelf.law_vector: an Act's title, 編・章 and 第一条 as one passage; a regional statute's
+    第一条 as the regional collection embedded it). Nothing is encoded here: encoding each law's
+    title and purpose per measure cost 1.8–3.4 CPU-s a record page over 全法令. A law the build
+    stored no vector for is left out (the lexical evidence stands alone for it). Empty without the
+    model. The stored vectors sit in the band the encoded ones did (on the 535-law sample, best law
+    minus median 0.027 against 0.026, interquartile 0.011 against 0.012; Pearson 0.84), so the
+    thresholds below were kept."""
     if not law_ids or vec is None:
         return {}
-    try:
-        vecs = [np.asarray(engine.embedder.encode_query(shelf.profile(lid)), dtype=np.float32) for lid in law_ids]
-    except Exception:  # noqa: BLE001 — no model here
-        return {}
-    return {lid: float(vec @ v / (np.linalg.norm(v) + 1e-9)) for lid, v in zip(law_ids, vecs)}
+    out: dict[str, float] = {}
+    for lid in law_ids:
+        v = shelf.law_vector(lid)
+        if v is not None:
+            out[lid] = float(vec @ v)
+    return out
 
 
 def similarity_bonus(sims: dict[str, float]) -> dict[str, float]:
@@ -675,7 +877,7 @@ def creates_instrument(rec: dict) -> str | None:
     """The instrument an article creates, from its caption (計画の作成, 認定, 交付金) or its first
     paragraph (「…を作成し、…認定を申請することができる」); None for other articles."""
     caption = _caption(rec)
-    if _PROCEDURAL.search(caption):
+    if _PROCEDURAL.search(caption) or _SIDE.search(caption):
         return None
     inst = _instrument(caption)
     if inst:
@@ -683,7 +885,10 @@ def creates_instrument(rec: dict) -> str | None:
     first = _norm(rec.get("text") or "").split("\n")[0]
     m = _CREATES.search(first)
     if m:
-        return _instrument(m.group(0)) or "計画" if "計画" in m.group(0) else (_instrument(m.group(0)) or "特例")
+        said = m.group(0)
+        if "計画" in said:
+            return "計画"
+        return _instrument(said) or ("事業" if said.startswith("事業") else "特例")
     return None
 
 
@@ -756,20 +961,71 @@ def suggest_basis(engine, rid: str, k: int = BASIS_K) -> list[BasisSuggestion]:
     for lid in compared:
         laws[lid] = law_evidence(lid, shelf.titles[lid], shelf.purpose(lid), terms, named, hits.get(lid, 0),
                                   shelf.spread)
+    # Definitions whose body names the measure's phrase or the thesaurus's word for it (特定業務施設:
+    # 「本店又は主たる事務所…業務施設」, for 本社機能), over every law whose definitions are at hand.
+    by_body = defined_by_body(shelf, mechanism_keys(terms, getattr(engine, "thesaurus", None)))
+    for lid in by_body:
+        if lid not in laws or lid not in compared:
+            laws[lid] = law_evidence(lid, shelf.titles[lid], shelf.purpose(lid), terms, named, hits.get(lid, 0),
+                                      shelf.spread)
+            compared.append(lid)
+    # A phrase of the measure's name written in an article of few laws (地域共生社会 in 社会福祉法 第四条,
+    # not in its title or purpose article): the law is about what the measure names.
+    for lid, (phrase, label, weight) in phrase_in_articles(engine, shelf, terms, seen).items():
+        if lid not in laws or lid not in compared:
+            laws[lid] = law_evidence(lid, shelf.titles[lid], shelf.purpose(lid), terms, named, hits.get(lid, 0),
+                                      shelf.spread)
+            compared.append(lid)
+        if not any(f"「{phrase}」" in r for r in laws[lid].reasons):
+            laws[lid].score += W_PURPOSE * weight
+            laws[lid].phrase = laws[lid].phrase or weight >= 0.5
+            laws[lid].reasons.append(f"{label}に施策の「{phrase}」の語がある")
     # The statutes' own words for the measure's phrases, from the definitions of the laws compared
     # (特定居住 in 広域的地域活性化法 for 二地域居住): evidence for the law, and words its captions can hold.
     sims = law_similarity(engine, shelf, vec, compared)
     own_words: dict[str, dict[str, str]] = {}
     median = sorted(sims.values())[len(sims) // 2] if sims else 0.0
-    for lid in sorted(compared, key=lambda i: -sims.get(i, 0.0))[:LAWS_DEFINITIONS_READ]:
+    # (Stored definitions, and the regional statutes' in memory, cost nothing to read: all of those are read.)
+    read_defs = len(compared) if shelf.definitions_stored() else LAWS_DEFINITIONS_READ
+    by_sim = sorted(compared, key=lambda i: -sims.get(i, 0.0))
+    for lid in by_sim[:read_defs] + [i for i in by_sim[read_defs:] if i in shelf.regional]:
         words = statute_words(terms, shelf.terms(lid))
-        # A shared head word (居住, 技術) is a hint; it counts for a law e5 finds about the measure too.
-        if words and (not sims or sims.get(lid, 0.0) >= median + SIM_SPREAD / 3):
+        # A shared head word (居住, 技術) is a hint; it counts for a law e5 finds about the measure too,
+        # or for a law that names a scheme after the term (特定居住促進計画: the term is what it is for).
+        if words and (not sims or sims.get(lid, 0.0) >= median + SIM_SPREAD / 3 or shelf.scheme_named(lid, words)):
             own_words[lid] = words
             term, phrase = next(iter(words.items()))
             laws[lid].score += W_DEFINITION / 2  # a shared head word: half a definition of the phrase itself
             laws[lid].phrase = True
             laws[lid].reasons.append(f"法律が定める「{term}」は施策の「{phrase}」にあたる")
+    # A law that defines a term built on a phrase of the measure's name (地域脱炭素化促進事業 for
+    # 地域脱炭素, 生涯活躍のまち形成事業計画): the law makes a scheme of what the measure names. Read over
+    # the laws whose definitions are at hand (stored by the build, or in memory) and those compared.
+    pool = (list(shelf.titles) if shelf.definitions_stored() else
+            list(dict.fromkeys(by_sim[:read_defs] + list(shelf.regional))))
+    for lid, (term, phrase, weight) in defined_on_phrase(shelf, terms, pool).items():
+        if lid not in laws:
+            laws[lid] = law_evidence(lid, shelf.titles[lid], shelf.purpose(lid), terms, named, hits.get(lid, 0),
+                                      shelf.spread)
+            if lid not in compared:
+                compared.append(lid)
+                sims.update(law_similarity(engine, shelf, vec, [lid]))
+        words = own_words.setdefault(lid, {})
+        if term not in words:
+            words[term] = phrase
+            laws[lid].score += W_DEFINITION * weight
+            laws[lid].phrase = laws[lid].phrase or weight >= 0.5
+            laws[lid].reasons.append(f"法律が施策の「{phrase}」を名に持つ「{term}」を定める")
+    for lid, (term, phrase, weight, key) in by_body.items():
+        words = own_words.setdefault(lid, {})
+        if term not in words:
+            words[term] = phrase
+            # The term is defined as the measure's thing (a kind of 本店), not only named like it: a
+            # definition of the phrase, where a shared head word above counts half of one.
+            laws[lid].score += W_DEFINITION * weight
+            laws[lid].phrase = laws[lid].phrase or weight >= 0.5
+            laws[lid].reasons.append(f"法律が定める「{term}」は「{key}」…をいい、施策の「{phrase}」にあたる" if key != phrase
+                                     else f"法律が定める「{term}」は施策の「{phrase}」…をいう")
     # A law qualifies on its words (title, purpose, being named) with e5 beside them; e5 alone, or the
     # hits alone, only order: a relative similarity always has a first place, however unrelated.
     lexical = {lid: ev.score - min(W_HITS * hits.get(lid, 0), MAX_HITS) for lid, ev in laws.items()}
@@ -815,6 +1071,8 @@ def suggest_basis(engine, rid: str, k: int = BASIS_K) -> list[BasisSuggestion]:
         qualified_law = law_ev is not None and law_ev.score >= MIN_LAW_EVIDENCE
         score, reasons = evidence(article, replace(terms, vocabulary={**terms.vocabulary, **words}) if words else terms,
                                   named, word_weight=0.5 if qualified_law else 1.0)
+        if _SIDE.search(caption):
+            score -= W_MECHANISM  # beside a scheme (its proposal, change, relations): less a basis than the scheme
         inst = creates_instrument(article)
         if not inst and not any("を扱う" in r or "にあたる" in r for r in reasons):
             # What grounds a measure is the article that creates its instrument (a plan, a

@@ -145,6 +145,11 @@ class LargeCollection:
         """The e5 vector of an Act this collection holds (np.ndarray, unit length), or None."""
         return self.index.law_vector(doc_id)
 
+    def definitions(self) -> dict[str, list[list[str]]] | None:
+        """The statutory definitions of the Acts held, by document id (CollectionIndex.definitions);
+        None when the build stored none."""
+        return self.index.definitions()
+
     def keyword(self, plan: QueryPlan, filters: Filters, *, within: bool, count_only: bool) -> Candidates:
         """Filters go inside its query: facet values come with the hits (tantivy's stored fields),
         counting facets must not load hundreds of records per query."""

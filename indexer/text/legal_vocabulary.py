@@ -9,7 +9,8 @@ result's reasons say 「借金 → 地方債」 as they do for the thesaurus:
   (at least STATUTE_MIN times), the most used first, at most PER_WORD of them (届け出 → 申請).
   Groups are read as the dictionary documents them: a 削除 line (flag 2 = 2) is skipped, and a
   headword flagged "not a trigger" (flag 2 = 1) is added but never expands.
-* The statutes' own definitions, parsed as data from the articles held in memory:
+* The statutes' own definitions, parsed as data (indexer.text.definitions, the reader basis shares)
+  from the articles held in memory:
   「この法律において「空家等」とは、建築物…であって居住その他の使用がなされていないことが常態で
   あるもの…をいう」. A query that holds at least DEFINITION_MIN content words of a definition, and
   at least DEFINITION_SHARE of them, gains the term it defines. (The abbreviations 「…（以下「X」
@@ -26,7 +27,6 @@ vocabulary can change without making any build stale.
 from __future__ import annotations
 
 import csv
-import re
 import threading
 import unicodedata
 from collections.abc import Iterable
@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.text.analysis import Token, analyze
+from indexer.text.definitions import TOHA, read_definitions
 from indexer.text.thesaurus import Expansion, load_thesaurus
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -46,7 +47,6 @@ PER_WORD = 3        # statute terms added per plain word
 DEFINITION_MIN = 2  # content words a query shares with a definition before it gains the defined term
 DEFINITION_SHARE = 0.5  # …and the share of the definition's content words they are
 
-_DEFINITION = re.compile(r"「([^「」]{1,30})」とは、([^。]{4,200}?)(?:をいう|を指す)")
 # Words too general to tie a query to one definition (they are in most of them).
 _GENERAL = frozenset("法律 規定 政令 省令 場合 もの こと 事項 ため 地方公共団体 普通地方公共団体 国 者 前項 次 号 条 項 "
                      "同条 同項 各号 掲げる 定める 基づく 関する 係る 除く 含む 当該 その他 行う する ある いう".split())
@@ -84,8 +84,8 @@ def parse_definitions(articles: Iterable[tuple[str, str]]) -> list[Definition]:
     """Definitions of (title, text) articles: 「X」とは、…をいう."""
     out: list[Definition] = []
     for title, text in articles:
-        found = [(m.group(1), m.group(2)) for m in _DEFINITION.finditer(text)]
-        for term, body in found:
+        for d in read_definitions(text, (TOHA,), normalize=False):
+            term, body = d.term, d.body
             words = frozenset(t.term for t in analyze(body, "C") if len(t.term) >= 2 and t.term not in _GENERAL)
             if len(words) >= DEFINITION_MIN:
                 out.append(Definition(term, words, title))

@@ -29,7 +29,7 @@ def _units(doc: ExternalDoc, register: list[ExternalDoc]) -> dict[str, tuple[dic
 
     collection_build._LAWS = law_names(register)
     try:
-        _, _, units, problem, _ = units_of((doc, Path(doc.path).read_text(encoding="utf-8")))
+        _, _, units, problem, _, _ = units_of((doc, Path(doc.path).read_text(encoding="utf-8")))
     finally:
         collection_build._LAWS = ({}, {})
     assert problem is None

@@ -15,7 +15,7 @@ from indexer.search.basis import (
     similarity_bonus,
     statute_words,
 )
-from indexer.search.basis import _INLINE_DEFINITION
+from indexer.text.definitions import read_definitions
 
 
 def test_a_word_inside_a_phrase_counts_only_as_the_phrase_head():
@@ -32,9 +32,7 @@ def test_the_statutes_own_word_shares_the_head_of_a_phrase():
     terms = measure_terms("地方移住の更なる促進・二地域居住の促進", "")
     text = ("ハ 特定居住（当該地域外に住所を有する者が定期的な滞在のため当該地域内に居所を定めることをいう。"
             "以下同じ。）のため必要な住宅")
-    import unicodedata
-
-    defined = _INLINE_DEFINITION.findall(unicodedata.normalize("NFKC", text))
+    defined = [d.term for d in read_definitions(text)]
     assert defined == ["特定居住"]
     assert statute_words(terms, defined) == {"特定居住": "二地域居住"}
     # A head as general as 機能 or 社会 ties nothing: 本社機能 is not any 「…機能」 a law defines.
@@ -71,3 +69,15 @@ def test_a_plan_certified_outweighs_an_exception_to_another_law():
     assert instrument_weight("生産方式革新実施計画の認定", "計画") > W_MECHANISM
     assert instrument_weight("供給促進交付金の交付", "交付金") > W_MECHANISM
     assert instrument_weight("株式会社日本政策金融公庫法の特例", "特例") < W_MECHANISM
+
+
+def test_a_thesaurus_entry_about_one_phrase_lends_its_words_to_definitions():
+    from indexer.search.basis import mechanism_keys
+    from indexer.text.thesaurus import Thesaurus
+
+    thesaurus = Thesaurus(((("本部", "本店", "本社"), ("本社機能",)), (("介護", "福祉"), ("地域共生社会", "相談支援"))))
+    hq = mechanism_keys(measure_terms("本社機能の地方分散", ""), thesaurus)
+    assert hq["本社機能"] == "本社機能" and hq["本店"] == "本社機能"
+    # An entry that names a field (two statute terms) lends nothing: 介護 opens dozens of definitions.
+    inclusive = mechanism_keys(measure_terms("包摂的な地域共生社会の実現", ""), thesaurus)
+    assert "介護" not in inclusive and inclusive.get("地域共生社会") == "地域共生社会"

@@ -14,9 +14,11 @@ def test_a_measure_gets_articles_of_its_own_scheme(engine):
     found = engine.suggest_articles("measure-1-ccrc")
     assert 1 <= len(found) <= 3
     assert all(s["record"]["kind"] == "article" and not s["record"]["law"]["suppl_act"] for s in found)
-    # The law's own scheme for 生涯活躍のまち (地域再生法 第十七条の二十四 onward), found by its caption.
-    assert all("生涯活躍のまち" in s["record"]["title"] and s["record"]["id"].startswith("law-417ac0000000024")
-               for s in found)
+    # The law's own scheme for 生涯活躍のまち (地域再生法 第十七条の二十四), found by its caption, first;
+    # all of that law (its other schemes may follow: an article beside the scheme, on proposals of the
+    # plan, creates no instrument of its own).
+    assert "生涯活躍のまち" in found[0]["record"]["title"]
+    assert all(s["record"]["id"].startswith("law-417ac0000000024") for s in found)
     assert any(r.startswith("見出し") and "生涯活躍のまち" in r for r in found[0]["reasons"])
 
 
@@ -86,3 +88,38 @@ def test_only_acts_main_provisions_are_suggested(engine):
         for s in engine.suggest_articles(rid):
             law = s["record"]["law"]
             assert "AC" in law["law_id"] and not law["suppl_act"], s["record"]["id"]
+
+
+def test_a_definition_that_opens_with_the_measures_word_gives_the_statutes_own_word(engine):
+    # 本社機能 is nowhere in 地域再生法; its 特定業務施設 is defined as 「本店又は主たる事務所その他の…業務施設」,
+    # and the thesaurus gives 本店 for 本社機能: the article that creates the scheme for such offices is found.
+    found = engine.suggest_articles("measure-3-hq-relocation")
+    reasons = [r for s in found for r in s["reasons"]]
+    assert any("「特定業務施設」は「本店」" in r and "本社機能" in r for r in reasons)
+    assert any("特定業務施設" in s["record"]["law"]["caption"] for s in found)
+
+
+def test_a_record_page_encodes_the_measure_and_no_law(engine):
+    # The laws are compared by the vectors the build stored: no law's title and purpose is encoded.
+    from indexer.search.basis import law_shelf, suggest_basis
+
+    engine.embedder.clear_cache()
+    shelf = law_shelf(engine)
+    assert suggest_basis(engine, "measure-2-nature") is not None
+    assert all(shelf.law_vector(lid) is not None for lid in shelf.regional)
+    assert not [lid for lid in shelf.titles if engine.embedder.cached(shelf.profile(lid)) is not None]
+
+
+def test_a_law_defining_a_term_on_the_measures_phrase_is_about_it(engine):
+    # 地域再生法 defines 「生涯活躍のまち形成事業計画」: a scheme named after the measure's 生涯活躍のまち.
+    from indexer.search.basis import defined_on_phrase, law_shelf, measure_terms
+
+    rec = engine.record("measure-1-ccrc")
+    shelf = law_shelf(engine)
+    got = defined_on_phrase(shelf, measure_terms(rec["title"], rec["text"]), list(shelf.titles))
+    term, phrase, weight = got["417AC0000000024"]
+    assert "生涯活躍のまち" in term and phrase in term and weight == 1.0
+    found = engine.suggest_articles("measure-1-ccrc")
+    # An article beside the scheme (what to do when a proposed plan is not made) ranks below the scheme.
+    ranks = [s["record"]["law"]["caption"] for s in found]
+    assert "生涯活躍のまち形成事業計画の作成" in ranks[0]
