@@ -225,3 +225,32 @@ def test_a_search_in_a_lane_encodes_on_the_expensive_searches_worker(engine):
     finally:
         release.set()
         budget.close()
+
+
+def test_the_served_engine_is_frozen_out_of_the_collector_and_still_answers(settings):
+    """The server's set-up (webapp.serve._open_app) freezes what it opened: the engine's records are
+    kept out of every collection (a full one no longer walks them), searches answer as before, and
+    garbage made by requests afterwards is still collected. In a fresh process: freezing is for life."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import gc\n"
+        "from indexer.config import load_settings\n"
+        "from webapp.serve import _open_app\n"
+        f"engine, app = _open_app(load_settings(index_dir={str(settings.index_dir)!r}))\n"
+        "records, rec = engine.records, engine.records[0]\n"
+        "young = {id(o) for o in gc.get_objects()}\n"
+        "assert gc.get_freeze_count() > 0 and gc.is_tracked(records) and gc.is_tracked(rec)\n"
+        "assert id(records) not in young and id(rec) not in young\n"
+        "resp = app.test_client().get('/api/search?q=%E4%BA%A4%E9%80%9A&mode=hybrid')\n"
+        "assert resp.status_code == 200 and resp.get_json()['results']\n"
+        "cycle = []; cycle.append(cycle); del cycle\n"
+        "assert gc.collect() >= 1\n"
+        "print('ok')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "ok"
