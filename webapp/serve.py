@@ -61,7 +61,7 @@ from waitress.server import create_server
 
 from indexer.config import Settings
 from indexer.errors import PolicykbError, UsageError
-from indexer.search.budget import EncoderBudget, Lanes, one_blas_thread
+from indexer.search.budget import EncoderBudget, Lanes, freeze_heap, one_blas_thread
 from indexer.search.engine import SearchEngine
 from indexer.search.filters import Filters
 from webapp import create_app
@@ -140,7 +140,9 @@ def _open_app(settings: Settings, threads: int = 12):
     # And one search of every collection: Sudachi, the static model and the first pages of the
     # mapped indexes load here (≈ 3 s over all laws), not in the first visitor's request.
     engine.search("地方創生", mode="hybrid", filters=Filters(collection=engine.available_collections()))
-    return engine, create_app({"ENGINE": engine})
+    app = create_app({"ENGINE": engine})
+    freeze_heap()  # the engine lives as long as the process: full collections need not walk it
+    return engine, app
 
 
 def base_url_note() -> str | None:

@@ -40,10 +40,11 @@ Two more bounds, for the keyword side and the Python work of a search (issue 18)
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -80,6 +81,22 @@ def one_blas_thread() -> None:
     if not _BLAS_LIMITED:
         threadpool_limits(1, user_api="blas")
         _BLAS_LIMITED = True
+
+
+def freeze_heap() -> int:
+    """Move every object the process holds now (the opened engine: its records, indexes' tables,
+    plans of the warm-up search) out of the cyclic garbage collector's reach, once the server has
+    opened and warmed it; the number of objects frozen. The server does (webapp.serve).
+
+    Those objects live as long as the process and are never garbage, yet every full (generation 2)
+    collection walked all of them: under 8 clients on /api/search such a collection came every few
+    seconds and held the interpreter for 125–140 ms of CPU, stalling every request in flight (the
+    slowest requests of scripts/bench_http, one of them 141 ms of CPU for a 5 ms search). Frozen,
+    a full collection walks only what requests created since (≈ 20 ms). Collected first, so that
+    no garbage of the start is kept for ever."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
 
 
 def work_clock() -> float:
@@ -151,6 +168,15 @@ def degraded_reason() -> str | None:
     return _degraded.get()
 
 
+@dataclass(eq=False)
+class _Flight:
+    """One encoding queued or running, and how many requests wait for it (EncoderBudget.start)."""
+
+    future: Future
+    expensive: bool
+    waiters: int = 0
+
+
 class EncoderBudget:
     def __init__(self, budget_s: float = 0.5, max_pending: int = 2, workers: int = 1, expensive_pending: int = 1):
         # The cores one encoding may use are the encoder's own setting (SearchEngine.encoder_threads).
@@ -166,6 +192,10 @@ class EncoderBudget:
         # The lane lets one expensive search run at a time, so one place is enough.
         self._expensive_slots = threading.BoundedSemaphore(expensive_pending)
         self._expensive_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="policykb-encoder-expensive")
+        # Encodings queued or running, by (encoder, text): a request for the same text waits for that one.
+        # Reentrant: cancelling a future runs its done callback (_landed) in the cancelling thread.
+        self._pending: dict[tuple[int, str], _Flight] = {}
+        self._pending_lock = threading.RLock()
 
     def submit(self, fn: Callable[[], object], *, expensive: bool = False) -> Future | None:
         """Run fn on the encoder worker if a slot is free (None when the queue is full); an expensive
@@ -193,33 +223,61 @@ class EncoderBudget:
     def start(self, embedder, text: str) -> Callable[[], np.ndarray | None]:
         """Start encoding now; the returned function waits for the vector (what is left of the budget)
         and gives None, marking the request degraded, when over the budget. Call it in the request's
-        own thread: the reason is set there."""
+        own thread: the reason is set there.
+
+        A text already being encoded for another request is not encoded again: this request waits
+        for that encoding (single flight), needing no place in the queue. Under 8 clients of the gold
+        mix, nearly every request slower than 250 ms was waiting for an encoder (scripts/bench_http):
+        the same new query asked again while its first encoding queued took another place or was
+        refused (degraded), and its encoding was done twice."""
         hit = embedder.cached(text)
         if hit is not None:
             return lambda: hit
         expensive = _held_lane.get() is not None  # this request runs in an expensive search's lane
-        fut = self.submit(lambda: embedder.encode_query(text), expensive=expensive)
+        key = (id(embedder), text)
+        new = False
+        with self._pending_lock:
+            flight = self._pending.get(key)
+            if flight is None:
+                fut = self.submit(lambda: embedder.encode_query(text), expensive=expensive)
+                if fut is not None:
+                    flight = self._pending[key] = _Flight(fut, expensive)
+                    new = True
+            if flight is not None:
+                flight.waiters += 1
+        if new:  # outside the lock: a future already done runs the callback at once
+            flight.future.add_done_callback(lambda _f, key=key, flight=flight: self._landed(key, flight))
         deadline = time.monotonic() + self.budget_s
         result: list = []
 
         def wait() -> np.ndarray | None:
             if result:
                 return result[0]
-            if fut is None:
+            if flight is None:
                 _degraded.set("queue_full")
                 result.append(None)
                 return None
             try:
-                result.append(fut.result(timeout=max(0.0, deadline - time.monotonic())))
-            except FutureTimeout:
-                # Not started yet: drop it, the CPU is better spent elsewhere. Started: it finishes
-                # and is cached, for the next time the same query comes.
-                if fut.cancel():
-                    (self._expensive_slots if expensive else self._slots).release()
+                result.append(flight.future.result(timeout=max(0.0, deadline - time.monotonic())))
+            except (FutureTimeout, CancelledError):
+                # Not started yet and nobody else waits for it: drop it, the CPU is better spent
+                # elsewhere. Started: it finishes and is cached, for the next time the same query comes.
+                with self._pending_lock:
+                    flight.waiters -= 1
+                    if flight.waiters == 0 and flight.future.cancel():
+                        (self._expensive_slots if flight.expensive else self._slots).release()
                 _degraded.set("time_budget")
                 result.append(None)
+            else:
+                with self._pending_lock:
+                    flight.waiters -= 1
             return result[0]
         return wait
+
+    def _landed(self, key: tuple[int, str], flight: "_Flight") -> None:
+        with self._pending_lock:
+            if self._pending.get(key) is flight:
+                del self._pending[key]
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

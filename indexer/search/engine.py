@@ -287,7 +287,6 @@ class SearchEngine:
                 if name in skipped:
                     continue
                 lists[name].extend(self.collections[name].semantic(plan, filters, vector, within=within))
-        totals = {name: count(lists[name], mode, fusion) for name in wanted if name not in skipped}
         selected = [c for name in chosen for c in lists[name] if c.redundant_with not in chosen]
         # Issue 19: a question about law weighs the articles more (indexer.search.fusion.law_weight).
         # Only the hybrid fusion weighs articles (and only its law reason brings the 条文 group).
@@ -298,6 +297,13 @@ class SearchEngine:
         ranked = fuse(selected, mode, fusion, legal, weight)
         if law_reason == "cue":
             ranked = interleave_articles(ranked, legal, (fusion.get("law_intent") or LAW_INTENT)["cue_articles"])
+        # A collection searched alone is fused from exactly its own lists: its count is the length of
+        # the ranking (count's positive weights are fuse's positive scores, weights never negative),
+        # not a second pass over every candidate's weights (≈ 0.3 ms of a hybrid search's 5).
+        alone = chosen[0] if len(chosen) == 1 and len(selected) == len(lists[chosen[0]]) and \
+            all(fusion["weights"][c.side] >= 0 for c in selected) else None
+        totals = {name: len(ranked) if name == alone else count(lists[name], mode, fusion)
+                  for name in wanted if name not in skipped}
         keyword_rank: dict[str, tuple[int, float]] = {}
         semantic_rank: dict[str, tuple[int, float]] = {}
         coverage: dict[str, float] = {}

@@ -81,3 +81,21 @@ def test_a_graph_opened_before_the_query_encoder_loads_does_not_crash_the_proces
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "v")], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "3", (done.returncode, done.stderr[-500:])
+
+
+def test_exact_search_keeps_the_records_order_among_equal_similarities():
+    """VectorIndex.search sorts only the values up to the k-th: equal similarities (here many, at the
+    k-th place and around it) still come in the records' order, as a stable sort of them all gives."""
+    rng = np.random.default_rng(3)
+    base = rng.normal(size=(6, 16)).astype(np.float32)
+    base /= np.linalg.norm(base, axis=1, keepdims=True)
+    rows = base[rng.integers(0, 6, 300)]  # 300 records, each one of 6 vectors: ties everywhere
+    owners = [f"r{i:03d}" for i in rng.permutation(300)]
+    index = VectorIndex(rows, owners)
+    for query in base:
+        best = index.best(query)
+        for k in (1, 5, 40, 299, 300, 400):
+            for allowed in (None, set(owners[::3])):
+                take = [i for i, rid in enumerate(index.ids) if allowed is None or rid in allowed]
+                stable = sorted(take, key=lambda i: -best[i])[:k]  # Python's sort is stable
+                assert index.search(query, k, allowed) == [(index.ids[i], float(best[i])) for i in stable]

@@ -7,6 +7,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from indexer.search.budget import (EXPLAINED_FIRST, LONG_PAGE, LONG_QUERY_CHARS, Busy, EncoderBudget, Lanes,
@@ -225,3 +226,79 @@ def test_a_search_in_a_lane_encodes_on_the_expensive_searches_worker(engine):
     finally:
         release.set()
         budget.close()
+
+
+def test_a_query_already_being_encoded_waits_for_that_encoding_not_for_a_place(engine):
+    """Single flight: with every place of the queue taken, a request for a text whose encoding is
+    queued shares it (answered whole), while a request for another text is refused a place."""
+    engine.embedder.encode_query("地方創生")  # loaded: the budget is for encoding, not loading
+    budget = EncoderBudget(budget_s=30.0, max_pending=2)
+    release = threading.Event()
+    text = f"新しい問い合わせ {time.time_ns()}"
+    try:
+        assert budget.submit(release.wait) is not None  # the worker is busy: one place of two taken
+        first = budget.start(engine.embedder, text)     # queued: the other place
+        second = budget.start(engine.embedder, text)    # the same text: no place needed
+        start_request()
+        other = budget.start(engine.embedder, f"別の問い合わせ {time.time_ns()}")
+        assert other() is None and degraded_reason() == "queue_full"
+        release.set()
+        start_request()
+        a, b = first(), second()
+        assert a is not None and b is not None and degraded_reason() is None
+        assert np.array_equal(a, b) and np.array_equal(a, engine.embedder.encode_query(text))
+    finally:
+        release.set()
+        budget.close()
+
+
+def test_a_shared_encoding_is_not_dropped_while_another_request_still_waits_for_it(engine):
+    """The first request past its budget leaves the queued encoding alone when a later request for the
+    same text still has time: that one is answered whole."""
+    engine.embedder.encode_query("地方創生")
+    budget = EncoderBudget(budget_s=2.0, max_pending=2)
+    release = threading.Event()
+    text = f"後から来た同じ問い合わせ {time.time_ns()}"
+    try:
+        assert budget.submit(release.wait) is not None
+        early = budget.start(engine.embedder, text)
+        time.sleep(1.0)
+        late = budget.start(engine.embedder, text)  # one more second of budget than the first
+        time.sleep(1.1)
+        start_request()
+        assert early() is None and degraded_reason() == "time_budget"  # over its budget, still queued
+        release.set()
+        start_request()
+        assert late() is not None and degraded_reason() is None
+    finally:
+        release.set()
+        budget.close()
+
+
+def test_the_served_engine_is_frozen_out_of_the_collector_and_still_answers(settings):
+    """The server's set-up (webapp.serve._open_app) freezes what it opened: the engine's records are
+    kept out of every collection (a full one no longer walks them), searches answer as before, and
+    garbage made by requests afterwards is still collected. In a fresh process: freezing is for life."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import gc\n"
+        "from indexer.config import load_settings\n"
+        "from webapp.serve import _open_app\n"
+        f"engine, app = _open_app(load_settings(index_dir={str(settings.index_dir)!r}))\n"
+        "records, rec = engine.records, engine.records[0]\n"
+        "young = {id(o) for o in gc.get_objects()}\n"
+        "assert gc.get_freeze_count() > 0 and gc.is_tracked(records) and gc.is_tracked(rec)\n"
+        "assert id(records) not in young and id(rec) not in young\n"
+        "resp = app.test_client().get('/api/search?q=%E4%BA%A4%E9%80%9A&mode=hybrid')\n"
+        "assert resp.status_code == 200 and resp.get_json()['results']\n"
+        "cycle = []; cycle.append(cycle); del cycle\n"
+        "assert gc.collect() >= 1\n"
+        "print('ok')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "ok"

@@ -65,3 +65,21 @@ def test_the_vector_search_is_the_best_chunk_per_record_sorted_stably(engine):
         got = vectors.search(query, 40, allowed)
         assert [rid for rid, _ in got] == [rid for rid, _ in plain]
         assert [s for _, s in got] == [s for _, s in plain]
+
+
+@pytest.mark.parametrize("q", QUERIES + ["住民票の写しの交付を請求できるのは誰か", "空き家 活用"])
+@pytest.mark.parametrize("mode", ["keyword", "semantic", "hybrid"])
+def test_a_collection_searched_alone_counts_what_its_lists_fuse_to(engine, q, mode):
+    """rank takes the count of the one collection searched from the length of its ranking: the same
+    number the fusion's own count gives over that collection's lists, filtered or not."""
+    from indexer.search.fusion import FUSION, count
+
+    for filters in (Filters(), Filters(kind=("article",)), Filters(kind=("measure",))):
+        ranking = engine.rank(q, mode, filters, count_collections=True)
+        plan = ranking.info.plan
+        regional = engine.regional
+        lists = [regional.keyword(plan, filters, within=False, count_only=False)] if mode != "semantic" else []
+        if mode != "keyword":
+            vec = engine.embedder.encode_query(plan.semantic_text)
+            lists += regional.semantic(plan, filters, lambda: vec, within=False)
+        assert ranking.info.collection_totals["regional"] == count(lists, mode, FUSION) == len(ranking.hits)
