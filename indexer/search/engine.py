@@ -10,7 +10,6 @@ A search is: one query plan (indexer.search.plan), each chosen collection's list
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import threading
@@ -52,7 +51,7 @@ from indexer.text.legal_vocabulary import LegalVocabulary
 from indexer.text.snippets import highlight_spans, make_snippet
 from indexer.text.thesaurus import load_thesaurus
 
-__all__ = ["SearchEngine", "settle_heap", "MODES", "FUSION", "FACETS", "ABOUT_MIN_SIMILARITY", "STATIC_SIMILARITY_POWER",
+__all__ = ["SearchEngine", "MODES", "FUSION", "FACETS", "ABOUT_MIN_SIMILARITY", "STATIC_SIMILARITY_POWER",
            "KEYWORD_CANDIDATES", "SEMANTIC_CANDIDATES", "COLLECTION_KEYWORD_CANDIDATES"]
 
 FACETS = ("kind", "pillar", "era", "prefecture", "deadline_year", "document", "collection")
@@ -761,17 +760,3 @@ def _encoder_pool() -> ThreadPoolExecutor:
         if _ENCODER_POOL is None:
             _ENCODER_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="policykb-encode")
         return _ENCODER_POOL
-
-
-def settle_heap() -> None:
-    """Once a server's engine is open and warmed (its first search made): every object alive now is
-    kept for the life of the process, so it is moved out of the garbage collector's reach (gc.freeze).
-
-    Python's full collections walk every tracked object; with 全法令 open (≈ 180,000 objects, the
-    query encoder's 250,000-piece vocabulary among them) one took 145–170 ms of CPU at load 4, and
-    the searches that set one off were the keyword p99 over all laws (`scripts/bench_scale`: three
-    full collections in 333 searches, 0.17–0.97 s each in wall time). After the freeze a full
-    collection takes 0.3 ms. Forked workers keep the frozen pages shared too (a collection no longer
-    writes to them)."""
-    gc.collect()
-    gc.freeze()

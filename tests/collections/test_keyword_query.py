@@ -96,15 +96,15 @@ def test_the_article_group_shows_what_the_page_shows_of_the_same_article(laws_en
     assert seen
 
 
-def test_a_settled_heap_is_out_of_the_collector_s_reach_and_answers_the_same(laws_engine):
+def test_a_frozen_heap_is_out_of_the_collector_s_reach_and_answers_the_same(laws_engine):
     import gc
 
-    from indexer.search.engine import settle_heap
+    from indexer.search.budget import freeze_heap
     from indexer.search.filters import Filters
 
     only_laws = Filters(collection=("laws",))
     before = laws_engine.search("補助金の交付の決定", mode="keyword", filters=only_laws).as_dict()
-    settle_heap()
+    freeze_heap()
     try:
         assert gc.get_freeze_count() > 0
         assert not any(o is laws_engine for o in gc.get_objects())  # frozen: no collection walks it
