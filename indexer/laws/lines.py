@@ -27,10 +27,19 @@ STRIP = " \t\r\f\v\u3000\xa0"
 
 ERA = "明治|大正|昭和|平成|令和"
 # 法令番号: 「平成十七年法律第二十四号」, 「昭和二十二年政令第十六号」, 「平成十二年総理府令第百二十号」.
+# The kinds, as the e-Gov archive writes them (counted with scripts/count_law_parse): 法律, 政令,
+# 勅令, 太政官布告/太政官達, any 令 or 規則 of one or several authorities (「デジタル庁令」,
+# 「中央省庁等改革推進本部令」, a joint ordinance of up to 12 ministries 「令和三年内閣府・総務省・
+# …・環境省令第一号」 — 120 characters, 「第二復員省令」); the unnumbered forms e-Gov gives as the
+# number (「昭和二十一年憲法」, 「明治十九年勅令」, 「大正十二年内務省・鉄道省令」); 人事院規則, numbered
+# 「一―三」; and the decisions e-Gov files among laws (「昭和N年N月N日内閣総理大臣決定」).
+LAW_KIND = rf"(?:法律|政令|勅令|太政官布告|太政官達|(?:第{_N})?[^\s第（）]{{0,120}}?(?:令|規則))"
 LAW_NUMBER = (
     rf"(?:{ERA})(?:元|{_N}|[0-9０-９]+)年"
-    rf"(?:法律|政令|勅令|[^\s第（）]{{0,14}}?(?:省令|府令|規則))"
-    rf"第(?:{_N}|[0-9０-９]+)号"
+    rf"(?:{LAW_KIND}第(?:{_N}|[0-9０-９]+)号"
+    rf"|人事院規則{_N}(?:―{_N})+"
+    rf"|{_N}月{_N}日内閣総理大臣決定"
+    rf"|憲法|勅令|[^\s第（）]{{0,120}}?省令)"
 )
 LAW_NUMBER_LINE_RE = re.compile(rf"^（?(?P<num>{LAW_NUMBER})）?$")
 # PDF title lines sometimes carry the number: 「地域再生法（平成十七年法律第二十四号）」.
@@ -39,6 +48,8 @@ TITLE_WITH_NUMBER_RE = re.compile(rf"^(?P<title>[^（）]+)（(?P<num>{LAW_NUMBE
 ARTICLE_RE = re.compile(
     rf"^第(?P<num>{_N})条(?P<br>(?:の{_N})*)"
     rf"(?:(?P<conj>から|及び|乃至|、)第(?P<num2>{_N})条(?P<br2>(?:の{_N})*)(?:まで)?)?"
+    # Older laws put the caption on the label's line: 「第一条（この法律の趣旨）　日本国憲法に…」 (裁判所法).
+    rf"(?P<cap>（[^（）。\s]{{1,40}}）)?"
     rf"{_SP}(?P<rest>\S.*)$"
 )
 HEADING_RE = re.compile(rf"^第(?P<num>{_N})(?P<level>編|章|節|款|目)(?:の{_N})*{_SP}(?P<title>\S.*)$")

@@ -37,6 +37,7 @@ from indexer.laws.lines import (
     ERA,
     HEADING_RE,
     ITEM_RE,
+    LAW_KIND,
     LAW_NUMBER_LINE_RE,
     PARAGRAPH_RE,
     SUBITEM_RE,
@@ -66,10 +67,16 @@ from indexer.laws.numerals import KANJI_NUM, int_to_kanji, kanji_to_int
 _LEVELS = ("編", "章", "節", "款", "目")
 _ERA_KEY = {"明治": "m", "大正": "t", "昭和": "s", "平成": "h", "令和": "r"}
 _HEADER_SCAN = 60  # the 法令番号 line is within the first few lines of any real statute
+# An amending act as a 附則 heading names it: 「平成二〇年五月二一日法律第三六号」; also a date
+# followed by a number of another year (「平成一二年八月一四日 平成一三年内閣府令第六号」: the
+# ordinances of the 2001 ministry reform, made in 2000), and 「令和四年年三月二五日政令第一一二号」
+# as e-Gov misprints it once (the number is still whole).
 _ACT_RE = re.compile(
-    rf"^(?P<era>{ERA})(?P<year>元|{KANJI_NUM}|[0-9]+)年(?:{KANJI_NUM}月{KANJI_NUM}日)?"
-    rf"(?P<kind>法律|政令|勅令|[^\s第]{{0,14}}?(?:省令|府令|規則))第(?P<num>{KANJI_NUM}|[0-9]+)号$"
+    rf"^(?:(?:{ERA})(?:元|{KANJI_NUM}|[0-9]+)年{KANJI_NUM}月{KANJI_NUM}日[ \u3000]+)?"
+    rf"(?P<era>{ERA})(?P<year>元|{KANJI_NUM}|[0-9]+)年年?(?:{KANJI_NUM}月{KANJI_NUM}日)?"
+    rf"(?P<kind>{LAW_KIND})第(?P<num>{KANJI_NUM}|[0-9]+)号$"
 )
+_ARTICLE_LIKE_RE = re.compile(rf"^第{KANJI_NUM}条")
 _BRANCH_RE = re.compile(rf"の({KANJI_NUM})")
 _TOC_RANGE_RE = re.compile(rf"^[^（）]*（第{KANJI_NUM}条[^（）]*）$")
 _SUPPL_START_RE = re.compile(r"^附[ \u3000]*則[ \u3000]*（[^（）]*$")
@@ -193,6 +200,7 @@ class _Parser:
         self.act_keys: set[str | None] = set()
         self.title = ""
         self.law_number = ""
+        self.main_pseudo = 0  # line of the first bare paragraph/item of a main provision without 条
         self.skip_to = 0  # a handler that consumes more lines than its own moves this on
 
     # ---- driver -------------------------------------------------------------------------
@@ -390,6 +398,10 @@ class _Parser:
         self._close_table()
         self._close_block()
         act_text = m.group("act")
+        excerpt = bool(m.group("sho"))
+        if act_text and (sho := re.search(r"[ \u3000]*抄$", act_text)):
+            # 「附則（令和六年一〇月一一日政令第三一七号 抄）」: the 抄 inside the parentheses.
+            act_text, excerpt = act_text[:sho.start()], True
         act = act_key = None
         if act_text:
             try:
@@ -400,7 +412,7 @@ class _Parser:
             which = f"of {act}" if act else "of the original act"
             raise StatuteParseError(ln.no, f"a second 附則 block {which}: article ids would collide")
         self.act_keys.add(act_key)
-        self.block = _BlockB(ln.text, act, act_key, bool(m.group("sho")), ln.start, ln.end, ln.no)
+        self.block = _BlockB(ln.text, act, act_key, excerpt, ln.start, ln.end, ln.no)
         self.headings = {}
         self.last_heading = None
 
@@ -515,7 +527,9 @@ class _Parser:
         self._close_table()
         rest = m.group("rest").strip(" \u3000")
         order = _numbers(m.group("num"), m.group("br"))
-        label = ln.text[: m.start("rest")].rstrip(" \u3000")
+        label = ln.text[: m.start("cap") if m.group("cap") else m.start("rest")].rstrip(" \u3000")
+        if m.group("cap") and self.caption is None:
+            self.caption = (m.group("cap"), ln.start + m.start("cap"), ln.start + m.end("cap"))
         if m.group("num2"):
             if rest != "削除":
                 raise StatuteParseError(ln.no, f"an article range 「{label}」 that is not 削除")
@@ -526,6 +540,9 @@ class _Parser:
             last = order
             key = "-".join(map(str, order))
         deleted = rest == "削除"
+        if self.block is None and self.main_pseudo:
+            raise StatuteParseError(
+                ln.no, f"{label} after a main provision of bare paragraphs or items (line {self.main_pseudo})")
         if self.block is None:
             if order <= self.last_main:
                 raise StatuteParseError(
@@ -560,12 +577,41 @@ class _Parser:
                                  b.act or self.law_number, ln.no)
         self.last_heading = None
 
+    def _open_main(self, ln: Line, what: str) -> None:
+        """A main provision written as bare paragraphs or items, with no 条 (「① 年齢ハ出生ノ日ヨリ
+        之ヲ起算ス」, 明治十九年勅令第五十一号's 「一 英国グリニツチ天文台…」): one article 「本則」
+        keyed "main" holding them, as e-Gov's XML holds such paragraphs in the MainProvision."""
+        # Only when no line of the main provision starts like an article: an article label this
+        # parser does not read must be reported, not folded into a 本則 it is not.
+        for later in self.lines[ln.no:]:
+            if SUPPL_RE.match(later.text) or APPDX_RE.match(later.text):
+                break
+            if _ARTICLE_LIKE_RE.match(later.text) and not is_table_row(later):
+                raise StatuteParseError(
+                    ln.no, f"{what} outside any article (line {later.no} starts like one: 「{later.text[:12]}…」)")
+        self.article = _ArticleB("本則", "main", (0,), (0,), None, [], ln.start, ln.end, False, None, ln.no)
+        self.main_pseudo = ln.no
+        self.last_heading = None
+
+    def _unattached(self, ln: Line, what: str) -> bool:
+        """A paragraph or item line with no article open: True when it was placed (in a 別表, a
+        附則 block, or a main provision without articles); raises when it belongs nowhere."""
+        if self.table is not None:
+            # 別表 written as items (労働基準法 別表第一 「一 物の製造…の事業」): rows of the table.
+            self._touch(ln)
+            return True
+        if self.block is not None:
+            self._open_pseudo(ln)
+            return False
+        if self.articles or self.last_main:
+            raise StatuteParseError(ln.no, f"{what} outside any article, after {self.last_main_label or '本則'}")
+        self._open_main(ln, what)
+        return False
+
     def _paragraph(self, ln: Line, m: re.Match[str]) -> None:
         num = paragraph_number(m.group("num"))
-        if self.article is None:
-            if self.block is None:
-                raise StatuteParseError(ln.no, f"paragraph 「{m.group('num')}」 outside any article")
-            self._open_pseudo(ln)
+        if self.article is None and self._unattached(ln, f"paragraph 「{m.group('num')}」"):
+            return
         a = self.article
         if a.deleted:
             raise StatuteParseError(ln.no, f"paragraph 「{m.group('num')}」 in the deleted article {a.label}")
@@ -576,10 +622,14 @@ class _Parser:
         self._touch(ln)
 
     def _item(self, ln: Line, m: re.Match[str]) -> None:
+        if self.article is None:
+            if self._unattached(ln, f"item 「{m.group('label')}」"):
+                return
+            # Items with no paragraph number: they hang on the implicit paragraph 1.
+            self.article.paragraphs.append(_ParaB(1, ln.start, ln.end))
         a = self.article
-        if a is None or not a.paragraphs:
-            where = "the deleted article " + a.label if a is not None else "any article"
-            raise StatuteParseError(ln.no, f"item 「{m.group('label')}」 outside {where}")
+        if not a.paragraphs:
+            raise StatuteParseError(ln.no, f"item 「{m.group('label')}」 outside the deleted article {a.label}")
         a.paragraphs[-1].items.append(_ItemB(kanji_to_int(m.group("num")), m.group("label"), ln.start, ln.end))
         self._touch(ln)
 
