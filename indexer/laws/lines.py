@@ -52,6 +52,9 @@ ARTICLE_RE = re.compile(
     rf"(?P<cap>（[^（）。\s]{{1,40}}）)?"
     rf"{_SP}(?P<rest>\S.*)$"
 )
+# An article of an excerpt (抄) printed as its label alone, followed only by the paragraphs the
+# excerpt keeps: 「第五条」 then 「３ 新労働組合法第十九条の三…」 (労働組合法 附則).
+ARTICLE_BARE_RE = re.compile(rf"^第(?P<num>{_N})条(?P<br>(?:の{_N})*)(?P<rest>)$")
 HEADING_RE = re.compile(rf"^第(?P<num>{_N})(?P<level>編|章|節|款|目)(?:の{_N})*{_SP}(?P<title>\S.*)$")
 SUPPL_RE = re.compile(
     r"^附[ \u3000]*則(?:[ \u3000]*（(?P<act>[^（）]*)）)?(?:[ \u3000]*(?P<sho>抄))?$"

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 from indexer.laws.lines import (
     APPDX_RE,
+    ARTICLE_BARE_RE,
     ARTICLE_RE,
     CAPTION_RE,
     ERA,
@@ -71,10 +72,13 @@ _HEADER_SCAN = 60  # the 法令番号 line is within the first few lines of any 
 # followed by a number of another year (「平成一二年八月一四日 平成一三年内閣府令第六号」: the
 # ordinances of the 2001 ministry reform, made in 2000), and 「令和四年年三月二五日政令第一一二号」
 # as e-Gov misprints it once (the number is still whole).
+# Also the numbering of 人事院規則 (「平成四年一月一七日人事院規則一―一八」), full-width digits
+# (「昭和６０年４月６日国家公安委員会規則第９号」) and a space between date and kind.
+_D = rf"(?:{KANJI_NUM}|[0-9０-９]+)"
 _ACT_RE = re.compile(
-    rf"^(?:(?:{ERA})(?:元|{KANJI_NUM}|[0-9]+)年{KANJI_NUM}月{KANJI_NUM}日[ \u3000]+)?"
-    rf"(?P<era>{ERA})(?P<year>元|{KANJI_NUM}|[0-9]+)年年?(?:{KANJI_NUM}月{KANJI_NUM}日)?"
-    rf"(?P<kind>{LAW_KIND})第(?P<num>{KANJI_NUM}|[0-9]+)号$"
+    rf"^(?:(?:{ERA})(?:元|{_D})年{_D}月{_D}日[ \u3000]+(?={ERA}))?"
+    rf"(?P<era>{ERA})(?P<year>元|{_D})年年?(?:{_D}月{_D}日)?[ \u3000]*"
+    rf"(?:(?P<kind>{LAW_KIND})第(?P<num>{_D})号|人事院規則(?P<jr>{_D}(?:―{_D})+))$"
 )
 _ARTICLE_LIKE_RE = re.compile(rf"^第{KANJI_NUM}条")
 _BRANCH_RE = re.compile(rf"の({KANJI_NUM})")
@@ -160,6 +164,8 @@ def suppl_act_key(act_law_number: str) -> str:
     if not m:
         raise ValueError(f"not a law number: {act_law_number!r}")
     year = 1 if m.group("year") == "元" else _num(m.group("year"))
+    if m.group("jr"):  # 人事院規則一―一八 → "jr1-18"
+        return f"{_ERA_KEY[m.group('era')]}{year}-jr" + "-".join(str(_num(x)) for x in m.group("jr").split("―"))
     kind = {"法律": "", "政令": "co", "勅令": "io"}.get(m.group("kind"), "x")
     return f"{_ERA_KEY[m.group('era')]}{year}-{kind}{_num(m.group('num'))}"
 
@@ -174,6 +180,8 @@ def _act_law_number(act: str) -> str:
     if not m:
         raise ValueError(act)
     year = "元" if m.group("year") == "元" else int_to_kanji(_num(m.group("year")))
+    if m.group("jr"):
+        return f"{m.group('era')}{year}年人事院規則" + "―".join(int_to_kanji(_num(x)) for x in m.group("jr").split("―"))
     return f"{m.group('era')}{year}年{m.group('kind')}第{int_to_kanji(_num(m.group('num')))}号"
 
 
@@ -336,6 +344,8 @@ class _Parser:
         elif m := HEADING_RE.match(t):
             self._heading(ln, m)
         elif m := ARTICLE_RE.match(t):
+            self._open_article(ln, m)
+        elif (m := ARTICLE_BARE_RE.match(t)) and self._excerpt_follows(i):
             self._open_article(ln, m)
         elif t.startswith("（") and self._caption(ln, i):
             pass
@@ -504,7 +514,8 @@ class _Parser:
         if nxt is None:
             return False
         end = parts[-1].end
-        if ARTICLE_RE.match(nxt.text) and not is_table_row(nxt):
+        if (ARTICLE_RE.match(nxt.text) or (ARTICLE_BARE_RE.match(nxt.text) and self._excerpt_follows(nxt.no - 1))) \
+                and not is_table_row(nxt):
             self._close_article()
             self._close_table()
             self.caption = ("".join(p.text for p in parts), ln.start, end)
@@ -522,15 +533,21 @@ class _Parser:
             return True
         return False
 
+    def _excerpt_follows(self, i: int) -> bool:
+        """A bare 「第五条」 line is an excerpted article only when a numbered paragraph or an item
+        follows; otherwise (a PDF line broken after 「第五条」) it is text."""
+        nxt = self._next_meaningful(i)
+        return nxt is not None and bool(PARAGRAPH_RE.match(nxt.text) or ITEM_RE.match(nxt.text))
+
     def _open_article(self, ln: Line, m: re.Match[str]) -> None:
         self._close_article()
         self._close_table()
         rest = m.group("rest").strip(" \u3000")
         order = _numbers(m.group("num"), m.group("br"))
-        label = ln.text[: m.start("cap") if m.group("cap") else m.start("rest")].rstrip(" \u3000")
-        if m.group("cap") and self.caption is None:
+        label = ln.text[: m.start("cap") if m.groupdict().get("cap") else m.start("rest")].rstrip(" \u3000")
+        if m.groupdict().get("cap") and self.caption is None:
             self.caption = (m.group("cap"), ln.start + m.start("cap"), ln.start + m.end("cap"))
-        if m.group("num2"):
+        if m.groupdict().get("num2"):
             if rest != "削除":
                 raise StatuteParseError(ln.no, f"an article range 「{label}」 that is not 削除")
             last = _numbers(m.group("num2"), m.group("br2"))
@@ -563,7 +580,8 @@ class _Parser:
                                  deleted, suppl_act, ln.no)
         self.caption = None
         self.last_heading = None
-        if not deleted:
+        if not deleted and rest:
+            # A bare label (an excerpt) has no paragraph 1 of its own: its paragraphs carry numbers.
             self.article.paragraphs.append(_ParaB(1, ln.start, ln.end))
         if self.block is not None:
             self.block.end = ln.end
@@ -628,6 +646,9 @@ class _Parser:
             # Items with no paragraph number: they hang on the implicit paragraph 1.
             self.article.paragraphs.append(_ParaB(1, ln.start, ln.end))
         a = self.article
+        if not a.paragraphs and not a.deleted:
+            # Items right after an excerpt's bare label: they belong to its paragraph 1.
+            a.paragraphs.append(_ParaB(1, ln.start, ln.end))
         if not a.paragraphs:
             raise StatuteParseError(ln.no, f"item 「{m.group('label')}」 outside the deleted article {a.label}")
         a.paragraphs[-1].items.append(_ItemB(kanji_to_int(m.group("num")), m.group("label"), ln.start, ln.end))
