@@ -46,27 +46,27 @@ LAW_NUMBER_LINE_RE = re.compile(rf"^（?(?P<num>{LAW_NUMBER})）?$")
 TITLE_WITH_NUMBER_RE = re.compile(rf"^(?P<title>[^（）]+)（(?P<num>{LAW_NUMBER})）$")
 
 ARTICLE_RE = re.compile(
-    rf"^第(?P<num>{_N})条(?P<br>(?:の{_N})*)"
-    rf"(?:(?P<conj>から|及び|乃至|、)第(?P<num2>{_N})条(?P<br2>(?:の{_N})*)(?:まで)?)?"
+    rf"^第(?P<num>{_N})条(?P<br>(?:[のノ]{_N})*)"
+    rf"(?:(?P<conj>から|及び|乃至|、)第(?P<num2>{_N})条(?P<br2>(?:[のノ]{_N})*)(?:まで)?)?"
     # Older laws put the caption on the label's line: 「第一条（この法律の趣旨）　日本国憲法に…」 (裁判所法).
     rf"(?P<cap>（[^（）。\s]{{1,40}}）)?"
     rf"{_SP}(?P<rest>\S.*)$"
 )
 # An article of an excerpt (抄) printed as its label alone, followed only by the paragraphs the
 # excerpt keeps: 「第五条」 then 「３ 新労働組合法第十九条の三…」 (労働組合法 附則).
-ARTICLE_BARE_RE = re.compile(rf"^第(?P<num>{_N})条(?P<br>(?:の{_N})*)(?P<rest>)$")
-HEADING_RE = re.compile(rf"^第(?P<num>{_N})(?P<level>編|章|節|款|目)(?:の{_N})*{_SP}(?P<title>\S.*)$")
+ARTICLE_BARE_RE = re.compile(rf"^第(?P<num>{_N})条(?P<br>(?:[のノ]{_N})*)(?P<rest>)$")
+HEADING_RE = re.compile(rf"^第(?P<num>{_N})(?P<level>編|章|節|款|目)(?:[のノ]{_N})*{_SP}(?P<title>\S.*)$")
 SUPPL_RE = re.compile(
     r"^附[ \u3000]*則(?:[ \u3000]*（(?P<act>[^（）]*)）)?(?:[ \u3000]*(?P<sho>抄))?$"
 )
 APPDX_RE = re.compile(
-    rf"^(?P<label>別表(?:第{_N}(?:の{_N})*)?)"
+    rf"^(?P<label>別表(?:第{_N}(?:[のノ]{_N})*)?)"
     rf"(?P<title>(?:（[^（）]*関係）)?(?:{_SP}[^。]*)?)$"
 )
 CAPTION_RE = re.compile(r"^（[^（）]*(?:（[^（）]*）[^（）]*)*）$")
 PARAGRAPH_RE = re.compile(rf"^(?P<num>[0-9０-９]+|[\u2460-\u2473\u3251-\u325f\u32b1-\u32bf]){_SP}(?P<rest>\S.*)$")
 ITEM_RE = re.compile(
-    rf"^(?P<label>(?P<num>{_N})(?:の{_N})*(?:から{_N}(?:の{_N})*まで)?){_SP}(?P<rest>\S.*)$"
+    rf"^(?P<label>(?P<num>{_N})(?:[のノ]{_N})*(?:から{_N}(?:[のノ]{_N})*まで)?){_SP}(?P<rest>\S.*)$"
 )
 _IROHA = "イロハニホヘトチリヌルヲワカヨタレソツネナラムウヰノオクヤマケフコエテアサキユメミシヱヒモセスン"
 SUBITEM_RE = re.compile(

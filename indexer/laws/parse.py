@@ -81,7 +81,7 @@ _ACT_RE = re.compile(
     rf"(?:(?P<kind>{LAW_KIND})第(?P<num>{_D})号|人事院規則(?P<jr>{_D}(?:―{_D})+))$"
 )
 _ARTICLE_LIKE_RE = re.compile(rf"^第{KANJI_NUM}条")
-_BRANCH_RE = re.compile(rf"の({KANJI_NUM})")
+_BRANCH_RE = re.compile(rf"[のノ]({KANJI_NUM})")
 _TOC_RANGE_RE = re.compile(rf"^[^（）]*（第{KANJI_NUM}条[^（）]*）$")
 _SUPPL_START_RE = re.compile(r"^附[ \u3000]*則[ \u3000]*（[^（）]*$")
 
@@ -301,7 +301,7 @@ class _Parser:
             while k < n and (self.lines[k].blank or is_noise(self.lines[k])):
                 k += 1
         if k >= n or not TOC_RE.match(self.lines[k].text):
-            return i
+            return self._skip_unlabelled_toc(i, j)
         first: tuple[str, str] | None = None
         k += 1
         while k < n:
@@ -312,7 +312,8 @@ class _Parser:
             if (m := SUPPL_RE.match(ln.text)) and not m.group("act") and not m.group("sho"):
                 return k + 1
             if m := HEADING_RE.match(ln.text):
-                key = (m.group("num"), m.group("level"))
+                # The whole label: 「第一章の二」 is not 「第一章」 come again (健康保険法施行規則).
+                key = (ln.text[:m.start("title")].rstrip(" \u3000"), m.group("level"))
                 if first is None:
                     first = key
                 elif key == first:
@@ -331,6 +332,33 @@ class _Parser:
             # A 目次 entry broken over two lines by a PDF page width.
             k += 1
         return k
+
+    def _skip_unlabelled_toc(self, i: int, j: int) -> int:
+        """A 目次 printed without its 「目次」 line (陪審法: 「第一章 総則」 … 「第六章 補則」, 「附則」,
+        then 「第一章 総則」 again): from line j only headings, ended by a bare 「附則」 line (no
+        space, as 目次 print it) or by the first heading again. Anything else: no 目次, body at i."""
+        n = len(self.lines)
+        if j < n and self.lines[j].text == self.title:  # the title printed again
+            j += 1
+            while j < n and (self.lines[j].blank or is_noise(self.lines[j])):
+                j += 1
+        first = HEADING_RE.match(self.lines[j].text) if j < n else None
+        if first is None:
+            return i
+        k = j + 1
+        while k < n:
+            t = self.lines[k].text
+            if self.lines[k].blank or is_noise(self.lines[k]):
+                k += 1
+            elif t == "附則":
+                return k + 1
+            elif t == self.lines[j].text:
+                return k
+            elif HEADING_RE.match(t):
+                k += 1
+            else:
+                return i
+        return i
 
     # ---- one line -------------------------------------------------------------------------
     def _line(self, ln: Line, i: int) -> None:
