@@ -56,8 +56,9 @@ ARTICLE_RE = re.compile(
 # excerpt keeps: 「第五条」 then 「３ 新労働組合法第十九条の三…」 (労働組合法 附則).
 ARTICLE_BARE_RE = re.compile(rf"^第(?P<num>{_N})条(?P<br>(?:[のノ]{_N})*)(?P<rest>)$")
 HEADING_RE = re.compile(rf"^第(?P<num>{_N})(?P<level>編|章|節|款|目)(?:[のノ]{_N})*{_SP}(?P<title>\S.*)$")
+# 国家公務員法 heads the 附則 of its first amending acts 「第一次改正法律附則 （昭和二三年…）」.
 SUPPL_RE = re.compile(
-    r"^附[ \u3000]*則(?:[ \u3000]*（(?P<act>[^（）]*)）)?(?:[ \u3000]*(?P<sho>抄))?$"
+    rf"^(?:第{_N}次改正法律)?附[ \u3000]*則(?:[ \u3000]*（(?P<act>[^（）]*)）)?(?:[ \u3000]*(?P<sho>抄))?$"
 )
 APPDX_RE = re.compile(
     rf"^(?P<label>別表(?:第{_N}(?:[のノ]{_N})*)?)"

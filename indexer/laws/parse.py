@@ -80,6 +80,8 @@ _ACT_RE = re.compile(
     rf"(?P<era>{ERA})(?P<year>元|{_D})年年?(?:{_D}月{_D}日)?[ \u3000]*"
     rf"(?:(?P<kind>{LAW_KIND})第(?P<num>{_D})号|人事院規則(?P<jr>{_D}(?:―{_D})+))$"
 )
+# The end of an amendment instruction that quotes new wording on the lines after it.
+_AMEND_RE = re.compile(r"(?:改める|加える|付する|置く)。$")
 _ARTICLE_LIKE_RE = re.compile(rf"^第{KANJI_NUM}条")
 _BRANCH_RE = re.compile(rf"[のノ]({KANJI_NUM})")
 _TOC_RANGE_RE = re.compile(rf"^[^（）]*（第{KANJI_NUM}条[^（）]*）$")
@@ -116,6 +118,7 @@ class _ArticleB:
     suppl_act: str | None
     line: int
     paragraphs: list[_ParaB] = field(default_factory=list)
+    quotes: bool = False  # an amendment instruction (「…を次のように改める。」) came: what follows may be quoted text
 
 
 @dataclass
@@ -391,6 +394,8 @@ class _Parser:
             return
         if self.article is not None:
             self.article.end = ln.end
+            if _AMEND_RE.search(ln.text):
+                self.article.quotes = True
             if self.article.paragraphs:
                 p = self.article.paragraphs[-1]
                 p.end = ln.end
@@ -661,6 +666,11 @@ class _Parser:
         a = self.article
         if a.deleted:
             raise StatuteParseError(ln.no, f"paragraph 「{m.group('num')}」 in the deleted article {a.label}")
+        if a.paragraphs and num <= a.paragraphs[-1].num and a.quotes:
+            # The new wording an amendment instruction quotes (調整規定 of 附則: 「第三十条第四項を次の
+            # ように改める。」 then 「４ 前項に…」): text of this article, not one of its paragraphs.
+            self._touch(ln)
+            return
         if a.paragraphs and num <= a.paragraphs[-1].num:
             raise StatuteParseError(
                 ln.no, f"paragraph {num} after paragraph {a.paragraphs[-1].num} in {a.label}")
