@@ -28,6 +28,7 @@ Decisions measured on the 21 statutes of shared/laws:
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass, field
 
 from indexer.laws.lines import (
@@ -209,6 +210,7 @@ class _Parser:
         self.last_main_label = ""
         self.last_heading: Heading | None = None
         self.act_keys: set[str | None] = set()
+        self.acts: dict[str | None, str | None] = {}
         self.title = ""
         self.law_number = ""
         self.main_pseudo = 0  # line of the first bare paragraph/item of a main provision without 条
@@ -451,10 +453,15 @@ class _Parser:
                 act, act_key = _act_law_number(act_text), suppl_act_key(_act_law_number(act_text))
             except ValueError:
                 raise StatuteParseError(ln.no, f"附則 heading names an act I cannot read: {act_text!r}") from None
+        if act_key in self.act_keys and self.acts.get(act_key) not in (None, act):
+            # Two ordinances of one year and number by different ministries share the key
+            # "s22-x1" (every 省令 kind keys as x): the later block's key names its kind too.
+            act_key = f"{act_key}-{zlib.crc32(act.encode()):08x}"
         if act_key in self.act_keys:
             which = f"of {act}" if act else "of the original act"
             raise StatuteParseError(ln.no, f"a second 附則 block {which}: article ids would collide")
         self.act_keys.add(act_key)
+        self.acts[act_key] = act
         self.block = _BlockB(ln.text, act, act_key, excerpt, ln.start, ln.end, ln.no)
         self.headings = {}
         self.last_heading = None
