@@ -213,6 +213,7 @@ class _Parser:
         self.acts: dict[str | None, str | None] = {}
         self.title = ""
         self.law_number = ""
+        self.loose: list[Line] = []  # text lines before any article, 附則 or 別表
         self.main_pseudo = 0  # line of the first bare paragraph/item of a main provision without 条
         self.skip_to = 0  # a handler that consumes more lines than its own moves this on
 
@@ -236,6 +237,7 @@ class _Parser:
         self._close_article()
         self._close_table()
         self._close_block()
+        self._close_loose()
         if not self.articles:
             last = max((ln.no for ln in self.lines if not ln.blank), default=1)
             raise StatuteParseError(last, "no article (「第一条　…」) found")
@@ -420,7 +422,11 @@ class _Parser:
             self.toc[-1] = Heading(h.level, self.text[h.start:ln.end], h.start, ln.end, h.line)
             self.last_heading = self.toc[-1]
             self.headings[h.level] = self.toc[-1].label
-        # else: 前文 or other text before the first article, which belongs to no article.
+        elif ln.text != self.title and not self.toc:
+            # Text before the first article: 前文 or the enactment line when articles follow
+            # (then it belongs to none), or the main provision itself when none do (検疫所長等
+            #服制: 「検疫所長、…の服制は、次のとおりとする。」): kept until that is known.
+            self.loose.append(ln)
 
     # ---- 附則 and 別表 ------------------------------------------------------------------------
     def _joined_suppl(self, i: int) -> tuple[Line, re.Match[str]] | None:
@@ -438,7 +444,21 @@ class _Parser:
                 return None
         return None
 
+    def _close_loose(self) -> None:
+        """At the first 附則 or 別表, or at the end: a main provision with neither article nor
+        numbered paragraph, written as sentences, is one article 「本則」 over those lines (its
+        enactment line, 「…を次のように定める。」, inside it as written)."""
+        if self.loose and not self.last_main and not self.main_pseudo and self.block is None \
+                and not self.blocks and not self.tables:
+            first, last = self.loose[0], self.loose[-1]
+            self.article = _ArticleB("本則", "main", (0,), (0,), None, [], first.start, last.end, False, None,
+                                     first.no, [_ParaB(1, first.start, last.end)])
+            self.main_pseudo = first.no
+            self._close_article()
+        self.loose = []
+
     def _open_block(self, ln: Line, m: re.Match[str]) -> None:
+        self._close_loose()
         self._close_article()
         self._close_table()
         self._close_block()
@@ -473,6 +493,7 @@ class _Parser:
             self.block = None
 
     def _open_table(self, ln: Line, m: re.Match[str]) -> None:
+        self._close_loose()
         self._close_article()
         self._close_table()
         self._close_block()

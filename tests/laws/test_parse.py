@@ -275,7 +275,7 @@ HEAD = "# 試験法\n\n平成十七年法律第二十四号\n\n試験法\n\n"
     (HEAD + "一 宙に浮いた号\n\n第一条 …。\n", 7, "outside any article"),
     (HEAD + "第一条 削除\n\n一 削除された条の号\n", 9, "deleted article"),
     (HEAD + "第一条から第三条まで 定義する。\n", 7, "not 削除"),
-    (HEAD + "前文だけ。\n", 7, "no article"),
+    (HEAD + "\n", 5, "no article"),
     (HEAD + "第一条 …。\n\n附 則\n\n１ …。\n\n附 則 抄\n\n１ …。\n", 13, "second 附則"),
     (HEAD + "第一条 …。\n\n附 則 （平成二〇年某日法律第三六号）\n\n１ …。\n", 9, "cannot read"),
 ])
