@@ -374,11 +374,11 @@ class _Parser:
             self._open_block(ln, m)
         elif _SUPPL_START_RE.match(t) and (joined := self._joined_suppl(i)):
             self._open_block(joined[0], joined[1])
-        elif m := APPDX_RE.match(t):
+        elif (m := APPDX_RE.match(t)) and not is_table_row(ln):  # 「別表第二 | …」 is a table cell
             self._open_table(ln, m)
         elif m := HEADING_RE.match(t):
             self._heading(ln, m)
-        elif m := ARTICLE_RE.match(t):
+        elif (m := ARTICLE_RE.match(t)) and not is_table_row(ln):  # a cell 「第二十四条の二 | …」
             self._open_article(ln, m)
         elif (m := ARTICLE_BARE_RE.match(t)) and self._excerpt_follows(i):
             self._open_article(ln, m)
