@@ -27,32 +27,47 @@ STRIP = " \t\r\f\v\u3000\xa0"
 
 ERA = "明治|大正|昭和|平成|令和"
 # 法令番号: 「平成十七年法律第二十四号」, 「昭和二十二年政令第十六号」, 「平成十二年総理府令第百二十号」.
+# The kinds, as the e-Gov archive writes them (counted with scripts/count_law_parse): 法律, 政令,
+# 勅令, 太政官布告/太政官達, any 令 or 規則 of one or several authorities (「デジタル庁令」,
+# 「中央省庁等改革推進本部令」, a joint ordinance of up to 12 ministries 「令和三年内閣府・総務省・
+# …・環境省令第一号」 — 120 characters, 「第二復員省令」); the unnumbered forms e-Gov gives as the
+# number (「昭和二十一年憲法」, 「明治十九年勅令」, 「大正十二年内務省・鉄道省令」); 人事院規則, numbered
+# 「一―三」; and the decisions e-Gov files among laws (「昭和N年N月N日内閣総理大臣決定」).
+LAW_KIND = rf"(?:法律|政令|勅令|太政官布告|太政官達|(?:第{_N})?[^\s第（）]{{0,120}}?(?:令|規則))"
 LAW_NUMBER = (
     rf"(?:{ERA})(?:元|{_N}|[0-9０-９]+)年"
-    rf"(?:法律|政令|勅令|[^\s第（）]{{0,14}}?(?:省令|府令|規則))"
-    rf"第(?:{_N}|[0-9０-９]+)号"
+    rf"(?:{LAW_KIND}第(?:{_N}|[0-9０-９]+)号"
+    rf"|人事院規則{_N}(?:―{_N})+"
+    rf"|{_N}月{_N}日内閣総理大臣決定"
+    rf"|憲法|勅令|[^\s第（）]{{0,120}}?省令)"
 )
 LAW_NUMBER_LINE_RE = re.compile(rf"^（?(?P<num>{LAW_NUMBER})）?$")
 # PDF title lines sometimes carry the number: 「地域再生法（平成十七年法律第二十四号）」.
 TITLE_WITH_NUMBER_RE = re.compile(rf"^(?P<title>[^（）]+)（(?P<num>{LAW_NUMBER})）$")
 
 ARTICLE_RE = re.compile(
-    rf"^第(?P<num>{_N})条(?P<br>(?:の{_N})*)"
-    rf"(?:(?P<conj>から|及び|乃至|、)第(?P<num2>{_N})条(?P<br2>(?:の{_N})*)(?:まで)?)?"
+    rf"^第(?P<num>{_N})条(?P<br>(?:[のノ]{_N})*)"
+    rf"(?:(?P<conj>から|及び|乃至|、)第(?P<num2>{_N})条(?P<br2>(?:[のノ]{_N})*)(?:まで)?)?"
+    # Older laws put the caption on the label's line: 「第一条（この法律の趣旨）　日本国憲法に…」 (裁判所法).
+    rf"(?P<cap>（[^（）。\s]{{1,40}}）)?"
     rf"{_SP}(?P<rest>\S.*)$"
 )
-HEADING_RE = re.compile(rf"^第(?P<num>{_N})(?P<level>編|章|節|款|目)(?:の{_N})*{_SP}(?P<title>\S.*)$")
+# An article of an excerpt (抄) printed as its label alone, followed only by the paragraphs the
+# excerpt keeps: 「第五条」 then 「３ 新労働組合法第十九条の三…」 (労働組合法 附則).
+ARTICLE_BARE_RE = re.compile(rf"^第(?P<num>{_N})条(?P<br>(?:[のノ]{_N})*)(?P<rest>)$")
+HEADING_RE = re.compile(rf"^第(?P<num>{_N})(?P<level>編|章|節|款|目)(?:[のノ]{_N})*{_SP}(?P<title>\S.*)$")
+# 国家公務員法 heads the 附則 of its first amending acts 「第一次改正法律附則 （昭和二三年…）」.
 SUPPL_RE = re.compile(
-    r"^附[ \u3000]*則(?:[ \u3000]*（(?P<act>[^（）]*)）)?(?:[ \u3000]*(?P<sho>抄))?$"
+    rf"^(?:第{_N}次改正法律)?附[ \u3000]*則(?:[ \u3000]*（(?P<act>[^（）]*)）)?(?:[ \u3000]*(?P<sho>抄))?$"
 )
 APPDX_RE = re.compile(
-    rf"^(?P<label>別表(?:第{_N}(?:の{_N})*)?)"
+    rf"^(?P<label>別表(?:第{_N}(?:[のノ]{_N})*)?)"
     rf"(?P<title>(?:（[^（）]*関係）)?(?:{_SP}[^。]*)?)$"
 )
 CAPTION_RE = re.compile(r"^（[^（）]*(?:（[^（）]*）[^（）]*)*）$")
 PARAGRAPH_RE = re.compile(rf"^(?P<num>[0-9０-９]+|[\u2460-\u2473\u3251-\u325f\u32b1-\u32bf]){_SP}(?P<rest>\S.*)$")
 ITEM_RE = re.compile(
-    rf"^(?P<label>(?P<num>{_N})(?:の{_N})*(?:から{_N}(?:の{_N})*まで)?){_SP}(?P<rest>\S.*)$"
+    rf"^(?P<label>(?P<num>{_N})(?:[のノ]{_N})*(?:から{_N}(?:[のノ]{_N})*まで)?){_SP}(?P<rest>\S.*)$"
 )
 _IROHA = "イロハニホヘトチリヌルヲワカヨタレソツネナラムウヰノオクヤマケフコエテアサキユメミシヱヒモセスン"
 SUBITEM_RE = re.compile(

@@ -28,15 +28,18 @@ Decisions measured on the 21 statutes of shared/laws:
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass, field
 
 from indexer.laws.lines import (
     APPDX_RE,
+    ARTICLE_BARE_RE,
     ARTICLE_RE,
     CAPTION_RE,
     ERA,
     HEADING_RE,
     ITEM_RE,
+    LAW_KIND,
     LAW_NUMBER_LINE_RE,
     PARAGRAPH_RE,
     SUBITEM_RE,
@@ -66,11 +69,22 @@ from indexer.laws.numerals import KANJI_NUM, int_to_kanji, kanji_to_int
 _LEVELS = ("編", "章", "節", "款", "目")
 _ERA_KEY = {"明治": "m", "大正": "t", "昭和": "s", "平成": "h", "令和": "r"}
 _HEADER_SCAN = 60  # the 法令番号 line is within the first few lines of any real statute
+# An amending act as a 附則 heading names it: 「平成二〇年五月二一日法律第三六号」; also a date
+# followed by a number of another year (「平成一二年八月一四日 平成一三年内閣府令第六号」: the
+# ordinances of the 2001 ministry reform, made in 2000), and 「令和四年年三月二五日政令第一一二号」
+# as e-Gov misprints it once (the number is still whole).
+# Also the numbering of 人事院規則 (「平成四年一月一七日人事院規則一―一八」), full-width digits
+# (「昭和６０年４月６日国家公安委員会規則第９号」) and a space between date and kind.
+_D = rf"(?:{KANJI_NUM}|[0-9０-９]+)"
 _ACT_RE = re.compile(
-    rf"^(?P<era>{ERA})(?P<year>元|{KANJI_NUM}|[0-9]+)年(?:{KANJI_NUM}月{KANJI_NUM}日)?"
-    rf"(?P<kind>法律|政令|勅令|[^\s第]{{0,14}}?(?:省令|府令|規則))第(?P<num>{KANJI_NUM}|[0-9]+)号$"
+    rf"^(?:(?:{ERA})(?:元|{_D})年{_D}月{_D}日[ \u3000]+(?={ERA}))?"
+    rf"(?P<era>{ERA})(?P<year>元|{_D})年年?(?:{_D}月{_D}日)?[ \u3000]*"
+    rf"(?:(?P<kind>{LAW_KIND})第(?P<num>{_D})号|人事院規則(?P<jr>{_D}(?:―{_D})+))$"
 )
-_BRANCH_RE = re.compile(rf"の({KANJI_NUM})")
+# The end of an amendment instruction that quotes new wording on the lines after it.
+_AMEND_RE = re.compile(r"(?:改める|加える|付する|置く)。$")
+_ARTICLE_LIKE_RE = re.compile(rf"^第{KANJI_NUM}条")
+_BRANCH_RE = re.compile(rf"[のノ]({KANJI_NUM})")
 _TOC_RANGE_RE = re.compile(rf"^[^（）]*（第{KANJI_NUM}条[^（）]*）$")
 _SUPPL_START_RE = re.compile(r"^附[ \u3000]*則[ \u3000]*（[^（）]*$")
 
@@ -105,6 +119,7 @@ class _ArticleB:
     suppl_act: str | None
     line: int
     paragraphs: list[_ParaB] = field(default_factory=list)
+    quotes: bool = False  # an amendment instruction (「…を次のように改める。」) came: what follows may be quoted text
 
 
 @dataclass
@@ -153,6 +168,8 @@ def suppl_act_key(act_law_number: str) -> str:
     if not m:
         raise ValueError(f"not a law number: {act_law_number!r}")
     year = 1 if m.group("year") == "元" else _num(m.group("year"))
+    if m.group("jr"):  # 人事院規則一―一八 → "jr1-18"
+        return f"{_ERA_KEY[m.group('era')]}{year}-jr" + "-".join(str(_num(x)) for x in m.group("jr").split("―"))
     kind = {"法律": "", "政令": "co", "勅令": "io"}.get(m.group("kind"), "x")
     return f"{_ERA_KEY[m.group('era')]}{year}-{kind}{_num(m.group('num'))}"
 
@@ -167,6 +184,8 @@ def _act_law_number(act: str) -> str:
     if not m:
         raise ValueError(act)
     year = "元" if m.group("year") == "元" else int_to_kanji(_num(m.group("year")))
+    if m.group("jr"):
+        return f"{m.group('era')}{year}年人事院規則" + "―".join(int_to_kanji(_num(x)) for x in m.group("jr").split("―"))
     return f"{m.group('era')}{year}年{m.group('kind')}第{int_to_kanji(_num(m.group('num')))}号"
 
 
@@ -191,8 +210,11 @@ class _Parser:
         self.last_main_label = ""
         self.last_heading: Heading | None = None
         self.act_keys: set[str | None] = set()
+        self.acts: dict[str | None, str | None] = {}
         self.title = ""
         self.law_number = ""
+        self.loose: list[Line] = []  # text lines before any article, 附則 or 別表
+        self.main_pseudo = 0  # line of the first bare paragraph/item of a main provision without 条
         self.skip_to = 0  # a handler that consumes more lines than its own moves this on
 
     # ---- driver -------------------------------------------------------------------------
@@ -215,6 +237,7 @@ class _Parser:
         self._close_article()
         self._close_table()
         self._close_block()
+        self._close_loose()
         if not self.articles:
             last = max((ln.no for ln in self.lines if not ln.blank), default=1)
             raise StatuteParseError(last, "no article (「第一条　…」) found")
@@ -285,7 +308,7 @@ class _Parser:
             while k < n and (self.lines[k].blank or is_noise(self.lines[k])):
                 k += 1
         if k >= n or not TOC_RE.match(self.lines[k].text):
-            return i
+            return self._skip_unlabelled_toc(i, j)
         first: tuple[str, str] | None = None
         k += 1
         while k < n:
@@ -296,7 +319,8 @@ class _Parser:
             if (m := SUPPL_RE.match(ln.text)) and not m.group("act") and not m.group("sho"):
                 return k + 1
             if m := HEADING_RE.match(ln.text):
-                key = (m.group("num"), m.group("level"))
+                # The whole label: 「第一章の二」 is not 「第一章」 come again (健康保険法施行規則).
+                key = (ln.text[:m.start("title")].rstrip(" \u3000"), m.group("level"))
                 if first is None:
                     first = key
                 elif key == first:
@@ -316,6 +340,33 @@ class _Parser:
             k += 1
         return k
 
+    def _skip_unlabelled_toc(self, i: int, j: int) -> int:
+        """A 目次 printed without its 「目次」 line (陪審法: 「第一章 総則」 … 「第六章 補則」, 「附則」,
+        then 「第一章 総則」 again): from line j only headings, ended by a bare 「附則」 line (no
+        space, as 目次 print it) or by the first heading again. Anything else: no 目次, body at i."""
+        n = len(self.lines)
+        if j < n and self.lines[j].text == self.title:  # the title printed again
+            j += 1
+            while j < n and (self.lines[j].blank or is_noise(self.lines[j])):
+                j += 1
+        first = HEADING_RE.match(self.lines[j].text) if j < n else None
+        if first is None:
+            return i
+        k = j + 1
+        while k < n:
+            t = self.lines[k].text
+            if self.lines[k].blank or is_noise(self.lines[k]):
+                k += 1
+            elif t == "附則":
+                return k + 1
+            elif t == self.lines[j].text:
+                return k
+            elif HEADING_RE.match(t):
+                k += 1
+            else:
+                return i
+        return i
+
     # ---- one line -------------------------------------------------------------------------
     def _line(self, ln: Line, i: int) -> None:
         t = ln.text
@@ -323,11 +374,13 @@ class _Parser:
             self._open_block(ln, m)
         elif _SUPPL_START_RE.match(t) and (joined := self._joined_suppl(i)):
             self._open_block(joined[0], joined[1])
-        elif m := APPDX_RE.match(t):
+        elif (m := APPDX_RE.match(t)) and not is_table_row(ln):  # 「別表第二 | …」 is a table cell
             self._open_table(ln, m)
         elif m := HEADING_RE.match(t):
             self._heading(ln, m)
-        elif m := ARTICLE_RE.match(t):
+        elif (m := ARTICLE_RE.match(t)) and not is_table_row(ln):  # a cell 「第二十四条の二 | …」
+            self._open_article(ln, m)
+        elif (m := ARTICLE_BARE_RE.match(t)) and self._excerpt_follows(i):
             self._open_article(ln, m)
         elif t.startswith("（") and self._caption(ln, i):
             pass
@@ -345,6 +398,8 @@ class _Parser:
             return
         if self.article is not None:
             self.article.end = ln.end
+            if _AMEND_RE.search(ln.text):
+                self.article.quotes = True
             if self.article.paragraphs:
                 p = self.article.paragraphs[-1]
                 p.end = ln.end
@@ -367,7 +422,11 @@ class _Parser:
             self.toc[-1] = Heading(h.level, self.text[h.start:ln.end], h.start, ln.end, h.line)
             self.last_heading = self.toc[-1]
             self.headings[h.level] = self.toc[-1].label
-        # else: 前文 or other text before the first article, which belongs to no article.
+        elif ln.text != self.title and not self.toc:
+            # Text before the first article: 前文 or the enactment line when articles follow
+            # (then it belongs to none), or the main provision itself when none do (検疫所長等
+            #服制: 「検疫所長、…の服制は、次のとおりとする。」): kept until that is known.
+            self.loose.append(ln)
 
     # ---- 附則 and 別表 ------------------------------------------------------------------------
     def _joined_suppl(self, i: int) -> tuple[Line, re.Match[str]] | None:
@@ -385,22 +444,45 @@ class _Parser:
                 return None
         return None
 
+    def _close_loose(self) -> None:
+        """At the first 附則 or 別表, or at the end: a main provision with neither article nor
+        numbered paragraph, written as sentences, is one article 「本則」 over those lines (its
+        enactment line, 「…を次のように定める。」, inside it as written)."""
+        if self.loose and not self.last_main and not self.main_pseudo and self.block is None \
+                and not self.blocks and not self.tables:
+            first, last = self.loose[0], self.loose[-1]
+            self.article = _ArticleB("本則", "main", (0,), (0,), None, [], first.start, last.end, False, None,
+                                     first.no, [_ParaB(1, first.start, last.end)])
+            self.main_pseudo = first.no
+            self._close_article()
+        self.loose = []
+
     def _open_block(self, ln: Line, m: re.Match[str]) -> None:
+        self._close_loose()
         self._close_article()
         self._close_table()
         self._close_block()
         act_text = m.group("act")
+        excerpt = bool(m.group("sho"))
+        if act_text and (sho := re.search(r"[ \u3000]*抄$", act_text)):
+            # 「附則（令和六年一〇月一一日政令第三一七号 抄）」: the 抄 inside the parentheses.
+            act_text, excerpt = act_text[:sho.start()], True
         act = act_key = None
         if act_text:
             try:
                 act, act_key = _act_law_number(act_text), suppl_act_key(_act_law_number(act_text))
             except ValueError:
                 raise StatuteParseError(ln.no, f"附則 heading names an act I cannot read: {act_text!r}") from None
+        if act_key in self.act_keys and self.acts.get(act_key) not in (None, act):
+            # Two ordinances of one year and number by different ministries share the key
+            # "s22-x1" (every 省令 kind keys as x): the later block's key names its kind too.
+            act_key = f"{act_key}-{zlib.crc32(act.encode()):08x}"
         if act_key in self.act_keys:
             which = f"of {act}" if act else "of the original act"
             raise StatuteParseError(ln.no, f"a second 附則 block {which}: article ids would collide")
         self.act_keys.add(act_key)
-        self.block = _BlockB(ln.text, act, act_key, bool(m.group("sho")), ln.start, ln.end, ln.no)
+        self.acts[act_key] = act
+        self.block = _BlockB(ln.text, act, act_key, excerpt, ln.start, ln.end, ln.no)
         self.headings = {}
         self.last_heading = None
 
@@ -411,6 +493,7 @@ class _Parser:
             self.block = None
 
     def _open_table(self, ln: Line, m: re.Match[str]) -> None:
+        self._close_loose()
         self._close_article()
         self._close_table()
         self._close_block()
@@ -492,7 +575,8 @@ class _Parser:
         if nxt is None:
             return False
         end = parts[-1].end
-        if ARTICLE_RE.match(nxt.text) and not is_table_row(nxt):
+        if (ARTICLE_RE.match(nxt.text) or (ARTICLE_BARE_RE.match(nxt.text) and self._excerpt_follows(nxt.no - 1))) \
+                and not is_table_row(nxt):
             self._close_article()
             self._close_table()
             self.caption = ("".join(p.text for p in parts), ln.start, end)
@@ -510,13 +594,21 @@ class _Parser:
             return True
         return False
 
+    def _excerpt_follows(self, i: int) -> bool:
+        """A bare 「第五条」 line is an excerpted article only when a numbered paragraph or an item
+        follows; otherwise (a PDF line broken after 「第五条」) it is text."""
+        nxt = self._next_meaningful(i)
+        return nxt is not None and bool(PARAGRAPH_RE.match(nxt.text) or ITEM_RE.match(nxt.text))
+
     def _open_article(self, ln: Line, m: re.Match[str]) -> None:
         self._close_article()
         self._close_table()
         rest = m.group("rest").strip(" \u3000")
         order = _numbers(m.group("num"), m.group("br"))
-        label = ln.text[: m.start("rest")].rstrip(" \u3000")
-        if m.group("num2"):
+        label = ln.text[: m.start("cap") if m.groupdict().get("cap") else m.start("rest")].rstrip(" \u3000")
+        if m.groupdict().get("cap") and self.caption is None:
+            self.caption = (m.group("cap"), ln.start + m.start("cap"), ln.start + m.end("cap"))
+        if m.groupdict().get("num2"):
             if rest != "削除":
                 raise StatuteParseError(ln.no, f"an article range 「{label}」 that is not 削除")
             last = _numbers(m.group("num2"), m.group("br2"))
@@ -526,6 +618,9 @@ class _Parser:
             last = order
             key = "-".join(map(str, order))
         deleted = rest == "削除"
+        if self.block is None and self.main_pseudo:
+            raise StatuteParseError(
+                ln.no, f"{label} after a main provision of bare paragraphs or items (line {self.main_pseudo})")
         if self.block is None:
             if order <= self.last_main:
                 raise StatuteParseError(
@@ -546,7 +641,8 @@ class _Parser:
                                  deleted, suppl_act, ln.no)
         self.caption = None
         self.last_heading = None
-        if not deleted:
+        if not deleted and rest:
+            # A bare label (an excerpt) has no paragraph 1 of its own: its paragraphs carry numbers.
             self.article.paragraphs.append(_ParaB(1, ln.start, ln.end))
         if self.block is not None:
             self.block.end = ln.end
@@ -560,15 +656,49 @@ class _Parser:
                                  b.act or self.law_number, ln.no)
         self.last_heading = None
 
+    def _open_main(self, ln: Line, what: str) -> None:
+        """A main provision written as bare paragraphs or items, with no 条 (「① 年齢ハ出生ノ日ヨリ
+        之ヲ起算ス」, 明治十九年勅令第五十一号's 「一 英国グリニツチ天文台…」): one article 「本則」
+        keyed "main" holding them, as e-Gov's XML holds such paragraphs in the MainProvision."""
+        # Only when no line of the main provision starts like an article: an article label this
+        # parser does not read must be reported, not folded into a 本則 it is not.
+        for later in self.lines[ln.no:]:
+            if SUPPL_RE.match(later.text) or APPDX_RE.match(later.text):
+                break
+            if _ARTICLE_LIKE_RE.match(later.text) and not is_table_row(later):
+                raise StatuteParseError(
+                    ln.no, f"{what} outside any article (line {later.no} starts like one: 「{later.text[:12]}…」)")
+        self.article = _ArticleB("本則", "main", (0,), (0,), None, [], ln.start, ln.end, False, None, ln.no)
+        self.main_pseudo = ln.no
+        self.last_heading = None
+
+    def _unattached(self, ln: Line, what: str) -> bool:
+        """A paragraph or item line with no article open: True when it was placed (in a 別表, a
+        附則 block, or a main provision without articles); raises when it belongs nowhere."""
+        if self.table is not None:
+            # 別表 written as items (労働基準法 別表第一 「一 物の製造…の事業」): rows of the table.
+            self._touch(ln)
+            return True
+        if self.block is not None:
+            self._open_pseudo(ln)
+            return False
+        if self.articles or self.last_main:
+            raise StatuteParseError(ln.no, f"{what} outside any article, after {self.last_main_label or '本則'}")
+        self._open_main(ln, what)
+        return False
+
     def _paragraph(self, ln: Line, m: re.Match[str]) -> None:
         num = paragraph_number(m.group("num"))
-        if self.article is None:
-            if self.block is None:
-                raise StatuteParseError(ln.no, f"paragraph 「{m.group('num')}」 outside any article")
-            self._open_pseudo(ln)
+        if self.article is None and self._unattached(ln, f"paragraph 「{m.group('num')}」"):
+            return
         a = self.article
         if a.deleted:
             raise StatuteParseError(ln.no, f"paragraph 「{m.group('num')}」 in the deleted article {a.label}")
+        if a.paragraphs and num <= a.paragraphs[-1].num and a.quotes:
+            # The new wording an amendment instruction quotes (調整規定 of 附則: 「第三十条第四項を次の
+            # ように改める。」 then 「４ 前項に…」): text of this article, not one of its paragraphs.
+            self._touch(ln)
+            return
         if a.paragraphs and num <= a.paragraphs[-1].num:
             raise StatuteParseError(
                 ln.no, f"paragraph {num} after paragraph {a.paragraphs[-1].num} in {a.label}")
@@ -576,10 +706,17 @@ class _Parser:
         self._touch(ln)
 
     def _item(self, ln: Line, m: re.Match[str]) -> None:
+        if self.article is None:
+            if self._unattached(ln, f"item 「{m.group('label')}」"):
+                return
+            # Items with no paragraph number: they hang on the implicit paragraph 1.
+            self.article.paragraphs.append(_ParaB(1, ln.start, ln.end))
         a = self.article
-        if a is None or not a.paragraphs:
-            where = "the deleted article " + a.label if a is not None else "any article"
-            raise StatuteParseError(ln.no, f"item 「{m.group('label')}」 outside {where}")
+        if not a.paragraphs and not a.deleted:
+            # Items right after an excerpt's bare label: they belong to its paragraph 1.
+            a.paragraphs.append(_ParaB(1, ln.start, ln.end))
+        if not a.paragraphs:
+            raise StatuteParseError(ln.no, f"item 「{m.group('label')}」 outside the deleted article {a.label}")
         a.paragraphs[-1].items.append(_ItemB(kanji_to_int(m.group("num")), m.group("label"), ln.start, ln.end))
         self._touch(ln)
 

@@ -85,7 +85,8 @@ def _cut_sample(out: Path) -> Sample:
     regional = min((n for n in names if hashlib.sha256(texts[n]).hexdigest() in regional_sha), key=lambda n: len(texts[n]))
     pick.add(regional)
     rejected = None
-    for n in names[1::EVERY]:
+    # 1.3 % of the archive is rejected now (scripts/count_law_parse): search all of it, in order.
+    for n in names:
         try:
             parse_statute(texts[n].decode("utf-8"))
         except StatuteParseError:

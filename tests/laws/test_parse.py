@@ -20,6 +20,20 @@ ARTICLE_LINE = re.compile(rf"^第{N}条(の{N})*((から|及び|乃至|、)第{N
 PARAGRAPH_LINE = re.compile(r"^([０-９0-9]+|[①-⑳])[ 　]")
 ITEM_LINE = re.compile(rf"^{N}(の{N})*(から{N}(の{N})*まで)?[ 　]")
 SUPPL_LINE = re.compile(r"^附[ 　]+則")
+# An excerpted article (抄) printed as its label alone, its kept paragraphs after it.
+BARE_ARTICLE_LINE = re.compile(rf"^第{N}条(の{N})*$")
+
+
+def _article_lines(lines: list[str]) -> int:
+    """Article lines: label and text, or a bare label followed by a numbered paragraph or an item."""
+    count = 0
+    for i, ln in enumerate(lines):
+        if ARTICLE_LINE.match(ln):
+            count += 1
+        elif BARE_ARTICLE_LINE.match(ln.strip()):
+            nxt = next((x for x in lines[i + 1:] if x.strip()), "")
+            count += bool(PARAGRAPH_LINE.match(nxt) or ITEM_LINE.match(nxt))
+    return count
 
 
 def _outside_tables(text: str) -> list[str]:
@@ -75,7 +89,7 @@ def test_counts_match_an_independent_count(path):
     text = path.read_text(encoding="utf-8")
     s = parse_statute(text)
     lines = _outside_tables(text)
-    assert sum(1 for a in s.articles if a.label != "附則") == sum(1 for ln in lines if ARTICLE_LINE.match(ln))
+    assert sum(1 for a in s.articles if a.label != "附則") == _article_lines(lines)
     # One 附則 block per 附則 heading (the 目次 entry 「附則」 has no space and does not count).
     assert len(s.suppl_blocks) == sum(1 for ln in lines if SUPPL_LINE.match(ln))
     # A block without article lines is one article 「附則」 of bare paragraphs.
@@ -261,7 +275,7 @@ HEAD = "# 試験法\n\n平成十七年法律第二十四号\n\n試験法\n\n"
     (HEAD + "一 宙に浮いた号\n\n第一条 …。\n", 7, "outside any article"),
     (HEAD + "第一条 削除\n\n一 削除された条の号\n", 9, "deleted article"),
     (HEAD + "第一条から第三条まで 定義する。\n", 7, "not 削除"),
-    (HEAD + "前文だけ。\n", 7, "no article"),
+    (HEAD + "\n", 5, "no article"),
     (HEAD + "第一条 …。\n\n附 則\n\n１ …。\n\n附 則 抄\n\n１ …。\n", 13, "second 附則"),
     (HEAD + "第一条 …。\n\n附 則 （平成二〇年某日法律第三六号）\n\n１ …。\n", 9, "cannot read"),
 ])
