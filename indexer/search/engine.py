@@ -286,6 +286,13 @@ class SearchEngine:
                 if name in skipped:
                     continue
                 lists[name].extend(self.collections[name].semantic(plan, filters, vector, within=within))
+        if mode == "semantic" and needs_e5 and degraded_reason() is not None:
+            # The encoder budget refused this request's vector: its e5 lists are empty, and a semantic
+            # search would answer nothing (its page 2 "out of range"). It answers from the keyword
+            # side instead, which is what the degraded note says (budget.REASONS).
+            lists = {name: [self.collections[name].keyword(plan, filters, within=within, count_only=name not in chosen)]
+                     for name in wanted}
+            mode = "keyword"
         selected = [c for name in chosen for c in lists[name] if c.redundant_with not in chosen]
         # Issue 19: a question about law weighs the articles more (indexer.search.fusion.law_weight).
         # Only the hybrid fusion weighs articles (and only its law reason brings the 条文 group).

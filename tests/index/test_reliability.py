@@ -386,6 +386,27 @@ def test_a_full_encoder_queue_answers_from_the_keyword_side_and_says_so(rel_clie
         release.set()
 
 
+def test_a_semantic_search_refused_by_the_encoder_answers_from_keywords_on_every_page(rel_client, rel_engine):
+    # Was: 0 results, and page 2 an HTTP 400 「ページは1〜1の範囲で…全0件」 under load.
+    from indexer.search.budget import EncoderBudget
+
+    rel_engine.embedder.encode_query("地方創生")
+    budget = rel_engine.encoder_budget = EncoderBudget(budget_s=5.0, max_pending=1)
+    release = threading.Event()
+    assert budget.submit(release.wait) is not None
+    try:
+        q = f"{QUERY} 地域 {time.time_ns()}"
+        kw = [i for i, _ in rel_engine.rank(q, "keyword", Filters()).hits]
+        assert len(kw) > 10
+        first = rel_client.get("/api/search", query_string={"q": q, "mode": "semantic", "k": 10}).get_json()
+        assert first["degraded"] is True and first["total"] == len(kw)
+        assert [r["id"] for r in first["results"]] == kw[:10]
+        second = rel_client.get("/api/search", query_string={"q": q, "mode": "semantic", "k": 10, "page": 2})
+        assert second.status_code == 200 and [r["id"] for r in second.get_json()["results"]] == kw[10:20]
+    finally:
+        release.set()
+
+
 def test_an_encoding_over_the_time_budget_is_skipped_and_finishes_for_next_time(rel_client, rel_engine):
     from indexer.search.budget import EncoderBudget
 
