@@ -7,9 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,8 +15,8 @@ from indexer.model.query_encoder import (EMBEDS_INPUT, OnnxQueryEncoder, WordRow
                                          open_query_encoder, query_graph_path, serving_graph_path, vocab_path,
                                          weights_path, words_path)
 from indexer.model.unigram import CompactUnigram
+from tests.fresh_python import last_line
 
-ROOT = Path(__file__).resolve().parents[2]
 
 QUERIES = [
     "地方創生",
@@ -132,10 +129,7 @@ def test_serving_process_never_imports_torch(settings):
         "assert resp.status_code == 200\n"
         "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert last_line(code) == "[]"
 
 
 def test_the_encoder_costs_a_serving_process_little_memory(settings):
@@ -153,7 +147,4 @@ def test_the_encoder_costs_a_serving_process_little_memory(settings):
         f"for q in {QUERIES!r}: enc.encode_query(q)\n"
         "print(rss() - before)\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert int(out.stdout.strip().splitlines()[-1]) < 300
+    assert int(last_line(code)) < 300

@@ -15,6 +15,7 @@ from indexer.search.budget import (EXPLAINED_FIRST, LONG_PAGE, LONG_QUERY_CHARS,
 from indexer.search.plan import ANALYSE_FIRST, MAX_QUERY_WORDS, QueryPlanner, analyse_capped, cap_tokens
 from indexer.text.analysis import analyze
 from indexer.text.thesaurus import load_thesaurus
+from tests.fresh_python import last_line
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLD = ROOT / "tests" / "gold" / "queries.jsonl"
@@ -279,10 +280,6 @@ def test_the_served_engine_is_frozen_out_of_the_collector_and_still_answers(sett
     """The server's set-up (webapp.serve._open_app) freezes what it opened: the engine's records are
     kept out of every collection (a full one no longer walks them), searches answer as before, and
     garbage made by requests afterwards is still collected. In a fresh process: freezing is for life."""
-    import os
-    import subprocess
-    import sys
-
     code = (
         "import gc\n"
         "from indexer.config import load_settings\n"
@@ -298,7 +295,4 @@ def test_the_served_engine_is_frozen_out_of_the_collector_and_still_answers(sett
         "assert gc.collect() >= 1\n"
         "print('ok')\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().splitlines()[-1] == "ok"
+    assert last_line(code) == "ok"
