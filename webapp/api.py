@@ -25,7 +25,8 @@ ENDPOINTS = (
      "検索対象の指定（collection: regional＝地域政策〔既定〕、laws＝全法令。複数指定可）。facets.collection に対象ごとの件数。"
      "収録していない対象は unavailable_collections にその旨の注記が入り、収録している対象だけから検索します"),
     ("/api/records/measure-1-transport-gaps", "記録1件と、柱・目標・事例・データ・意味の近い記録などの相互参照、"
-     "施策の根拠となりうる条文の提案（basis: 理由つき）"),
+     "施策の根拠となりうる条文の提案（basis: 理由つき）。条文の記録の law.sunset は、その法律が附則で定める効力の期限"
+     "（date: その日限り、article: 定める附則の条・項。e-Gov のデータには期限を過ぎた法律も残っている）"),
     ("/api/targets?pillar=1&sort=deadline_year", "目標・KPIの一覧（sort, order, pillar, type, year）"),
     ("/api/cases?prefecture=島根県", "好事例の一覧と都道府県別件数（prefecture, pillar, theme）"),
     ("/api/compare?theme=デジタル", "時代比較表、1.0↔2.0の対、テーマ別の各時代の該当箇所"),

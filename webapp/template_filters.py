@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Flask, request
 
 from indexer.corpus.dates import japanese_date
@@ -14,6 +16,9 @@ from webapp.targets import marked_wording, target_deadline_label, values_text
 from webapp.labels import (ERA_LABELS, ERA_SHORT, KIND_LABELS, LINK_TYPE_LABELS, MODE_LABELS, TARGET_TYPE_LABELS,
                            pillar_label)
 from webapp.urls import toggled, url_with
+
+# A law's last day is a date in Japan: whether it has passed is decided in Japan's time.
+JST = dt.timezone(dt.timedelta(hours=9))
 
 NAV = (
     ("search.index", "検索"),
@@ -41,6 +46,21 @@ def place_label(place: dict | None) -> str:
     return " ".join(parts)
 
 
+def sunset_note(sunset: dict | None, today: dt.date | None = None) -> str:
+    """「令和3年（2021年）3月31日限りで効力を失っています（附則第三条）。」 for a law past its own expiry
+    (indexer.laws.sunset), 「…限りで効力を失います（…）。」 for one with a date still ahead; "" without."""
+    if not sunset:
+        return ""
+    today = today or dt.datetime.now(JST).date()
+    past = dt.date.fromisoformat(sunset["date"]) < today
+    verb = "効力を失っています" if past else "効力を失います"
+    return f"{japanese_date(sunset['date'])}限りで{verb}（{sunset['article']}）。"
+
+
+def sunset_past(sunset: dict | None) -> bool:
+    return bool(sunset) and dt.date.fromisoformat(sunset["date"]) < dt.datetime.now(JST).date()
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -53,6 +73,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["mode_label"] = lambda v: MODE_LABELS.get(v, v or "")
     app.jinja_env.filters["place_label"] = place_label
     app.jinja_env.filters["jdate"] = japanese_date
+    app.jinja_env.filters["sunset_note"] = sunset_note
+    app.jinja_env.filters["sunset_past"] = sunset_past
     app.jinja_env.filters["num"] = lambda v: f"{v:,}" if isinstance(v, int) else v
     app.jinja_env.filters["official_number"] = official_number
     app.jinja_env.filters["value_label"] = lambda v: value_label(v.get("value"), v.get("unit"), v.get("value_text"))

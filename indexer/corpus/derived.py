@@ -21,6 +21,7 @@ from pathlib import Path
 from indexer.corpus.schema import LawItem, LawParagraph, LawRef, Quote, Record
 from indexer.corpus.sources import Section, Source
 from indexer.laws import Statute, parse_statute
+from indexer.laws.sunset import sunset_of
 from indexer.text.extracted import ExtractedText
 from indexer.text.passages import split_passages
 
@@ -70,6 +71,8 @@ def statute_records(src: Source, versions: int = 1, statute: Statute | None = No
     title = statute.title
     base = {"law_id": meta.get("law_id"), "law_title": title, "law_number": statute.law_number,
             "effective": str(meta["effective"]) if meta.get("effective") else None, "versions": versions}
+    if (sunset := sunset_of(statute)) is not None:
+        base["sunset"] = sunset.as_dict()  # every article and 別表 says the law has a last day
     out: list[Record] = []
     seen: set[str] = set()
     for art in statute.articles:

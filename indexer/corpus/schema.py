@@ -205,6 +205,14 @@ class LawCite(_Strict):
     paragraph: int | None = None
 
 
+class LawSunset(_Strict):
+    """The law's own expiry as its 附則 states it (indexer.laws.sunset): its articles are no longer in
+    force after `date`, though e-Gov's archive still holds them."""
+
+    date: str  # YYYY-MM-DD: the last day the law has effect (「…限り、その効力を失う」)
+    article: str  # 「附則第三条」, 「附則第二項」
+
+
 class LawRef(_Strict):
     """Where an article or 別表 record stands in its statute (derived by indexer.corpus.derived)."""
 
@@ -219,6 +227,7 @@ class LawRef(_Strict):
     effective: str | None = None  # this version's 施行日 (YYYY-MM-DD)
     versions: int = 1  # versions of the statute held in the corpus (cite the 施行日 when > 1)
     references: list[LawCite] = Field(default_factory=list)  # citations in the text, linked on the page
+    sunset: LawSunset | None = None  # the law's own expiry, when its 附則 states one
 
 
 class Record(_Strict):

@@ -51,3 +51,24 @@ def test_statistical_source_shown_for_data(client):
     assert "原資料" in html and "国勢調査" in html
 
 
+
+
+def test_a_law_with_a_last_day_says_so_on_its_articles_pages_and_in_json(client, engine):
+    # 半島振興法 附則第二項: 「この法律は、令和十七年三月三十一日限り、その効力を失う。」 (indexer.laws.sunset).
+    import datetime as dt
+
+    from webapp.template_filters import JST, sunset_note
+
+    rid = next(r["id"] for r in engine.records if (r.get("law") or {}).get("law_title") == "半島振興法"
+               and r["kind"] == "article")
+    html = client.get(f"/records/{rid}").get_data(as_text=True)
+    today = dt.datetime.now(JST).date()
+    verb = "効力を失っています" if today > dt.date(2035, 3, 31) else "効力を失います"
+    assert f"この法律は令和17年（2035年）3月31日限りで{verb}（附則第二項）。" in html
+    data = client.get(f"/api/records/{rid}").get_json()
+    assert data["record"]["law"]["sunset"] == {"date": "2035-03-31", "article": "附則第二項"}
+    # A law without one (地域再生法) has no such line; one past its day reads as past.
+    other = next(r["id"] for r in engine.records if (r.get("law") or {}).get("law_title") == "地域再生法")
+    assert ">効力<" not in client.get(f"/records/{other}").get_data(as_text=True)
+    past = {"date": "2021-03-31", "article": "附則第三条"}
+    assert sunset_note(past, today) == "令和3年（2021年）3月31日限りで効力を失っています（附則第三条）。"
