@@ -274,13 +274,16 @@ class SearchEngine:
         vector = self._query_vector_later(plan.semantic_text) if needs_e5 else (lambda: None)
         lists: dict[str, list[Candidates]] = {name: [] for name in wanted}
         skipped: list[str] = []
-        if mode in ("hybrid", "keyword"):
+
+        def keyword_side() -> None:
             for name in wanted:
                 if name not in chosen and deadline is not None and work_clock() > deadline:
                     skipped.append(name)  # only counted for the facets: not worth a late answer
                     continue
                 lists[name].append(self.collections[name].keyword(plan, filters, within=within,
                                                                   count_only=name not in chosen))
+        if mode in ("hybrid", "keyword"):
+            keyword_side()
         if semantic:
             for name in sorted(wanted, key=lambda n: self.collections[n].space == "e5"):
                 if name in skipped:
@@ -290,8 +293,9 @@ class SearchEngine:
             # The encoder budget refused this request's vector: its e5 lists are empty, and a semantic
             # search would answer nothing (its page 2 "out of range"). It answers from the keyword
             # side instead, which is what the degraded note says (budget.REASONS).
-            lists = {name: [self.collections[name].keyword(plan, filters, within=within, count_only=name not in chosen)]
-                     for name in wanted}
+            for found in lists.values():
+                found.clear()
+            keyword_side()
             mode = "keyword"
         selected = [c for name in chosen for c in lists[name] if c.redundant_with not in chosen]
         # Issue 19: a question about law weighs the articles more (indexer.search.fusion.law_weight).
