@@ -9,13 +9,11 @@ gives it that collection, and its semantic lists then hold those statutes by e5 
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
 
 from indexer.index.collection import CITED_BY_MAX, CollectionIndex, UnitHit, unit_fields
-from indexer.search.collection import QueryVector, window_start, window_tokens
+from indexer.search.collection import QueryVector, TokenCache, window_start, window_tokens
 from indexer.search.filters import Filters
 from indexer.search.fusion import ABOUT_MIN_SIMILARITY, Candidates
 from indexer.search.plan import QueryPlan
@@ -92,8 +90,7 @@ class LargeCollection:
         self.name = index.name
         self._partner: RecordCollection | None = None
         self._shared: set[str] | None = None
-        self._windows: OrderedDict[tuple[str, int], list[Token]] = OrderedDict()
-        self._windows_lock = threading.Lock()
+        self._windows: TokenCache[list[Token]] = TokenCache(WINDOW_CACHE)
 
     @classmethod
     def open(cls, path: Path) -> "LargeCollection":
@@ -284,18 +281,9 @@ class LargeCollection:
         rec = self.index.record(rid)
         if rec is None:
             return []
-        key = (rid, window_start(rec["text"], needles))
-        with self._windows_lock:
-            got = self._windows.get(key)
-            if got is not None:
-                self._windows.move_to_end(key)
-                return got
-        got = window_tokens(rec["text"], needles, key[1])
-        with self._windows_lock:
-            self._windows[key] = got
-            if len(self._windows) > WINDOW_CACHE:
-                self._windows.popitem(last=False)
-        return got
+        text = rec["text"]
+        start = window_start(text, needles)
+        return self._windows.get((rid, start), lambda: window_tokens(text, needles, start))
 
     def _unit_terms(self, rid: str, body: list[Token] | None, wanted, plan: QueryPlan | None) -> dict[str, set[str]]:
         """A unit's terms per field, as far as a query needs them.
@@ -339,8 +327,7 @@ class LargeCollection:
 
     def clear_caches(self) -> None:
         self.index.clear_cache()
-        with self._windows_lock:
-            self._windows.clear()
+        self._windows.clear()
 
     # -- documents ------------------------------------------------------------------------------------
     def holds_document(self, doc_id: str) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from itertools import compress, repeat
 from operator import itemgetter
 from pathlib import Path
@@ -26,7 +26,8 @@ from indexer.index.keyword_index import KeywordIndex
 from indexer.index.verify import load_part
 from indexer.index.vectors import VectorIndex
 from indexer.search.catalog import Catalog
-from indexer.search.collection import UNIT_WINDOW, facet_key, QueryVector, window_start, window_tokens
+from indexer.search.collection import (UNIT_WINDOW, QueryVector, TokenCache, facet_key, window_start,
+                                       window_tokens)
 from indexer.search.filters import Filters
 from indexer.search.fusion import Candidates
 from indexer.search.plan import QueryPlan
@@ -76,9 +77,7 @@ class RecordCollection:
         self.article_ids = frozenset(r["id"] for r in records if r["kind"] == "article")
         self.path = path  # its directory, for sources.json (the reading views), read on first need
         self._views: dict | None = None
-        # An OrderedDict: popping a plain dict's first key again and again makes finding the next
-        # first key walk every deleted slot (milliseconds per call once the cache is full).
-        self._text_tokens: OrderedDict[str | tuple[str, int], list[Token]] = OrderedDict()
+        self._text_tokens: TokenCache[list[Token]] = TokenCache(TEXT_TOKEN_CACHE)
         self._last_filtered: tuple[Filters, set[str]] | None = None
         #: Per thread, the ids and keyword-index ordinals of the last keyword list (count_facets).
         self._last_keyword = threading.local()
@@ -185,20 +184,13 @@ class RecordCollection:
     def text_tokens(self, rid: str, needles: frozenset[str] = frozenset()) -> list[Token]:
         """A curated record (or a short article) is analysed whole, once per process; a long
         article or passage in a window around the first query word (window_tokens)."""
-        rec = self.by_id[rid]
-        key: str | tuple[str, int] = rid
-        window = rec["kind"] in DERIVED_KINDS and len(rec["text"]) > 2 * UNIT_WINDOW
-        if window:
+        text = self.by_id[rid]["text"]
+        if self.by_id[rid]["kind"] in DERIVED_KINDS and len(text) > 2 * UNIT_WINDOW:
             # Kept by where the window starts: a query that asks again, or another query whose
             # first word in the text is the same, reuses the analysis.
-            key = (rid, window_start(rec["text"], needles))
-        toks = self._text_tokens.get(key)
-        if toks is None:
-            if len(self._text_tokens) >= TEXT_TOKEN_CACHE:
-                self._text_tokens.popitem(last=False)
-            toks = self._text_tokens[key] = window_tokens(rec["text"], needles, key[1]) if window \
-                else analyze(rec["text"])
-        return toks
+            start = window_start(text, needles)
+            return self._text_tokens.get((rid, start), lambda: window_tokens(text, needles, start))
+        return self._text_tokens.get(rid, lambda: analyze(text))
 
     def matched_terms(self, rid: str, tokens, body=None, plan: QueryPlan | None = None) -> dict[str, list[str]]:
         # The terms of every field were kept at build time (terms.json): no analysis here.

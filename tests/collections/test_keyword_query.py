@@ -116,7 +116,6 @@ def test_a_frozen_heap_is_out_of_the_collector_s_reach_and_answers_the_same(laws
 
 
 def test_a_unit_s_window_is_analysed_once_per_place_and_forgotten_on_clear(laws_engine, monkeypatch):
-    from indexer.search import large_collection
     from indexer.search.collection import window_start, window_tokens
 
     laws = laws_engine.collections["laws"]
@@ -133,7 +132,7 @@ def test_a_unit_s_window_is_analysed_once_per_place_and_forgotten_on_clear(laws_
     laws.clear_caches()
     assert laws.text_tokens(long_unit, plan.needles) is not first
     # Bounded: past WINDOW_CACHE windows, the oldest goes.
-    monkeypatch.setattr(large_collection, "WINDOW_CACHE", 3)
+    monkeypatch.setattr(laws._windows, "limit", 3)
     laws.clear_caches()
     kept = [laws.text_tokens(h.id, plan.needles) for h in hits[:4]]
     assert len(laws._windows) == 3
