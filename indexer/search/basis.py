@@ -391,6 +391,13 @@ class LawEvidence:
     #: Whether the law's title holds a word of the measure's name (観光 in 観光立国推進基本法).
     title_word: bool = False
 
+    def credit(self, points: float, weight: float, reason: str) -> None:
+        """Evidence of a phrase of the measure, weighed 1/√(the laws that share it): at 0.5 or more
+        (four laws or fewer) the phrase ties the law to the measure."""
+        self.score += points * weight
+        self.phrase = self.phrase or weight >= 0.5
+        self.reasons.append(reason)
+
 
 class LawShelf:
     """The laws a basis may come from (the Acts of 全法令 when ingested, and the regional statutes):
@@ -711,12 +718,32 @@ PHRASE_LAWS = 3
 PHRASE_ARTICLES = 6
 
 
+def _name_phrases(shelf: "LawShelf", terms: MeasureTerms) -> list[str]:
+    """The phrases of a measure's name (four characters or more) that name no law: a phrase in a law's
+    title (農林水産業 names a dozen) is a field, not a scheme."""
+    return [p for p in terms.title_phrases if len(p) >= 4 and _specific(p, word=False) and not shelf.spread(p)]
+
+
+def _rare_holders(holders: dict[str, dict[str, str]], too_many: Callable[[str], bool] = lambda p: False
+                  ) -> dict[str, tuple[str, str, float]]:
+    """law id → (phrase, what of the law holds it, weight 1/√(laws)) from phrase → {law id: what}, the
+    phrases held by fewest laws first; a phrase more than PHRASE_LAWS laws hold (or `too_many`) says
+    nothing of any one of them."""
+    out: dict[str, tuple[str, str, float]] = {}
+    for p in sorted(holders, key=lambda p: (len(holders[p]), -len(p))):
+        if len(holders[p]) > PHRASE_LAWS or too_many(p):
+            continue
+        for lid, what in holders[p].items():
+            out.setdefault(lid, (p, what, 1 / math.sqrt(len(holders[p]))))
+    return out
+
+
 def phrase_in_articles(engine, shelf: "LawShelf", terms: MeasureTerms, seen: dict[str, int]) -> dict[str, tuple[str, str, float]]:
     """law id → (phrase, the article's label, weight) for the Acts whose main-provision articles, among
     those the measure's lookups found, hold a phrase of its name (four characters or more) as written,
     when at most PHRASE_LAWS laws and PHRASE_ARTICLES articles do: weight 1/√(laws). A phrase in many
     articles (地域公共交通), or in any law's title (農林水産業 names a dozen laws), is a field, not a scheme."""
-    phrases = [p for p in terms.title_phrases if len(p) >= 4 and _specific(p, word=False) and not shelf.spread(p)]
+    phrases = _name_phrases(shelf, terms)
     if not phrases:
         return {}
     holders: dict[str, dict[str, str]] = {}
@@ -732,20 +759,14 @@ def phrase_in_articles(engine, shelf: "LawShelf", terms: MeasureTerms, seen: dic
             if p in body:
                 holders.setdefault(p, {}).setdefault(lid, law.get("article") or "条")
                 articles[p] = articles.get(p, 0) + 1
-    out: dict[str, tuple[str, str, float]] = {}
-    for p in sorted(holders, key=lambda p: (len(holders[p]), -len(p))):
-        if len(holders[p]) > PHRASE_LAWS or articles[p] > PHRASE_ARTICLES:
-            continue
-        for lid, label in holders[p].items():
-            out.setdefault(lid, (p, label, 1 / math.sqrt(len(holders[p]))))
-    return out
+    return _rare_holders(holders, lambda p: articles[p] > PHRASE_ARTICLES)
 
 
 def defined_on_phrase(shelf: "LawShelf", terms: MeasureTerms, pool: list[str]) -> dict[str, tuple[str, str, float]]:
     """law id → (term, phrase, weight) for the laws of `pool` that define a term holding a phrase of the
     measure's name (four characters or more, in no law's title: a phrase that names laws is a field),
     when at most PHRASE_LAWS laws do: weight 1/√(laws)."""
-    phrases = [p for p in terms.title_phrases if len(p) >= 4 and _specific(p, word=False) and not shelf.spread(p)]
+    phrases = _name_phrases(shelf, terms)
     if not phrases:
         return {}
     holders: dict[str, dict[str, str]] = {}
@@ -756,13 +777,7 @@ def defined_on_phrase(shelf: "LawShelf", terms: MeasureTerms, pool: list[str]) -
             p = next((p for p in phrases if p in term and p != term), None)
             if p is not None:
                 holders.setdefault(p, {}).setdefault(lid, term)
-    out: dict[str, tuple[str, str, float]] = {}
-    for p in sorted(holders, key=lambda p: (len(holders[p]), -len(p))):
-        if len(holders[p]) > PHRASE_LAWS:
-            continue
-        for lid, term in holders[p].items():
-            out.setdefault(lid, (term, p, 1 / math.sqrt(len(holders[p]))))
-    return out
+    return {lid: (term, p, weight) for lid, (p, term, weight) in _rare_holders(holders).items()}
 
 
 def mechanism_keys(terms: MeasureTerms, thesaurus) -> dict[str, str]:
@@ -958,28 +973,29 @@ def suggest_basis(engine, rid: str, k: int = BASIS_K) -> list[BasisSuggestion]:
     if not shelf.docs:  # the regional statutes alone: few enough to compare them all
         compared += [lid for lid in shelf.titles if lid not in compared]
     compared = compared[:LAWS_COMPARED + len(shelf.regional)]
-    for lid in compared:
+    def compare(lid: str) -> None:
+        """A law is compared: its evidence read again with its purpose article, and it is in `compared`
+        (every law compared has its evidence in `laws`; `laws` also holds laws ahead on title alone)."""
         laws[lid] = law_evidence(lid, shelf.titles[lid], shelf.purpose(lid), terms, named, hits.get(lid, 0),
                                   shelf.spread)
+        if lid not in compared:
+            compared.append(lid)
+
+    for lid in compared:
+        compare(lid)
     # Definitions whose body names the measure's phrase or the thesaurus's word for it (特定業務施設:
     # 「本店又は主たる事務所…業務施設」, for 本社機能), over every law whose definitions are at hand.
     by_body = defined_by_body(shelf, mechanism_keys(terms, getattr(engine, "thesaurus", None)))
     for lid in by_body:
-        if lid not in laws or lid not in compared:
-            laws[lid] = law_evidence(lid, shelf.titles[lid], shelf.purpose(lid), terms, named, hits.get(lid, 0),
-                                      shelf.spread)
-            compared.append(lid)
+        if lid not in compared:
+            compare(lid)
     # A phrase of the measure's name written in an article of few laws (地域共生社会 in 社会福祉法 第四条,
     # not in its title or purpose article): the law is about what the measure names.
     for lid, (phrase, label, weight) in phrase_in_articles(engine, shelf, terms, seen).items():
-        if lid not in laws or lid not in compared:
-            laws[lid] = law_evidence(lid, shelf.titles[lid], shelf.purpose(lid), terms, named, hits.get(lid, 0),
-                                      shelf.spread)
-            compared.append(lid)
+        if lid not in compared:
+            compare(lid)
         if not any(f"「{phrase}」" in r for r in laws[lid].reasons):
-            laws[lid].score += W_PURPOSE * weight
-            laws[lid].phrase = laws[lid].phrase or weight >= 0.5
-            laws[lid].reasons.append(f"{label}に施策の「{phrase}」の語がある")
+            laws[lid].credit(W_PURPOSE, weight, f"{label}に施策の「{phrase}」の語がある")
     # The statutes' own words for the measure's phrases, from the definitions of the laws compared
     # (特定居住 in 広域的地域活性化法 for 二地域居住): evidence for the law, and words its captions can hold.
     sims = law_similarity(engine, shelf, vec, compared)
@@ -1005,27 +1021,21 @@ def suggest_basis(engine, rid: str, k: int = BASIS_K) -> list[BasisSuggestion]:
             list(dict.fromkeys(by_sim[:read_defs] + list(shelf.regional))))
     for lid, (term, phrase, weight) in defined_on_phrase(shelf, terms, pool).items():
         if lid not in laws:
-            laws[lid] = law_evidence(lid, shelf.titles[lid], shelf.purpose(lid), terms, named, hits.get(lid, 0),
-                                      shelf.spread)
-            if lid not in compared:
-                compared.append(lid)
-                sims.update(law_similarity(engine, shelf, vec, [lid]))
+            compare(lid)
+            sims.update(law_similarity(engine, shelf, vec, [lid]))
         words = own_words.setdefault(lid, {})
         if term not in words:
             words[term] = phrase
-            laws[lid].score += W_DEFINITION * weight
-            laws[lid].phrase = laws[lid].phrase or weight >= 0.5
-            laws[lid].reasons.append(f"法律が施策の「{phrase}」を名に持つ「{term}」を定める")
+            laws[lid].credit(W_DEFINITION, weight, f"法律が施策の「{phrase}」を名に持つ「{term}」を定める")
     for lid, (term, phrase, weight, key) in by_body.items():
         words = own_words.setdefault(lid, {})
         if term not in words:
             words[term] = phrase
             # The term is defined as the measure's thing (a kind of 本店), not only named like it: a
             # definition of the phrase, where a shared head word above counts half of one.
-            laws[lid].score += W_DEFINITION * weight
-            laws[lid].phrase = laws[lid].phrase or weight >= 0.5
-            laws[lid].reasons.append(f"法律が定める「{term}」は「{key}」…をいい、施策の「{phrase}」にあたる" if key != phrase
-                                     else f"法律が定める「{term}」は施策の「{phrase}」…をいう")
+            laws[lid].credit(W_DEFINITION, weight,
+                             f"法律が定める「{term}」は「{key}」…をいい、施策の「{phrase}」にあたる" if key != phrase
+                             else f"法律が定める「{term}」は施策の「{phrase}」…をいう")
     # A law qualifies on its words (title, purpose, being named) with e5 beside them; e5 alone, or the
     # hits alone, only order: a relative similarity always has a first place, however unrelated.
     lexical = {lid: ev.score - min(W_HITS * hits.get(lid, 0), MAX_HITS) for lid, ev in laws.items()}
