@@ -46,19 +46,18 @@ def place_label(place: dict | None) -> str:
     return " ".join(parts)
 
 
+def sunset_past(sunset: dict | None, today: dt.date | None = None) -> bool:
+    """Whether a law's own last day (indexer.laws.sunset) is behind `today` (in Japan, by default)."""
+    return bool(sunset) and dt.date.fromisoformat(sunset["date"]) < (today or dt.datetime.now(JST).date())
+
+
 def sunset_note(sunset: dict | None, today: dt.date | None = None) -> str:
     """「令和3年（2021年）3月31日限りで効力を失っています（附則第三条）。」 for a law past its own expiry
     (indexer.laws.sunset), 「…限りで効力を失います（…）。」 for one with a date still ahead; "" without."""
     if not sunset:
         return ""
-    today = today or dt.datetime.now(JST).date()
-    past = dt.date.fromisoformat(sunset["date"]) < today
-    verb = "効力を失っています" if past else "効力を失います"
+    verb = "効力を失っています" if sunset_past(sunset, today) else "効力を失います"
     return f"{japanese_date(sunset['date'])}限りで{verb}（{sunset['article']}）。"
-
-
-def sunset_past(sunset: dict | None) -> bool:
-    return bool(sunset) and dt.date.fromisoformat(sunset["date"]) < dt.datetime.now(JST).date()
 
 
 def init_app(app: Flask) -> None:
