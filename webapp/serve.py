@@ -63,7 +63,6 @@ from indexer.config import Settings
 from indexer.errors import PolicykbError, UsageError
 from indexer.search.budget import EncoderBudget, Lanes, freeze_heap, one_blas_thread
 from indexer.search.engine import SearchEngine
-from indexer.search.filters import Filters
 from webapp import create_app
 from webapp.memory import memory_line, process_memory
 from webapp.server_errors import install
@@ -136,10 +135,7 @@ def _open_app(settings: Settings, threads: int = 12):
                          wait_s=EXPENSIVE_WAIT_S)
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     one_blas_thread()  # a search's vector products are small; the other core serves other requests
-    engine.embedder.encode_query("地方創生")  # warm the model so the first visitor does not wait
-    # And one search of every collection: Sudachi, the static model and the first pages of the
-    # mapped indexes load here (≈ 3 s over all laws), not in the first visitor's request.
-    engine.search("地方創生", mode="hybrid", filters=Filters(collection=engine.available_collections()))
+    engine.warm()  # the model, Sudachi, the mapped indexes, the synonyms: not in the first visitor's request
     app = create_app({"ENGINE": engine})
     freeze_heap()  # the engine lives as long as the process: full collections need not walk it
     return engine, app

@@ -99,7 +99,7 @@ class LegalVocabulary:
     statute_text: str
     definitions: list[Definition] = field(default_factory=list)
     pairs: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
-    #: The synonym file, read on the first question worded about law (≈0.5 s; not at start-up).
+    #: The synonym file, read by `warm` (the server's start) or else on the first question (≈0.5 s).
     synonyms_path: Path | None = SYNONYMS
     _synonyms: dict[str, list[tuple[str, ...]]] | None = field(default=None, repr=False)
     _counts: dict[str, int] = field(default_factory=dict, repr=False)
@@ -118,6 +118,10 @@ class LegalVocabulary:
                 if self._synonyms is None:
                     self._synonyms = read_synonyms(self.synonyms_path) if self.synonyms_path else {}
         return self._synonyms
+
+    def warm(self) -> None:
+        """Read the synonym file now, so that no visitor's question waits for it."""
+        _ = self.synonyms
 
     def uses(self, word: str) -> int:
         """How many times the statutes use `word` (as written, NFKC)."""
@@ -149,11 +153,15 @@ class LegalVocabulary:
             hit = next((p for p in plains if (p in surfaces if len(p) == 1 else p in q or p in lemmas)), None)
             if hit is not None:
                 add(hit, terms)
+        synonyms = self.synonyms
         for t in content:
-            if len(t.surface) < 2 or self.uses(t.surface) >= PLAIN_MAX:
+            # The groups first: a word the dictionary has no group for expands to nothing whatever its
+            # count, so the statutes are only scanned (≈ 0.8 ms a word) for the dictionary's words, and
+            # the counts kept are bounded by its headwords, not by what clients send.
+            groups = synonyms.get(t.surface, []) + synonyms.get(t.term, [])
+            if len(t.surface) < 2 or not groups or self.uses(t.surface) >= PLAIN_MAX:
                 continue
-            members = {m for group in self.synonyms.get(t.surface, []) + self.synonyms.get(t.term, [])
-                       for m in group if len(m) >= 2 and not m.isascii()}
+            members = {m for group in groups for m in group if len(m) >= 2 and not m.isascii()}
             used = sorted(((self.uses(m), m) for m in members), key=lambda x: (-x[0], x[1]))
             add(t.surface, [m for n, m in used if n >= STATUTE_MIN][:PER_WORD])
         terms = {t.term for t in content}

@@ -13,7 +13,7 @@ from indexer.search.fusion import LAW_INTENT, interleave_articles
 from indexer.search.law_names import find_law
 from indexer.search.plan import law_intent
 from indexer.text.analysis import analyze
-from indexer.text.legal_vocabulary import SYNONYMS, parse_definitions, read_synonyms
+from indexer.text.legal_vocabulary import SYNONYMS, LegalVocabulary, parse_definitions, read_synonyms
 
 
 def _intent(q: str):
@@ -149,6 +149,22 @@ def test_a_pair_matches_a_verb_in_any_form(engine):
         assert ("借りる", "地方債") in pairs, q
     # Lending is not borrowing: 貸す gains no 地方債.
     assert not any("地方債" in e.terms for e in engine.plan("施設を貸してよいのか").expansions)
+
+
+def test_the_vocabulary_scans_the_statutes_only_for_words_of_the_dictionary(engine):
+    """Words a client invents expand to nothing and leave nothing behind: what the vocabulary keeps
+    per word is bounded by the synonym dictionary, not by what is sent."""
+    vocab = LegalVocabulary.from_articles([(r["title"], r["text"]) for r in engine.records if r["kind"] == "article"])
+    vocab.warm()
+    invented = [f"ズモルカ{n}ペルト" for n in range(50)]
+    for word in invented:
+        q = f"{word}の手続はできるか"
+        assert not [e for e in vocab.expand(q, tuple(analyze(q))) if e.plain not in ("手続", "手続き")]
+    assert not set(vocab._counts) & {t.surface for w in invented for t in analyze(w)}
+    # A plain word of the dictionary still gains its statute terms (届け出 → 届出・申請…).
+    q = "持ち主の届け出はできるか"
+    assert any(e.plain == "持ち主" and "所有者" in e.terms for e in vocab.expand(q, tuple(analyze(q))))
+    assert "持ち主" in vocab._counts
 
 
 # -- the law not held -------------------------------------------------------------------------------
