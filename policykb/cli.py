@@ -11,6 +11,7 @@ from indexer.config import load_settings
 from indexer.corpus.anchor import anchor_corpus
 from indexer.corpus.collections import registered_file_problems
 from indexer.corpus.export import record_dict
+from indexer.corpus.law_effect import sunset_note, sunset_past
 from indexer.corpus.loader import load_corpus
 from indexer.corpus.quote_coverage import coverage
 from indexer.corpus.schema import KINDS
@@ -191,7 +192,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 def _print_human(resp) -> None:
     print(f"{resp.total} 件（{resp.mode}, {resp.took_ms:.1f} ms）")
     for n, r in enumerate(resp.results, start=resp.offset + 1):
-        print(f"{n:>3}. [{r['kind']}] {r['title']}  ({r['id']})")
+        sunset = (r.get("law") or {}).get("sunset")
+        # As the web app marks it: an article of a law past its own last day is not cited as in force.
+        expired = f"  失効（この法律は{sunset_note(sunset)}）" if sunset_past(sunset) else ""
+        print(f"{n:>3}. [{r['kind']}] {r['title']}  ({r['id']}){expired}")
         print(f"     {r['snippet'][:120]}")
 
 
@@ -243,6 +247,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
         return 0
     print(f"{d['title']}  [{d['kind']}]  {d['id']}")
     print(f"{d['section']}")
+    if (d.get("law") or {}).get("sunset"):
+        print(f"効力: この法律は{sunset_note(d['law']['sunset'])}")
     print()
     print(d["text"])
     print()

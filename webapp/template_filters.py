@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Flask, request
 
 from indexer.corpus.dates import japanese_date
 from indexer.corpus.numbers import official_number, value_label
 from indexer.corpus.prefectures import PREFECTURES
+from indexer.corpus.law_effect import sunset_note, sunset_past
 from indexer.search.filters import collection_labels
 from webapp.context import get_engine
 from webapp.highlight import highlight
@@ -16,9 +15,6 @@ from webapp.targets import marked_wording, target_deadline_label, values_text
 from webapp.labels import (ERA_LABELS, ERA_SHORT, KIND_LABELS, LINK_TYPE_LABELS, MODE_LABELS, TARGET_TYPE_LABELS,
                            pillar_label)
 from webapp.urls import toggled, url_with
-
-# A law's last day is a date in Japan: whether it has passed is decided in Japan's time.
-JST = dt.timezone(dt.timedelta(hours=9))
 
 NAV = (
     ("search.index", "検索"),
@@ -44,20 +40,6 @@ def place_label(place: dict | None) -> str:
     if place.get("inferred"):
         parts.append("（都道府県は推定）")  # the source does not name them; the record's note says how
     return " ".join(parts)
-
-
-def sunset_past(sunset: dict | None, today: dt.date | None = None) -> bool:
-    """Whether a law's own last day (indexer.laws.sunset) is behind `today` (in Japan, by default)."""
-    return bool(sunset) and dt.date.fromisoformat(sunset["date"]) < (today or dt.datetime.now(JST).date())
-
-
-def sunset_note(sunset: dict | None, today: dt.date | None = None) -> str:
-    """「令和3年（2021年）3月31日限りで効力を失っています（附則第三条）。」 for a law past its own expiry
-    (indexer.laws.sunset), 「…限りで効力を失います（…）。」 for one with a date still ahead; "" without."""
-    if not sunset:
-        return ""
-    verb = "効力を失っています" if sunset_past(sunset, today) else "効力を失います"
-    return f"{japanese_date(sunset['date'])}限りで{verb}（{sunset['article']}）。"
 
 
 def init_app(app: Flask) -> None:

@@ -60,3 +60,22 @@ def test_cli_build_with_a_bad_model_dir_fails_with_a_message(tmp_path):
                           "build", "--quiet"], capture_output=True, text=True, cwd=REPO)
     assert out.returncode == 1
     assert "not-a-model" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_cli_says_when_a_law_has_a_last_day(settings, capsys, monkeypatch, engine):
+    """半島振興法 附則第二項 gives the law a last day (令和17年（2035年）3月31日): `show` says it as the
+    record page does; a search marks 「失効」 only once the day is past (as the results page does)."""
+    import datetime as dt
+
+    from indexer.corpus.law_effect import JST
+
+    rid = next(r["id"] for r in engine.records if (r.get("law") or {}).get("law_title") == "半島振興法"
+               and r["kind"] == "article")
+    past = dt.datetime.now(JST).date() > dt.date(2035, 3, 31)
+    code, out, _ = _cli(settings, capsys, monkeypatch, "show", rid)
+    verb = "効力を失っています" if past else "効力を失います"
+    assert code == 0 and f"効力: この法律は令和17年（2035年）3月31日限りで{verb}（附則第二項）。" in out
+    code, out, _ = _cli(settings, capsys, monkeypatch, "search", "半島振興法 半島振興計画", "--mode", "keyword")
+    lines = [line for line in out.splitlines() if "半島振興法" in line and "(law-" in line]
+    assert code == 0 and lines
+    assert all(("失効（この法律は令和17年（2035年）3月31日限りで" in line) == past for line in lines)

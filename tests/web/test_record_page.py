@@ -57,7 +57,7 @@ def test_a_law_with_a_last_day_says_so_on_its_articles_pages_and_in_json(client,
     # 半島振興法 附則第二項: 「この法律は、令和十七年三月三十一日限り、その効力を失う。」 (indexer.laws.sunset).
     import datetime as dt
 
-    from webapp.template_filters import JST, sunset_note
+    from indexer.corpus.law_effect import JST, sunset_note
 
     rid = next(r["id"] for r in engine.records if (r.get("law") or {}).get("law_title") == "半島振興法"
                and r["kind"] == "article")
