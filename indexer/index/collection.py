@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections import OrderedDict
 from pathlib import Path
 from typing import NamedTuple
 
@@ -40,6 +39,7 @@ from indexer.index.ann import AnnVectorIndex
 from indexer.index.collection_store import DEFINITIONS_FILE, E5_DIR, open_store, unpack
 from indexer.index.keyword_format import register_analyzer
 from indexer.index.keyword_index import TEXT_FIELDS, term_clauses, text_query
+from indexer.lru import BoundedCache
 from indexer.model.static_encoder import StaticEncoder
 from indexer.text.analysis import Token
 
@@ -110,8 +110,8 @@ class CollectionIndex:
         self.documents: dict[str, str] = self.meta["documents"]  # id → sha256: ≈ 9,000 entries
         self._encoder = None
         self._encoder_lock = threading.Lock()
-        self._cache: OrderedDict[str, dict] = OrderedDict()
-        self._cache_lock = threading.Lock()
+        self._cache: BoundedCache[dict] = BoundedCache(RECORD_CACHE)
+        self._definitions_lock = threading.Lock()
         self._definitions: tuple[dict[str, list[list[str]]], bool] | None = None
 
     # -- counts ---------------------------------------------------------------
@@ -268,19 +268,14 @@ class CollectionIndex:
 
     # -- records and documents ----------------------------------------------------
     def record(self, rid: str) -> dict | None:
-        with self._cache_lock:
-            rec = self._cache.get(rid)
-            if rec is not None:
-                self._cache.move_to_end(rid)
-                return rec
+        rec = self._cache.peek(rid)
+        if rec is not None:
+            return rec
         for part in reversed(self.parts):  # a later part holds the newer text of a re-added law
             row = part.query("SELECT document, record FROM units WHERE id = ?", (rid,))
             if row and row[0][0] not in self.removed:
                 rec = json.loads(unpack(row[0][1]))
-                with self._cache_lock:
-                    self._cache[rid] = rec
-                    if len(self._cache) > RECORD_CACHE:
-                        self._cache.popitem(last=False)
+                self._cache.put(rid, rec)
                 return rec
         return None
 
@@ -302,8 +297,7 @@ class CollectionIndex:
 
     def clear_cache(self) -> None:
         """Forget the cached unit records (benchmarks time a new query's reads)."""
-        with self._cache_lock:
-            self._cache.clear()
+        self._cache.clear()
 
     def document(self, doc_id: str) -> tuple[dict, str] | None:
         """(metadata, text) of a held document."""
@@ -324,7 +318,7 @@ class CollectionIndex:
     def definitions(self) -> dict[str, list[list[str]]] | None:
         """The statutory definitions of the Acts held: document id → [[term, body, form, article], ...]
         (indexer.index.law_definitions), read once; None when no part was built with them."""
-        with self._cache_lock:
+        with self._definitions_lock:
             if self._definitions is None:
                 found: dict[str, list[list[str]]] = {}
                 stored = False

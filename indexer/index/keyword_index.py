@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections import OrderedDict
 from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
@@ -21,6 +20,7 @@ import numpy as np
 import tantivy
 
 from indexer.index.keyword_format import ANALYZER, register_analyzer
+from indexer.lru import BoundedCache
 from indexer.text.analysis import Token
 
 __all__ = ["ANALYZER", "TEXT_FIELDS", "FilterSpec", "KeywordIndex", "term_clauses", "text_query"]
@@ -113,8 +113,7 @@ class KeywordIndex:
         #: bring their ordinals with them (search_ordinals) and no id is looked up to find one.
         self._rids: list[str | None] = self._ids[0] if len(self._ids) == 1 else list(self._term_sets)
         self._ordinal: dict[str, int] = {rid: n for n, rid in enumerate(self._rids) if rid is not None}
-        self._queries: OrderedDict[tuple, tantivy.Query | None] = OrderedDict()
-        self._queries_lock = threading.Lock()
+        self._queries: BoundedCache[tantivy.Query | None] = BoundedCache(QUERY_CACHE)
         # A term → the records that hold it, in any field (≈ 0.1 s and ≈ 10 MB for 3,530 records):
         # a hit's share of the query's concepts is then a set operation per concept, not a loop
         # over the hits; made on the first search, so `show` and the record pages do not pay for it.
@@ -138,15 +137,8 @@ class KeywordIndex:
 
     def _text_query(self, query_tokens: list[Token], extra_tokens: list[Token]) -> tantivy.Query | None:
         """text_query, kept by the tokens (bounded, oldest out): a tantivy Query is immutable."""
-        key = (tuple(query_tokens), tuple(extra_tokens))
-        if key in self._queries:
-            return self._queries[key]
-        got = text_query(self.schema, query_tokens, extra_tokens)
-        with self._queries_lock:
-            if len(self._queries) >= QUERY_CACHE:
-                self._queries.popitem(last=False)
-            self._queries[key] = got
-        return got
+        return self._queries.get((tuple(query_tokens), tuple(extra_tokens)),
+                                 lambda: text_query(self.schema, query_tokens, extra_tokens))
 
     def _hits(self, query_tokens: list[Token], filters: FilterSpec, limit: int, extra_tokens: list[Token]) -> list:
         text = self._text_query(query_tokens, extra_tokens)

@@ -11,10 +11,8 @@ prefecture's 例規集) is one more implementation, or one more instance of thes
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from typing import Generic, Protocol, TypeVar, runtime_checkable
+from collections.abc import Callable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -31,8 +29,9 @@ QueryVector = Callable[[], "np.ndarray | None"]
 # query word is written (two snippets wide): 600,000 units cannot be cached, and analysing every
 # result's whole article was most of a query's time.
 UNIT_WINDOW = 300
-__all__ = ["Collection", "QueryVector", "TokenCache", "UNIT_WINDOW", "facet_key", "window_start", "window_tokens",
+__all__ = ["Collection", "QueryVector", "UNIT_WINDOW", "facet_key", "window_start", "window_tokens",
            "collection_labels", "register_label", "unregister_label"]
+
 
 def facet_key(facet: str, value: object) -> str:
     """One facet value as one string, "facet\x1fvalue": what facet counts count (SearchEngine.facet_counts)."""
@@ -56,41 +55,6 @@ def window_tokens(text: str, needles: set[str] | frozenset[str], start: int | No
     # (≈ 350 tokens per window, 10 windows per page: 1.4 ms of a 全法令 keyword search).
     new = tuple.__new__
     return [new(Token, (t.term, t.surface, t.start + start, t.end + start, t.mode)) for t in tokens]
-
-
-V = TypeVar("V")
-
-
-class TokenCache(Generic[V]):
-    """The analysed texts a collection keeps (a record whole, or a unit's window by where it starts):
-    bounded, least recently used out, shared by the server's threads. An OrderedDict: popping a plain
-    dict's first key again and again walks every deleted slot (milliseconds per call once full)."""
-
-    def __init__(self, limit: int) -> None:
-        self._items: OrderedDict[Hashable, V] = OrderedDict()
-        self.limit = limit
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def get(self, key: Hashable, make: Callable[[], V]) -> V:
-        """The value kept for key, else make() (outside the lock: analysis is the slow part), kept."""
-        with self._lock:
-            got = self._items.get(key)
-            if got is not None:
-                self._items.move_to_end(key)
-                return got
-        got = make()
-        with self._lock:
-            self._items[key] = got
-            if len(self._items) > self.limit:
-                self._items.popitem(last=False)
-        return got
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
 
 
 @runtime_checkable

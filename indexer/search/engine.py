@@ -14,7 +14,7 @@ import json
 import logging
 import threading
 import time
-from collections import Counter, OrderedDict
+from collections import Counter
 from itertools import compress
 from operator import countOf, itemgetter
 from collections.abc import Callable
@@ -30,6 +30,7 @@ from indexer.corpus.text_layout import text_layout
 from indexer.errors import IndexUnavailable, NotFound, QueryError
 from indexer.index.store import content_hash, manifest_hash
 from indexer.index.verify import check_build, load_part, serving_candidates
+from indexer.lru import BoundedCache
 from indexer.model.embedder import Embedder
 from indexer.model.query_encoder import OnnxQueryEncoder, open_query_encoder
 from indexer.search.basis import suggest_basis
@@ -87,10 +88,9 @@ class SearchEngine:
         # Issue 19: the legal vocabulary over the statutes held in memory (read once, query side only).
         self.planner = QueryPlanner(self.thesaurus, LegalVocabulary.from_articles(
             [(r["title"], r["text"]) for r in self.regional.records if r["kind"] == "article"]))
-        self._plans: OrderedDict[tuple[str, bool, bool, bool], QueryPlan] = OrderedDict()
-        self._suggestions: OrderedDict[tuple[str, int], list[dict]] = OrderedDict()  # suggest_articles
-        self._citations: OrderedDict[tuple[str, int], dict | None] = OrderedDict()  # _paragraph_citation
-        self._plans_lock = threading.Lock()
+        self._plans: BoundedCache[QueryPlan] = BoundedCache(PLAN_CACHE)
+        self._suggestions: BoundedCache[list[dict]] = BoundedCache(SUGGESTION_CACHE)  # suggest_articles
+        self._citations: BoundedCache[dict | None] = BoundedCache(CITATION_CACHE)  # _paragraph_citation
         #: Built from another corpus/model than the current one: served, and said so (open() sets it).
         self.stale = False
         #: Why an older build is serving instead of `current` (one line), or None.
@@ -238,16 +238,10 @@ class SearchEngine:
         fusion = fusion or FUSION
         key = (query, fusion.get("expand", True), fusion.get("expand_semantic", True),
                fusion.get("legal_vocabulary", True))
-        got = self._plans.get(key)
-        if got is None:
-            # A plan is frozen and depends on the query and the build only: a query asked again (the
-            # next page, a facet clicked, a cached hybrid search) skips Sudachi. Bounded, oldest out.
-            got = self.planner.plan(query, expand=key[1], expand_semantic=key[2], legal_vocabulary=key[3])
-            with self._plans_lock:
-                if len(self._plans) >= PLAN_CACHE:
-                    self._plans.popitem(last=False)
-                self._plans[key] = got
-        return got
+        # A plan is frozen and depends on the query and the build only: a query asked again (the next
+        # page, a facet clicked, a cached hybrid search) skips Sudachi.
+        return self._plans.get(key, lambda: self.planner.plan(query, expand=key[1], expand_semantic=key[2],
+                                                             legal_vocabulary=key[3]))
 
     def _query_vector_later(self, query: str) -> Callable[[], np.ndarray | None]:
         """Start encoding the query with e5; the returned function waits for its vector (None when
@@ -519,16 +513,10 @@ class SearchEngine:
     def _paragraph_citation(self, rec: dict, para: int) -> dict | None:
         """cite_paragraph(rec, para).as_dict(), kept (bounded): it depends on the record and the 項 only,
         and it was the dearest part of an article result's reasons (scripts/profile_search)."""
-        key = (rec["id"], para)
-        if key not in self._citations:
+        def make() -> dict | None:
             matched = cite_paragraph(rec, para)
-            # Bounded, oldest out, as the plans and suggestions are (an OrderedDict: popping a plain
-            # dict's first key again and again walks its deleted slots).
-            with self._plans_lock:
-                if len(self._citations) >= CITATION_CACHE:
-                    self._citations.popitem(last=False)
-                self._citations[key] = matched.as_dict() if matched else None
-        got = self._citations.get(key)
+            return matched.as_dict() if matched else None
+        got = self._citations.get((rec["id"], para), make)
         return dict(got) if got is not None else None
 
     def _keyword_matches(self, info: RankInfo) -> int:
@@ -674,14 +662,11 @@ class SearchEngine:
         afresh they were most of a record page's 30–40 ms of CPU (several keyword searches and a hybrid
         one). Suggestions made without their semantic side (the server's encoder budget spent) are not kept."""
         key = (rid, k)
-        got = self._suggestions.get(key)
+        got = self._suggestions.peek(key)
         if got is None:
             got = [s.as_dict() for s in suggest_basis(self, rid, k)]
             if degraded_reason() is None:
-                with self._plans_lock:
-                    if len(self._suggestions) >= SUGGESTION_CACHE:
-                        self._suggestions.popitem(last=False)
-                    self._suggestions[key] = got
+                self._suggestions.put(key, got)
         return list(got)
 
     # -- documents -------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from indexer.index.collection import CITED_BY_MAX, CollectionIndex, UnitHit, unit_fields
-from indexer.search.collection import QueryVector, TokenCache, window_start, window_tokens
+from indexer.lru import BoundedCache
+from indexer.search.collection import QueryVector, window_start, window_tokens
 from indexer.search.filters import Filters
 from indexer.search.fusion import ABOUT_MIN_SIMILARITY, Candidates
 from indexer.search.plan import QueryPlan
@@ -90,7 +91,7 @@ class LargeCollection:
         self.name = index.name
         self._partner: RecordCollection | None = None
         self._shared: set[str] | None = None
-        self._windows: TokenCache[list[Token]] = TokenCache(WINDOW_CACHE)
+        self._windows: BoundedCache[list[Token]] = BoundedCache(WINDOW_CACHE)
 
     @classmethod
     def open(cls, path: Path) -> "LargeCollection":

@@ -25,8 +25,9 @@ from indexer.corpus.schema import DERIVED_KINDS
 from indexer.index.keyword_index import KeywordIndex
 from indexer.index.verify import load_part
 from indexer.index.vectors import VectorIndex
+from indexer.lru import BoundedCache
 from indexer.search.catalog import Catalog
-from indexer.search.collection import (UNIT_WINDOW, QueryVector, TokenCache, facet_key, window_start,
+from indexer.search.collection import (UNIT_WINDOW, QueryVector, facet_key, window_start,
                                        window_tokens)
 from indexer.search.filters import Filters
 from indexer.search.fusion import Candidates
@@ -77,7 +78,7 @@ class RecordCollection:
         self.article_ids = frozenset(r["id"] for r in records if r["kind"] == "article")
         self.path = path  # its directory, for sources.json (the reading views), read on first need
         self._views: dict | None = None
-        self._text_tokens: TokenCache[list[Token]] = TokenCache(TEXT_TOKEN_CACHE)
+        self._text_tokens: BoundedCache[list[Token]] = BoundedCache(TEXT_TOKEN_CACHE)
         self._last_filtered: tuple[Filters, set[str]] | None = None
         #: Per thread, the ids and keyword-index ordinals of the last keyword list (count_facets).
         self._last_keyword = threading.local()
