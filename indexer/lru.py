@@ -8,6 +8,11 @@ evicted between `in` and `[]`), and a value of None read as a miss. cachetools.L
 bookkeeping; this adds the lock the server's threads need and "get, or make outside the lock":
 making a value (Sudachi, SQLite, the model) is the slow part, and two threads making the same value
 at once is cheaper than one waiting for the other.
+
+The one cache left out is the query vectors' (indexer.model.query_cache): the build embeds passages
+with the Embedder that holds it, so that module is in the index writers' import closure
+(indexer.index.fingerprint) and any edit to it marks every index stale — a rebuild of 全法令
+(≈ 17 min) for bytes that would not change. It is already an LRU under a lock.
 """
 
 from __future__ import annotations

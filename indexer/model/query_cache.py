@@ -7,30 +7,44 @@ encoder budget asks `cached` first so that a repeated query never waits in its q
 
 from __future__ import annotations
 
-import numpy as np
+import threading
+from collections import OrderedDict
 
-from indexer.lru import BoundedCache
+import numpy as np
 
 __all__ = ["QueryCache"]
 
 
 class QueryCache:
-    """Unit query vectors kept by query text (indexer.lru, bounded); subclasses encode one query in
-    `_encode_one`."""
+    """A thread-safe LRU of unit query vectors; subclasses encode one query in `_encode_one`."""
 
     def __init__(self, cache_size: int = 2048):
-        self._cache: BoundedCache[np.ndarray] = BoundedCache(cache_size)
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
 
     def _encode_one(self, text: str) -> np.ndarray:
         raise NotImplementedError
 
     def cached(self, text: str) -> np.ndarray | None:
         """The query's vector if it was encoded before (no model time), else None."""
-        return self._cache.peek(text)
+        with self._lock:
+            return self._cache.get(text)
 
     def clear_cache(self) -> None:
         """Forget the encoded queries (benchmarks time a new query's encoding)."""
-        self._cache.clear()
+        with self._lock:
+            self._cache.clear()
 
     def encode_query(self, text: str) -> np.ndarray:
-        return self._cache.get(text, lambda: np.asarray(self._encode_one(text), dtype=np.float32))
+        with self._lock:
+            hit = self._cache.get(text)
+            if hit is not None:
+                self._cache.move_to_end(text)
+                return hit
+        vec = np.asarray(self._encode_one(text), dtype=np.float32)
+        with self._lock:
+            self._cache[text] = vec
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return vec
