@@ -131,9 +131,10 @@ def test_a_unit_s_window_is_analysed_once_per_place_and_forgotten_on_clear(laws_
     assert other == window_tokens(text, frozenset()) and other is not first
     laws.clear_caches()
     assert laws.text_tokens(long_unit, plan.needles) is not first
-    # Bounded: past WINDOW_CACHE windows, the oldest goes.
-    monkeypatch.setattr(laws._windows, "limit", 3)
-    laws.clear_caches()
+    # Bounded: past its limit (WINDOW_CACHE), the least recently used window goes.
+    from indexer.lru import BoundedCache
+
+    monkeypatch.setattr(laws, "_windows", BoundedCache(3))
     kept = [laws.text_tokens(h.id, plan.needles) for h in hits[:4]]
     assert len(laws._windows) == 3
     assert laws.text_tokens(hits[0].id, plan.needles) is not kept[0]
