@@ -154,6 +154,8 @@ def analyze(text: str, modes: str = "AC") -> list[Token]:
                 if split_a and not parts:
                     out_a.append(new(Token, (term, written, b, e, "A")))
             if parts:
+                # The lookup above, again for each A unit: one body over (morpheme, mode) pairs
+                # measured 5–12 % slower per text.
                 for a in parts:
                     begin, end = a.begin(), a.end()
                     surface = piece[begin:end]
