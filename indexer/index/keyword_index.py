@@ -136,7 +136,7 @@ class KeywordIndex:
         return clauses
 
     def _text_query(self, query_tokens: list[Token], extra_tokens: list[Token]) -> tantivy.Query | None:
-        """text_query, kept by the tokens (bounded, oldest out): a tantivy Query is immutable."""
+        """text_query, kept by the tokens (bounded, least recently used out): a tantivy Query is immutable."""
         return self._queries.get((tuple(query_tokens), tuple(extra_tokens)),
                                  lambda: text_query(self.schema, query_tokens, extra_tokens))
 
