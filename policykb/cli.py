@@ -28,7 +28,7 @@ from indexer.ingest.inputs import input_kind
 from indexer.model.integrity import check_model_dir, recorded_files
 from indexer.search.engine import SearchEngine
 from indexer.search.filters import Filters, parse_filters
-from webapp.serve import MAX_WORKERS, serve
+from webapp.serve import AUTO_WORKERS_MAX, MAX_WORKERS, default_workers, serve
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -179,12 +179,13 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         raise UsageError(f"--port must be 0–65535, not {args.port}")
     if args.threads < 1:
         raise UsageError(f"--threads must be at least 1, not {args.threads}")
-    if not 1 <= args.workers <= MAX_WORKERS:
-        raise UsageError(f"--workers must be 1–{MAX_WORKERS}, not {args.workers}")
+    workers = default_workers() if args.workers is None else args.workers
+    if not 1 <= workers <= MAX_WORKERS:
+        raise UsageError(f"--workers must be 1–{MAX_WORKERS}, not {workers}")
     try:
         # A port that cannot be bound is reported by serve() itself (UsageError): any other
         # OSError (a damaged index file) is not a listen failure.
-        return serve(_settings(args), host=args.host, port=args.port, threads=args.threads, workers=args.workers)
+        return serve(_settings(args), host=args.host, port=args.port, threads=args.threads, workers=workers)
     except KeyboardInterrupt:
         return 0
 
@@ -370,9 +371,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     s.add_argument("--threads", type=int, default=12,
                    help="threads per worker process (default 12; see webapp/serve.py for why)")
-    s.add_argument("--workers", type=int, default=1,
+    s.add_argument("--workers", type=int, default=None,
                    help="worker processes on one listening socket, each with its own engine and --threads "
-                        "(default 1: this process serves; more: a supervisor restarts any that dies)")
+                        f"(default: the usable cores, at most {AUTO_WORKERS_MAX}; 1: this process serves; "
+                        "more: a supervisor restarts any that dies)")
     s.set_defaults(func=_cmd_serve)
 
     s = sub.add_parser("show", help="print a record with its cross-references")

@@ -53,15 +53,17 @@ import select
 import signal
 import socket
 import sys
+import tempfile
 import time
 import traceback
+from pathlib import Path
 from typing import NoReturn
 
 from waitress.server import create_server
 
 from indexer.config import Settings
 from indexer.errors import PolicykbError, UsageError
-from indexer.search.budget import EncoderBudget, Lanes, freeze_heap, one_blas_thread
+from indexer.search.budget import EncoderBudget, Lanes, SharedLanes, freeze_heap, one_blas_thread
 from indexer.search.engine import SearchEngine
 from webapp import create_app
 from webapp.memory import memory_line, process_memory
@@ -92,6 +94,13 @@ WORK_BUDGET_S = 0.1
 #: interpreter with the cheap requests (measured: scripts/bench_http --scenario expensive).
 EXPENSIVE_LANES = 1
 EXPENSIVE_WAIT_S = 5.0
+
+
+def shared_lane_count(workers: int) -> int:
+    """Expensive searches running at once in all the workers of a server: one core is always left
+    to the cheap ones (two workers each running its own long query left them none: a record page's
+    p95 beside 8 long-query clients was 41–140 ms, against 26–27 ms with one process)."""
+    return max(1, workers - 1)
 #: Server threads expensive requests may never take, waiting or running: cheap requests' share.
 CHEAP_THREADS = 4
 #: The interpreter's switch interval (sys.setswitchinterval; Python's default is 5 ms): a thread that
@@ -101,6 +110,22 @@ CHEAP_THREADS = 4
 SWITCH_INTERVAL_S = 0.001
 #: Each worker holds its own engine (≈ 1 GB here): more than this is a typo, not a plan.
 MAX_WORKERS = 32
+#: The default number of workers is the cores this process may run on, at most this many: one
+#: process uses one core (the GIL), and every worker holds its own model and Python objects
+#: (PSS ≈ 0.4 GB default corpus, ≈ 0.9 GB all laws), so a large machine is not filled by default.
+AUTO_WORKERS_MAX = 4
+
+
+def default_workers() -> int:
+    """Worker processes `policykb serve` starts unless told: the usable cores, 1–AUTO_WORKERS_MAX.
+
+    On 2 cores one process answered 8 clients at 134 req/s, p99 132 ms; two at 257 req/s,
+    p99 92 ms (`scripts/bench_http --clients 8 --compare-tree`, docs/operations.md)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, AUTO_WORKERS_MAX))
 #: A worker asked to stop gets this long (waitress lets running requests finish for 5 s) before SIGKILL.
 STOP_GRACE_S = 10.0
 #: A replacement that fails to start is retried after 1, 2, 4 … seconds, at most this long.
@@ -121,8 +146,9 @@ def make_server(app, **kw):
     return server
 
 
-def _open_app(settings: Settings, threads: int = 12):
-    """The engine (model warmed) and the app over it; what each worker does once."""
+def _open_app(settings: Settings, threads: int = 12, shared_lanes: SharedLanes | None = None):
+    """The engine (model warmed) and the app over it; what each worker does once (`shared_lanes`: the
+    expensive searches' lanes of all the workers of a server)."""
     # Root at WARNING: sentence-transformers draws a progress bar per query when its logger is at INFO.
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for name in ("waitress", "webapp"):
@@ -132,7 +158,7 @@ def _open_app(settings: Settings, threads: int = 12):
     engine.encoder_threads = ENCODER_THREADS
     engine.work_budget_s = WORK_BUDGET_S
     engine.lanes = Lanes(EXPENSIVE_LANES, waiting=max(1, threads - CHEAP_THREADS - EXPENSIVE_LANES),
-                         wait_s=EXPENSIVE_WAIT_S)
+                         wait_s=EXPENSIVE_WAIT_S, shared=shared_lanes)
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     one_blas_thread()  # a search's vector products are small; the other core serves other requests
     engine.warm()  # the model, Sudachi, the mapped indexes, the synonyms: not in the first visitor's request
@@ -227,7 +253,8 @@ def _report(fd: int, *fields: object) -> None:
     os.write(fd, line.encode("utf-8", "replace"))
 
 
-def _worker(settings: Settings, socks: list[socket.socket], threads: int, report_fd: int, parent: int) -> NoReturn:
+def _worker(settings: Settings, socks: list[socket.socket], threads: int, report_fd: int, parent: int,
+            shared_lanes: SharedLanes) -> NoReturn:
     """A forked child: open the engine, say so, serve on the inherited sockets; never returns."""
     code = 1
     try:
@@ -240,7 +267,7 @@ def _worker(settings: Settings, socks: list[socket.socket], threads: int, report
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         _die_with_parent(parent)
         try:
-            engine, app = _open_app(settings, threads)
+            engine, app = _open_app(settings, threads, shared_lanes)
         except PolicykbError as exc:  # the supervisor prints it once, not once per worker
             _report(report_fd, "error", os.getpid(), exc.exit_code, exc.message)
             os._exit(exc.exit_code)
@@ -267,8 +294,10 @@ def _worker(settings: Settings, socks: list[socket.socket], threads: int, report
 class _Supervisor:
     """The parent: forks the workers, restarts the ones that die, stops them all on a signal."""
 
-    def __init__(self, settings: Settings, socks: list[socket.socket], threads: int, workers: int):
+    def __init__(self, settings: Settings, socks: list[socket.socket], threads: int, workers: int,
+                 lanes_dir: Path):
         self.settings, self.socks, self.threads, self.workers = settings, socks, threads, workers
+        self.shared_lanes = SharedLanes(lanes_dir, shared_lane_count(workers))
         self.children: dict[int, bool] = {}  # pid → ready
         self.failures = 0                     # replacements in a row that died before they were ready
         self.restart_at: float | None = None  # when to fork the missing workers
@@ -288,7 +317,7 @@ class _Supervisor:
             signal.set_wakeup_fd(-1)
             for fd in (self.report_r, self.wake_r, self.wake_w):
                 os.close(fd)
-            _worker(self.settings, self.socks, self.threads, self.report_w, parent)
+            _worker(self.settings, self.socks, self.threads, self.report_w, parent, self.shared_lanes)
         self.children[pid] = False
 
     def _signal(self, signum, frame) -> None:
@@ -425,7 +454,8 @@ def serve_workers(settings: Settings, host: str, port: int, threads: int, worker
             print(note, file=sys.stderr, flush=True)
 
     try:
-        return _Supervisor(settings, socks, threads, workers).run(announce)
+        with tempfile.TemporaryDirectory(prefix="policykb-lanes-") as lanes_dir:
+            return _Supervisor(settings, socks, threads, workers, Path(lanes_dir)).run(announce)
     finally:
         for sock in socks:
             sock.close()

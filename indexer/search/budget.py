@@ -40,7 +40,9 @@ Two more bounds, for the keyword side and the Python work of a search (issue 18)
 
 from __future__ import annotations
 
+import fcntl
 import gc
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -49,6 +51,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -307,9 +310,10 @@ class Lanes:
     thread of the server (webapp.serve sets it below the thread count).
     """
 
-    def __init__(self, lanes: int = 1, waiting: int = 8, wait_s: float = 5.0):
+    def __init__(self, lanes: int = 1, waiting: int = 8, wait_s: float = 5.0, shared: "SharedLanes | None" = None):
         self.lanes = lanes
         self.wait_s = wait_s
+        self.shared = shared
         self._running = threading.Semaphore(lanes)
         self._admitted = threading.BoundedSemaphore(lanes + waiting)  # running or waiting
 
@@ -326,13 +330,54 @@ class Lanes:
         if not self._admitted.acquire(blocking=False):
             raise Busy(BUSY_MESSAGE)
         try:
+            deadline = time.monotonic() + self.wait_s
             if not self._running.acquire(timeout=self.wait_s):
                 raise Busy(BUSY_MESSAGE)
-            token = _held_lane.set(self)
             try:
-                yield
+                held = self.shared.acquire(deadline) if self.shared is not None else None
+                if self.shared is not None and held is None:
+                    raise Busy(BUSY_MESSAGE)
+                token = _held_lane.set(self)
+                try:
+                    yield
+                finally:
+                    _held_lane.reset(token)
+                    if held is not None:
+                        self.shared.release(held)
             finally:
-                _held_lane.reset(token)
                 self._running.release()
         finally:
             self._admitted.release()
+
+
+class SharedLanes:
+    """Lanes shared by the worker processes of one server: `lanes` lock files in `directory`.
+
+    Each worker holds its own engine, so without this every worker ran its own expensive search and
+    two workers on two cores left the cheap requests no core of their own. A lane is an flock on one
+    file, opened by the process that takes it (a descriptor inherited across fork would share the
+    lock), so the kernel gives it back when its holder dies: a killed worker never keeps a lane.
+    """
+
+    POLL_S = 0.005  # flock has no timeout: a waiting search looks again this often
+
+    def __init__(self, directory: Path, lanes: int):
+        self.paths = [Path(directory) / f"lane-{i}" for i in range(lanes)]
+
+    def acquire(self, deadline: float) -> int | None:
+        """The descriptor of a lane taken before `deadline` (time.monotonic), else None."""
+        while True:
+            for path in self.paths:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return fd
+                except BlockingIOError:
+                    os.close(fd)
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(self.POLL_S)
+
+    @staticmethod
+    def release(fd: int) -> None:
+        os.close(fd)  # closing the only descriptor of its open file releases the flock

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -11,7 +14,7 @@ import numpy as np
 import pytest
 
 from indexer.search.budget import (EXPLAINED_FIRST, LONG_PAGE, LONG_QUERY_CHARS, Busy, EncoderBudget, Lanes,
-                                   degraded_reason, start_request, work_clock)
+                                   SharedLanes, degraded_reason, start_request, work_clock)
 from indexer.search.plan import ANALYSE_FIRST, MAX_QUERY_WORDS, QueryPlanner, analyse_capped, cap_tokens
 from indexer.text.analysis import analyze
 from indexer.text.thesaurus import load_thesaurus
@@ -199,6 +202,43 @@ def test_an_expensive_search_past_the_waiting_places_is_refused_at_once():
         held.done()
     with lanes.admit(True):  # its place came back
         pass
+
+
+HOLD_A_SHARED_LANE = """
+import sys, time
+from pathlib import Path
+from indexer.search.budget import SharedLanes
+fd = SharedLanes(Path(sys.argv[1]), 1).acquire(time.monotonic() + 10)
+print("held" if fd is not None else "none", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_lane_shared_by_worker_processes_is_taken_once_and_freed_when_its_holder_dies(tmp_path):
+    """Another process (a worker of the same server) holds the one lane: this one's expensive search
+    is refused after its wait, a cheap one is not; killed, the holder's lane is free at once."""
+    other = subprocess.Popen([sys.executable, "-c", HOLD_A_SHARED_LANE, str(tmp_path)], cwd=ROOT,
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout.readline().strip() == "held"
+        lanes = Lanes(1, waiting=1, wait_s=0.2, shared=SharedLanes(tmp_path, 1))
+        with lanes.admit(False):  # a cheap search never asks for a lane
+            pass
+        t0 = time.monotonic()
+        with pytest.raises(Busy):
+            with lanes.admit(True):
+                pass
+        assert 0.2 <= time.monotonic() - t0 < 5
+        other.send_signal(signal.SIGKILL)
+        other.wait(10)
+        with lanes.admit(True):  # the kernel gave the dead holder's lock back
+            with pytest.raises(Busy):  # and this process now holds the only lane
+                with Lanes(1, waiting=1, wait_s=0.05, shared=SharedLanes(tmp_path, 1)).admit(True):
+                    pass
+    finally:
+        if other.poll() is None:
+            other.kill()
+            other.wait(10)
 
 
 def test_an_expensive_search_s_encoding_never_takes_the_place_of_a_cheap_one():

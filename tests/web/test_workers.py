@@ -186,3 +186,36 @@ def test_a_port_in_use_is_one_line_before_any_engine_opens(capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"cannot listen on 127.0.0.1:{port}" in err, err
     assert time.monotonic() - t0 < 5  # bound before any engine is opened
+
+
+@pytest.mark.parametrize("cores", [1, 2])
+def test_without_workers_the_server_uses_the_cores_it_may_run_on(cores, settings):
+    """No --workers: one process on one core, one worker per core on more (one process uses one core)."""
+    usable = sorted(os.sched_getaffinity(0))
+    if len(usable) < cores:
+        pytest.skip(f"this machine lets the tests use {len(usable)} core(s)")
+    cmd = [sys.executable, "-m", "policykb", "--index-dir", str(settings.index_dir),
+           "serve", "--threads", "4", "--host", "127.0.0.1", "--port", "0"]
+    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            encoding="utf-8", errors="replace",
+                            preexec_fn=lambda: os.sched_setaffinity(0, usable[:cores]))
+    try:
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if "serving http://" in line:
+                break
+        announce = lines[-1] if lines else ""
+        assert "serving http://127.0.0.1:" in announce, "".join(lines[-20:])
+        if cores == 1:
+            assert "(4 threads, index" in announce and "workers" not in announce, announce
+        else:
+            assert f"({cores} workers × 4 threads" in announce, announce
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
