@@ -65,7 +65,7 @@ from indexer.config import Settings
 from indexer.errors import PolicykbError, UsageError
 from indexer.search.budget import EncoderBudget, Lanes, SharedLanes, freeze_heap, one_blas_thread
 from indexer.search.engine import SearchEngine
-from webapp import create_app
+from webapp import compile_templates, create_app
 from webapp.memory import memory_line, process_memory
 from webapp.server_errors import install
 
@@ -163,6 +163,7 @@ def _open_app(settings: Settings, threads: int = 12, shared_lanes: SharedLanes |
     one_blas_thread()  # a search's vector products are small; the other core serves other requests
     engine.warm()  # the model, Sudachi, the mapped indexes, the synonyms: not in the first visitor's request
     app = create_app({"ENGINE": engine})
+    compile_templates(app)
     freeze_heap()  # the engine lives as long as the process: full collections need not walk it
     return engine, app
 

@@ -33,7 +33,7 @@ from indexer.index.verify import check_build, load_part, serving_candidates
 from indexer.lru import BoundedCache
 from indexer.model.embedder import Embedder
 from indexer.model.query_encoder import OnnxQueryEncoder, open_query_encoder
-from indexer.search.basis import suggest_basis
+from indexer.search.basis import suggest_basis, warm_shelf
 from indexer.search.budget import (EXPLAINED_FIRST, Cut, EncoderBudget, Lanes, degraded_reason, mark_time_cut,
                                    work_clock)
 from indexer.search.collection import Collection, facet_key
@@ -147,13 +147,15 @@ class SearchEngine:
         """Load now what a first question would otherwise wait for (the server's start): the e5
         model, Sudachi, the static model and the first pages of the mapped indexes (one search of
         every collection: ≈ 3 s over all laws), the legal vocabulary's synonym file (≈ 0.5 s) and the
-        titles of the laws each collection holds (what a question naming a law is checked against)."""
+        titles of the laws each collection holds (what a question naming a law is checked against), and
+        the laws a record page's basis suggestions read (indexer.search.basis.warm_shelf)."""
         self.embedder.encode_query("地方創生")
         self.search("地方創生", mode="hybrid", filters=Filters(collection=self.available_collections()))
         if self.planner.vocabulary is not None:
             self.planner.vocabulary.warm()
         for name in self.collections:
             self.law_titles(name)
+        warm_shelf(self)
 
     def clear_caches(self) -> None:
         """Forget per-query and per-record caches (benchmarks time a new query's search)."""

@@ -215,3 +215,14 @@ def test_eval_reads_collection_and_also_articles(settings, tmp_path, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["hybrid"]["overall"]["n"] == 1 and report["hybrid"]["not_held"] == ["x2"]
     assert report["hybrid"]["overall"]["recall@5"] == 1.0
+
+
+def test_warm_reads_the_laws_a_record_page_s_basis_suggestions_read(engine):
+    """After the server's warm-up the first record page does not read the statutes' definitions."""
+    from indexer.search.basis import law_shelf
+
+    engine.warm()
+    shelf = law_shelf(engine)
+    assert len(shelf.regional) >= 21
+    assert set(shelf._regional_definitions) == set(shelf.regional)
+    assert shelf._regional_definitions["417AC0000000024"]  # 地域再生法 defines its terms

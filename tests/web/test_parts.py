@@ -35,3 +35,12 @@ def test_live_server_serves_over_http(live_server):
     assert data["results"][0]["url"].startswith("/records/")
     with urllib.request.urlopen(f"{live_server}/", timeout=30) as resp:
         assert "地方創生2.0" in resp.read().decode("utf-8")
+
+
+def test_every_template_is_compiled_before_the_first_request(app):
+    from webapp import compile_templates
+
+    app.jinja_env.cache.clear()
+    n = compile_templates(app)
+    assert n >= 10 and n == len(app.jinja_env.list_templates())
+    assert len(app.jinja_env.cache) == n  # the first request finds each compiled
