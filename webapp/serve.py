@@ -455,6 +455,8 @@ def serve_workers(settings: Settings, host: str, port: int, threads: int, worker
             print(note, file=sys.stderr, flush=True)
 
     try:
+        # The lanes' lock files live as long as the supervisor (its workers die with it). Should the
+        # directory vanish, each worker keeps its own lane (SharedLanes.acquire).
         with tempfile.TemporaryDirectory(prefix="policykb-lanes-") as lanes_dir:
             return _Supervisor(settings, socks, threads, workers, Path(lanes_dir)).run(announce)
     finally:

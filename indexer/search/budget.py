@@ -365,10 +365,15 @@ class SharedLanes:
         self.paths = [Path(directory) / f"lane-{i}" for i in range(lanes)]
 
     def acquire(self, deadline: float) -> int | None:
-        """The descriptor of a lane taken before `deadline` (time.monotonic), else None."""
+        """The descriptor of a lane taken before `deadline` (time.monotonic), else None; -1 when the
+        lock files cannot be opened (no descriptor left, the directory gone): the search then runs in
+        its process's own lane only, as with one worker, rather than fail."""
         while True:
             for path in self.paths:
-                fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                try:
+                    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                except OSError:
+                    return -1
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     return fd
@@ -380,4 +385,5 @@ class SharedLanes:
 
     @staticmethod
     def release(fd: int) -> None:
-        os.close(fd)  # closing the only descriptor of its open file releases the flock
+        if fd >= 0:
+            os.close(fd)  # closing the only descriptor of its open file releases the flock

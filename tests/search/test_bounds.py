@@ -336,3 +336,14 @@ def test_the_served_engine_is_frozen_out_of_the_collector_and_still_answers(sett
         "print('ok')\n"
     )
     assert last_line(code) == "ok"
+
+
+def test_a_shared_lane_whose_files_cannot_be_opened_leaves_the_process_s_own_lane(tmp_path):
+    """The lock files' directory gone: an expensive search still runs, one at a time in this process."""
+    lanes = Lanes(1, waiting=1, wait_s=0.05, shared=SharedLanes(tmp_path / "gone", 1))
+    with lanes.admit(True):
+        with pytest.raises(Busy):  # the process's own lane is still taken
+            with lanes.admit(True):
+                pass
+    with lanes.admit(True):  # and given back
+        pass
