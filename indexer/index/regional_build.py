@@ -24,6 +24,8 @@ from indexer.index.builder import Built, CollectionBuilder, Stages
 from indexer.index.digests import regional_hash
 from indexer.index.documents import embedding_passages, search_doc
 from indexer.index.keyword_writer import build_keyword_index
+from indexer.index.measure_queries import measure_query_text
+from indexer.index.measure_query_writer import encode_measure_queries, save_query_vectors
 from indexer.index.passage_encoding import LazyPassageEncoder, cache_path
 from indexer.index.vector_writer import save_vectors
 from indexer.model.cache import EmbeddingCache, model_fingerprint, text_key
@@ -72,6 +74,12 @@ def _build_regional(settings: Settings, tmp: Path, stages: Stages, progress: boo
             encoder.close()
     save_vectors(tmp / "vectors", vectors, owners)
     stages.done("vectors", f"{len(passages)} passages, {missing} embedded now")
+    questions = list(dict.fromkeys(t for r in records if (t := measure_query_text(r))))
+    if questions:  # a corpus of statutes alone has none (its pages suggest nothing)
+        with EmbeddingCache(cache_path(settings.index_dir)) as cache:
+            asked = encode_measure_queries(settings.model_dir, settings.index_dir, questions, cache)
+        save_query_vectors(tmp / "vectors", questions, asked)
+    stages.done("measure queries", f"{len(questions)} policy records' texts as e5 questions (record pages)")
     return len(records), len(passages), missing
 
 

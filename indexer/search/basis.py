@@ -53,6 +53,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from indexer.corpus.schema import DERIVED_KINDS
+from indexer.index.measure_queries import measure_query_text
 from indexer.search.filters import Filters
 from indexer.text.analysis import analyze
 from indexer.text.definitions import Definition, read_definitions
@@ -844,10 +845,12 @@ def defined_by_body(shelf: "LawShelf", keys: dict[str, str]) -> dict[str, tuple[
 
 
 def measure_vector(engine, rec: dict):
-    """The measure's e5 vector (its name and text, as a query), unit length; None without the model."""
+    """The measure's e5 vector (its name and text, as a query), unit length; None without the model.
+    The build's (indexer.index.measure_queries) when it made one for this text, else encoded here."""
+    text = measure_query_text(rec) or ""
+    stored = engine.regional.query_vectors.get(text)
     try:
-        m = np.asarray(engine.embedder.encode_query(_norm(f"{rec['title']}。{rec['text']}")[:LAW_TEXT_CHARS]),
-                       dtype=np.float32)
+        m = np.asarray(stored if stored is not None else engine.embedder.encode_query(text), dtype=np.float32)
         return m / (np.linalg.norm(m) + 1e-9)
     except Exception:  # noqa: BLE001 — no model here: the lexical evidence stands alone
         return None
@@ -986,7 +989,7 @@ def suggest_basis(engine, rid: str, k: int = BASIS_K) -> list[BasisSuggestion]:
     near = shelf.nearest_e5(vec, LAWS_COMPARED)
     compared += [lid for lid in near if lid not in compared]
     # Without stored law vectors, the static model (what 全法令 is searched with) proposes the laws.
-    compared += [] if near else [lid for lid in shelf.nearest_static(_norm(f"{rec['title']}。{rec['text']}")[:LAW_TEXT_CHARS],
+    compared += [] if near else [lid for lid in shelf.nearest_static(measure_query_text(rec) or "",
                                                      LAWS_COMPARED) if lid not in compared]
     if not shelf.docs:  # the regional statutes alone: few enough to compare them all
         compared += [lid for lid in shelf.titles if lid not in compared]

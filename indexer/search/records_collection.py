@@ -23,6 +23,7 @@ import numpy as np
 from indexer.corpus.export import facet_values
 from indexer.corpus.schema import DERIVED_KINDS
 from indexer.index.keyword_index import KeywordIndex
+from indexer.index.measure_queries import load_query_vectors
 from indexer.index.verify import load_part
 from indexer.index.vectors import VectorIndex
 from indexer.lru import BoundedCache
@@ -77,6 +78,8 @@ class RecordCollection:
         #: The provisions of law it holds (its statutes' articles): a question about law weighs them.
         self.article_ids = frozenset(r["id"] for r in records if r["kind"] == "article")
         self.path = path  # its directory, for sources.json (the reading views), read on first need
+        #: The build's e5 query vectors of its policy records' texts (indexer.index.measure_queries).
+        self.query_vectors: dict[str, np.ndarray] = {}
         self._views: dict | None = None
         self._text_tokens: BoundedCache[list[Token]] = BoundedCache(TEXT_TOKEN_CACHE)
         self._last_filtered: tuple[Filters, set[str]] | None = None
@@ -94,7 +97,9 @@ class RecordCollection:
             json.loads(line) for line in (path / "records.jsonl").open(encoding="utf-8")])
         keyword = load_part(path, "keyword/", lambda: KeywordIndex(path / "keyword"))
         vectors = load_part(path, "vectors/", lambda: VectorIndex.load(path / "vectors"))
-        return load_part(path, "records.jsonl", lambda: cls(name, records, keyword, vectors, path))
+        coll = load_part(path, "records.jsonl", lambda: cls(name, records, keyword, vectors, path))
+        coll.query_vectors = load_part(path, "vectors/", lambda: load_query_vectors(path / "vectors"))
+        return coll
 
     # -- lists ----------------------------------------------------------------------------------------
     def uses_query_vector(self) -> bool:

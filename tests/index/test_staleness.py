@@ -65,9 +65,11 @@ def test_the_fingerprint_is_the_writers_import_closure():
 def test_readers_load_no_writer():
     """The query side opens indexes without loading the code that writes them (the other direction)."""
     readers = ("indexer.index.keyword_index", "indexer.index.vectors", "indexer.index.ann", "indexer.index.collection",
-               "indexer.index.store", "indexer.index.verify", "indexer.model.static_encoder")
+               "indexer.index.store", "indexer.index.verify", "indexer.model.static_encoder",
+               "indexer.index.measure_queries")
     writers = {"index/keyword_writer.py", "index/vector_writer.py", "index/collection_build.py", "index/regional_build.py",
-               "index/manifest_writer.py", "index/build.py", "index/builder.py", "model/static_distill.py"}
+               "index/manifest_writer.py", "index/build.py", "index/builder.py", "model/static_distill.py",
+               "index/measure_query_writer.py"}
     assert not _rel(closure(readers), PACKAGE_ROOT) & writers
 
 
