@@ -226,3 +226,43 @@ def test_warm_reads_the_laws_a_record_page_s_basis_suggestions_read(engine):
     assert len(shelf.regional) >= 21
     assert set(shelf._regional_definitions) == set(shelf.regional)
     assert shelf._regional_definitions["417AC0000000024"]  # 地域再生法 defines its terms
+
+
+# -- a measure's basis for a question about law ------------------------------------------------------
+
+LAW_QUESTIONS = ("地方創生2.0「シームレスな拠点連結型国土」の広域地方計画は誰がどう定めるか",
+                 "地方創生2.0の「生涯活躍のまち（日本版CCRC）2.0」を市町村が進めるための法律上の計画",
+                 "地方創生2.0のインバウンド地方誘客を国が進める根拠となる基本法の条文")
+
+
+def test_a_question_about_law_gets_the_basis_of_the_measure_it_finds(engine):
+    placed = 0
+    for q in LAW_QUESTIONS:
+        ranking = engine.rank(q, "hybrid", Filters())
+        assert ranking.info.law_reason is not None, q
+        for aid, pid in ranking.info.basis_of.items():
+            placed += 1
+            ids = ranking.ids
+            assert ids.index(aid) == ids.index(pid) + 1, q  # right after the measure it grounds
+            assert ids.index(pid) < 5 and engine.record(pid)["kind"] not in ("article", "table", "passage")
+            assert aid == engine.suggest_articles(pid)[0]["record"]["id"]  # its first suggestion
+            assert aid in ranking.info.legal
+            page = engine.search(q, k=10).as_dict()
+            shown = next(r for r in page["results"] if r["id"] == aid)
+            assert shown["why"]["basis"] == {"record": pid, "title": engine.record(pid)["title"]}
+    assert placed >= 2
+
+
+def test_no_basis_is_placed_for_a_policy_question_or_inside_a_filter(engine):
+    q = LAW_QUESTIONS[0]
+    assert engine.rank(q, "hybrid", Filters(kind=("measure", "article"))).info.basis_of == {}
+    assert engine.rank(q, "keyword", Filters()).info.basis_of == {}
+    policy = engine.rank("交通空白の解消に向けた地域交通のリ・デザイン", "hybrid", Filters())
+    assert policy.info.law_reason is None and policy.info.basis_of == {}
+
+
+def test_the_results_page_says_which_measure_an_article_is_placed_for(engine, client):
+    q = next(q for q in LAW_QUESTIONS if engine.rank(q, "hybrid", Filters()).info.basis_of)
+    pid = next(iter(engine.rank(q, "hybrid", Filters()).info.basis_of.values()))
+    html = client.get("/search", query_string={"q": q}).get_data(as_text=True)
+    assert f"上の「{engine.record(pid)['title']}」の根拠となりうる条文（提案）" in html
