@@ -26,7 +26,6 @@ import numpy as np
 from indexer.config import Settings
 from indexer.corpus.citation import cite_paragraph, cite_selection
 from indexer.corpus.collections import DEFAULT_COLLECTIONS
-from indexer.corpus.schema import DERIVED_KINDS
 from indexer.corpus.text_layout import text_layout
 from indexer.errors import IndexUnavailable, NotFound, QueryError
 from indexer.index.store import content_hash, manifest_hash
@@ -61,7 +60,6 @@ MAX_K = 100          # results per page a person asks for
 EXPORT_MAX_K = 1000  # rows an export may ask for at once
 PLAN_CACHE = 512     # query plans kept (each a few kB: the tokens of ≤ 1,000 characters)
 SUGGESTION_CACHE = 1024  # records whose basis suggestions are kept (each ≤ 3 article dicts, shared)
-BASIS_TOP = 5  # a question about law brings the basis of the policy records in this many first places
 CITATION_CACHE = 4096    # citations of a matched 項 kept (each a small dict)
 _log = logging.getLogger("policykb")
 
@@ -317,11 +315,6 @@ class SearchEngine:
         ranked = fuse(selected, mode, fusion, legal, weight)
         if law_reason == "cue":
             ranked = interleave_articles(ranked, legal, (fusion.get("law_intent") or LAW_INTENT)["cue_articles"])
-        basis_of: dict[str, str] = {}
-        if law_reason is not None and not filters.terms() and not filters.ranges():
-            ranked, basis_of = self._with_basis(ranked, chosen, (fusion.get("law_intent") or LAW_INTENT).get(
-                "basis_records", 0))
-            legal = legal | basis_of.keys()
         # A collection searched alone is fused from exactly its own lists: its count is the length of
         # the ranking (count's positive weights are fuse's positive scores, weights never negative),
         # not a second pass over every candidate's weights (≈ 0.3 ms of a hybrid search's 5).
@@ -343,39 +336,8 @@ class SearchEngine:
                 hit_facets.setdefault(i, values)
         info = RankInfo(plan, keyword_rank=keyword_rank, semantic_rank=semantic_rank, coverage=coverage,
                         collection_totals=totals, unit_facets=hit_facets, capped=any(c.capped for c in selected),
-                        legal=frozenset(legal), law_reason=law_reason, skipped=tuple(skipped), basis_of=basis_of)
+                        legal=frozenset(legal), law_reason=law_reason, skipped=tuple(skipped))
         return Ranking(ranked, info)
-
-    def _basis_reason(self, pid: str) -> dict:
-        """Why an article stands right after a policy record: it was suggested as that record's basis."""
-        return {"record": pid, "title": (self.record(pid) or {}).get("title", "")}
-
-    def _with_basis(self, ranked: list[tuple[str, float]], chosen: tuple[str, ...],
-                    records: int) -> tuple[list[tuple[str, float]], dict[str, str]]:
-        """A question about law that finds a measure near the top asks for that measure's legal basis: the
-        first suggested article (suggest_articles) of each of the first `records` policy records of the
-        top BASIS_TOP is placed right after it, unless it already stands higher. The ranking, and
-        article → the policy record it was suggested for (the reason shown)."""
-        if records <= 0:
-            return ranked, {}
-        top = [(n, rid) for n, (rid, _) in enumerate(ranked[:BASIS_TOP]) if rid in self.regional.by_id
-               and self.regional.by_id[rid]["kind"] not in DERIVED_KINDS][:records]
-        place = {rid: n for n, (rid, _) in enumerate(ranked)}
-        out, basis_of = list(ranked), {}
-        for _, pid in top:
-            # The record page's suggestions (the same cache entry); the first one a searched collection holds.
-            aid = next((s["record"]["id"] for s in self.suggest_articles(pid)
-                        if any(self.collections[c].record(s["record"]["id"]) is not None for c in chosen)), None)
-            if aid is None:
-                continue
-            at = next(n for n, (rid, _) in enumerate(out) if rid == pid)
-            if aid in basis_of or place.get(aid, len(ranked)) <= at:
-                continue
-            score = out[at][1]
-            out = [x for x in out if x[0] != aid]
-            out.insert(at + 1, (aid, score))
-            basis_of[aid] = pid
-        return out, basis_of
 
     # -- issue 19: articles for questions about law, and the law not held -------------------------------
     def _legal_hits(self, lists: list[Candidates]) -> set[str]:
@@ -501,8 +463,6 @@ class SearchEngine:
                 if rid in info.semantic_rank:
                     n, s = info.semantic_rank[rid]
                     why["semantic"] = {"rank": n, "similarity": round(s, 4)}
-                if rid in info.basis_of:
-                    why["basis"] = self._basis_reason(info.basis_of[rid])
                 snip = make_snippet(rec["text"], frozenset(), spans=[])
                 results.append(result_dict(rec, snip.text, [], round(score, 6), why, None))
                 continue
@@ -519,8 +479,6 @@ class SearchEngine:
             if rid in info.semantic_rank:
                 n, s = info.semantic_rank[rid]
                 why["semantic"] = {"rank": n, "similarity": round(s, 4)}
-            if rid in info.basis_of:
-                why["basis"] = self._basis_reason(info.basis_of[rid])
             spans = highlight_spans(rec["text"], query_terms, body)  # once: the snippet's and the 項's
             snip = make_snippet(rec["text"], query_terms, tokens=body, spans=spans)
             para = matched_paragraph(rec, spans) if rec.get("law") else None

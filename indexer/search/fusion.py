@@ -187,7 +187,7 @@ def item_weights(c: Candidates, fusion: Mapping, legal: AbstractSet[str] = froze
 #   1.5 kept. Read from every e5 list with the margin of .01 (the earlier form), 1.5 cost blind 20 → 16
 #   over all laws. The 条文 group keeps the margin of .01 and every e5 list.
 LAW_INTENT = {"cue_weight": 2.0, "evidence_weight": 1.5, "evidence_margin": 0.01, "evidence_weight_margin": 0.0,
-              "cue_articles": 3, "basis_records": 2}
+              "cue_articles": 3}
 # A static (model2vec) hit's belief follows its own similarity, not only its place under the best:
 # (similarity / max(best, STATIC_FULL)) ** STATIC_SIMILARITY_POWER, and 0 under STATIC_FLOOR. Before,
 # a static first place got full belief however low its similarity (農住組合法施行令 附則第一条 first

@@ -23,7 +23,6 @@ class RankInfo:
     legal: frozenset[str] = frozenset()  # hits that are provisions of law (articles, units of 全法令)
     law_reason: str | None = None  # why the question is about law: "cue", "weak" (a weak cue), "evidence", or None
     skipped: tuple[str, ...] = ()  # collections not chosen whose count the work budget left out
-    basis_of: dict[str, str] = field(default_factory=dict)  # an article placed as a measure's basis → that measure
 
     @property
     def tokens(self) -> tuple[Token, ...]:
