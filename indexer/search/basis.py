@@ -47,8 +47,8 @@ import threading
 import unicodedata
 import weakref
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 
