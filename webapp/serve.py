@@ -94,13 +94,6 @@ WORK_BUDGET_S = 0.1
 #: interpreter with the cheap requests (measured: scripts/bench_http --scenario expensive).
 EXPENSIVE_LANES = 1
 EXPENSIVE_WAIT_S = 5.0
-
-
-def shared_lane_count(workers: int) -> int:
-    """Expensive searches running at once in all the workers of a server: one core is always left
-    to the cheap ones (two workers each running its own long query left them none: a record page's
-    p95 beside 8 long-query clients was 41–140 ms, against 26–27 ms with one process)."""
-    return max(1, workers - 1)
 #: Server threads expensive requests may never take, waiting or running: cheap requests' share.
 CHEAP_THREADS = 4
 #: The interpreter's switch interval (sys.setswitchinterval; Python's default is 5 ms): a thread that
@@ -114,22 +107,29 @@ MAX_WORKERS = 32
 #: process uses one core (the GIL), and every worker holds its own model and Python objects
 #: (PSS ≈ 0.4 GB default corpus, ≈ 0.9 GB all laws), so a large machine is not filled by default.
 AUTO_WORKERS_MAX = 4
+#: A worker asked to stop gets this long (waitress lets running requests finish for 5 s) before SIGKILL.
+STOP_GRACE_S = 10.0
+#: A replacement that fails to start is retried after 1, 2, 4 … seconds, at most this long.
+RESTART_BACKOFF_MAX_S = 30.0
+
+
+def shared_lane_count(workers: int) -> int:
+    """Expensive searches running at once in all the workers of a server: one core is always left
+    to the cheap ones (two workers each running its own long query left them none: a record page's
+    p95 beside 8 long-query clients was 41–140 ms, against 26–27 ms with one process)."""
+    return max(1, workers - 1)
 
 
 def default_workers() -> int:
     """Worker processes `policykb serve` starts unless told: the usable cores, 1–AUTO_WORKERS_MAX.
 
-    On 2 cores one process answered 8 clients at 134 req/s, p99 132 ms; two at 257 req/s,
-    p99 92 ms (`scripts/bench_http --clients 8 --compare-tree`, docs/operations.md)."""
+    On 2 cores, 8 clients: one process 121–214 req/s, two workers 219–327 req/s, in turn on one index
+    (`scripts/bench_http --clients 8 --warmup --compare-tree`, docs/scaling.md section 第10回)."""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # not Linux
         cores = os.cpu_count() or 1
     return max(1, min(cores, AUTO_WORKERS_MAX))
-#: A worker asked to stop gets this long (waitress lets running requests finish for 5 s) before SIGKILL.
-STOP_GRACE_S = 10.0
-#: A replacement that fails to start is retried after 1, 2, 4 … seconds, at most this long.
-RESTART_BACKOFF_MAX_S = 30.0
 
 
 def waitress_options(threads: int) -> dict:

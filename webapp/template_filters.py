@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask, request
 
 from indexer.corpus.dates import japanese_date
+from indexer.corpus.law_effect import sunset_note, sunset_past
 from indexer.corpus.numbers import official_number, value_label
 from indexer.corpus.prefectures import PREFECTURES
-from indexer.corpus.law_effect import sunset_note, sunset_past
 from indexer.search.filters import collection_labels
 from webapp.context import get_engine
 from webapp.highlight import highlight

@@ -48,7 +48,7 @@ class RecordCollection:
     space = "e5"
 
     def __init__(self, name: str, records: list[dict], keyword: KeywordIndex, vectors: VectorIndex,
-                 path: Path | None = None):
+                 path: Path | None = None, query_vectors: dict[str, np.ndarray] | None = None):
         self.name = name
         self.records = records
         self.catalog = Catalog(records)
@@ -79,7 +79,7 @@ class RecordCollection:
         self.article_ids = frozenset(r["id"] for r in records if r["kind"] == "article")
         self.path = path  # its directory, for sources.json (the reading views), read on first need
         #: The build's e5 query vectors of its policy records' texts (indexer.index.measure_queries).
-        self.query_vectors: dict[str, np.ndarray] = {}
+        self.query_vectors: dict[str, np.ndarray] = query_vectors or {}
         self._views: dict | None = None
         self._text_tokens: BoundedCache[list[Token]] = BoundedCache(TEXT_TOKEN_CACHE)
         self._last_filtered: tuple[Filters, set[str]] | None = None
@@ -97,9 +97,8 @@ class RecordCollection:
             json.loads(line) for line in (path / "records.jsonl").open(encoding="utf-8")])
         keyword = load_part(path, "keyword/", lambda: KeywordIndex(path / "keyword"))
         vectors = load_part(path, "vectors/", lambda: VectorIndex.load(path / "vectors"))
-        coll = load_part(path, "records.jsonl", lambda: cls(name, records, keyword, vectors, path))
-        coll.query_vectors = load_part(path, "vectors/", lambda: load_query_vectors(path / "vectors"))
-        return coll
+        questions = load_part(path, "vectors/", lambda: load_query_vectors(path / "vectors"))
+        return load_part(path, "records.jsonl", lambda: cls(name, records, keyword, vectors, path, questions))
 
     # -- lists ----------------------------------------------------------------------------------------
     def uses_query_vector(self) -> bool:
