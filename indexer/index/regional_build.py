@@ -1,7 +1,8 @@
 """Building the regional collection (地域政策): the curated corpus and the statutes of corpus/sources/.
 
 Its files sit at the root of a build directory (REGIONAL_PARTS): the exported records, the
-documents' reading views, the keyword index (indexer.index.keyword_writer), the e5 vectors
+documents' reading views, the keyword index (indexer.index.keyword_writer), the texts' tokens
+(indexer.index.record_tokens), the e5 vectors
 (indexer.index.vector_writer) and the thesaurus the queries expand with. The build is whole
 every time (a few minutes at most, nearly all of it cached embeddings); when the regional
 corpus, its code and the model are those of the build in service, the build links the previous
@@ -27,12 +28,13 @@ from indexer.index.keyword_writer import build_keyword_index
 from indexer.index.measure_queries import measure_query_text
 from indexer.index.measure_query_writer import encode_measure_queries, save_query_vectors
 from indexer.index.passage_encoding import LazyPassageEncoder, cache_path
+from indexer.index.record_tokens import TOKENS_DIR, save_record_tokens
 from indexer.index.vector_writer import save_vectors
 from indexer.model.cache import EmbeddingCache, model_fingerprint, text_key
 from indexer.text.thesaurus import load_thesaurus
 
 #: Files of the regional part of a build; everything else is a collection's (collections/<name>/).
-REGIONAL_PARTS = ("records.jsonl", "sources.json", "keyword", "vectors", "thesaurus.yaml")
+REGIONAL_PARTS = ("records.jsonl", "sources.json", "keyword", "tokens", "vectors", "thesaurus.yaml")
 def _build_regional(settings: Settings, tmp: Path, stages: Stages, progress: bool) -> tuple[int, int, int]:
     """The regional collection's files into tmp: records, reading views, keyword index, e5 vectors.
     Returns (records, passages, passages embedded now)."""
@@ -57,6 +59,8 @@ def _build_regional(settings: Settings, tmp: Path, stages: Stages, progress: boo
     stages.done("records", f"{len(records)} records exported")
     build_keyword_index(tmp / "keyword", docs, facets)
     stages.done("keyword index", f"{len(docs)} documents")
+    kept = save_record_tokens(tmp / TOKENS_DIR, ((r["id"], r["text"]) for r in records))
+    stages.done("record tokens", f"{kept} tokens kept for the result pages' highlights")
     owners, passages = [], []
     for rec, d in zip(records, docs):
         for chunk in embedding_passages(rec, d):

@@ -5,6 +5,7 @@ one; any small collection with the same files is another (the tests add a third 
 Layout of its directory (written by indexer.index.build):
   records.jsonl   the records, in reading order
   keyword/        tantivy + terms.json (indexer.index.keyword_index)
+  tokens/         each record's Sudachi tokens, for the pages (indexer.index.record_tokens; optional)
   vectors/        e5 rows and their owners (indexer.index.vectors)
   sources.json    the reading views of its sources (optional)
 """
@@ -24,6 +25,7 @@ from indexer.corpus.export import facet_values
 from indexer.corpus.schema import DERIVED_KINDS
 from indexer.index.keyword_index import KeywordIndex
 from indexer.index.measure_queries import load_query_vectors
+from indexer.index.record_tokens import TOKENS_DIR, RecordTokens
 from indexer.index.verify import load_part
 from indexer.index.vectors import VectorIndex
 from indexer.lru import BoundedCache
@@ -48,7 +50,8 @@ class RecordCollection:
     space = "e5"
 
     def __init__(self, name: str, records: list[dict], keyword: KeywordIndex, vectors: VectorIndex,
-                 path: Path | None = None, query_vectors: dict[str, np.ndarray] | None = None):
+                 path: Path | None = None, query_vectors: dict[str, np.ndarray] | None = None,
+                 tokens: RecordTokens | None = None):
         self.name = name
         self.records = records
         self.catalog = Catalog(records)
@@ -81,6 +84,8 @@ class RecordCollection:
         #: The build's e5 query vectors of its policy records' texts (indexer.index.measure_queries).
         self.query_vectors: dict[str, np.ndarray] = query_vectors or {}
         self._views: dict | None = None
+        #: The build's tokens of every record's text (None: an index built before them, analysed here).
+        self.tokens = tokens
         self._text_tokens: BoundedCache[list[Token]] = BoundedCache(TEXT_TOKEN_CACHE)
         self._last_filtered: tuple[Filters, set[str]] | None = None
         #: Per thread, the ids and keyword-index ordinals of the last keyword list (count_facets).
@@ -98,7 +103,8 @@ class RecordCollection:
         keyword = load_part(path, "keyword/", lambda: KeywordIndex(path / "keyword"))
         vectors = load_part(path, "vectors/", lambda: VectorIndex.load(path / "vectors"))
         questions = load_part(path, "vectors/", lambda: load_query_vectors(path / "vectors"))
-        return load_part(path, "records.jsonl", lambda: cls(name, records, keyword, vectors, path, questions))
+        tokens = load_part(path, f"{TOKENS_DIR}/", lambda: RecordTokens.open(path / TOKENS_DIR))
+        return load_part(path, "records.jsonl", lambda: cls(name, records, keyword, vectors, path, questions, tokens))
 
     # -- lists ----------------------------------------------------------------------------------------
     def uses_query_vector(self) -> bool:
@@ -187,15 +193,22 @@ class RecordCollection:
         return self._facet_values.get(rid)
 
     def text_tokens(self, rid: str, needles: frozenset[str] = frozenset()) -> list[Token]:
-        """A curated record (or a short article) is analysed whole, once per process; a long
-        article or passage in a window around the first query word (window_tokens)."""
+        """A curated record (or a short article) whole, a long article or passage in a window around
+        the first query word (window_tokens): the build's tokens when it kept them (sliced, no
+        analysis), else analysed here; either kept once per process."""
         text = self.by_id[rid]["text"]
+        kept = self.tokens if self.tokens is not None and rid in self.tokens else None
         if self.by_id[rid]["kind"] in DERIVED_KINDS and len(text) > 2 * UNIT_WINDOW:
             # Kept by where the window starts: a query that asks again, or another query whose
-            # first word in the text is the same, reuses the analysis.
+            # first word in the text is the same, reuses the tokens.
             start = window_start(text, needles)
-            return self._text_tokens.get((rid, start), lambda: window_tokens(text, needles, start))
-        return self._text_tokens.get(rid, lambda: analyze(text))
+            key: object = (rid, start)
+            make = ((lambda: kept.tokens(rid, text, (start, start + UNIT_WINDOW))) if kept is not None
+                    else (lambda: window_tokens(text, needles, start)))
+        else:
+            key = rid
+            make = (lambda: kept.tokens(rid, text)) if kept is not None else (lambda: analyze(text))
+        return self._text_tokens.get(key, make)
 
     def matched_terms(self, rid: str, tokens, body=None, plan: QueryPlan | None = None) -> dict[str, list[str]]:
         # The terms of every field were kept at build time (terms.json): no analysis here.

@@ -66,7 +66,7 @@ def test_readers_load_no_writer():
     """The query side opens indexes without loading the code that writes them (the other direction)."""
     readers = ("indexer.index.keyword_index", "indexer.index.vectors", "indexer.index.ann", "indexer.index.collection",
                "indexer.index.store", "indexer.index.verify", "indexer.model.static_encoder",
-               "indexer.index.measure_queries")
+               "indexer.index.measure_queries", "indexer.index.record_tokens")
     writers = {"index/keyword_writer.py", "index/vector_writer.py", "index/collection_build.py", "index/regional_build.py",
                "index/manifest_writer.py", "index/build.py", "index/builder.py", "model/static_distill.py",
                "index/measure_query_writer.py"}
