@@ -121,14 +121,14 @@ class CollectionIndex:
 
     # -- keyword ----------------------------------------------------------------
     def keyword(self, tokens: list[Token], extra: list[Token], concepts: list[frozenset[str]],
-                facets: dict[str, tuple], limit: int) -> list[UnitHit]:
+                facets: dict[str, tuple], limit: int, bound: tuple[tuple[str, str], ...] = ()) -> list[UnitHit]:
         """Units by BM25 with the share of the query's concepts each holds, best first.
 
         The share is asked of tantivy (one query over the hits, _concept_masks), not computed from
         per-unit term sets held in memory.
         """
         # Phrase clauses that match nothing are left out (text_query): the same hits, half tantivy's time.
-        text = text_query(self.schema, tokens, extra, searcher=self.searcher)
+        text = text_query(self.schema, tokens, extra, searcher=self.searcher, bound=bound)
         if text is None:
             return []
         clauses = term_clauses(self.schema, facets)

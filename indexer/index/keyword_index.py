@@ -53,8 +53,11 @@ def term_clauses(schema: tantivy.Schema, terms: dict[str, tuple]) -> list[tuple[
 
 
 def text_query(schema: tantivy.Schema, query_tokens: list[Token], extra_tokens: list[Token] = (),
-               searcher: tantivy.Searcher | None = None) -> tantivy.Query | None:
-    """Term and phrase clauses for the query; `extra_tokens` (thesaurus expansions) add weaker terms only.
+               searcher: tantivy.Searcher | None = None,
+               bound: tuple[tuple[str, str], ...] = ()) -> tantivy.Query | None:
+    """Term and phrase clauses for the query; `extra_tokens` (thesaurus expansions) add weaker terms only;
+    `bound` (QueryPlan.bound_words: 二 → 地域 of 二地域居住) adds each pair as a two-word phrase, in place
+    of the numeral alone (the plan leaves it out of the tokens: as a term it matched every 第二条).
     Shared by the regional index and the large collections (indexer.index.collection).
 
     With `searcher`, a phrase clause that matches no document there is left out. Such a clause adds
@@ -77,6 +80,10 @@ def text_query(schema: tantivy.Schema, query_tokens: list[Token], extra_tokens: 
             for term in dict.fromkeys(words):
                 q = tantivy.Query.term_query(schema, fname, term)
                 should.append((tantivy.Occur.Should, tantivy.Query.boost_query(q, boost)))
+            for pair in bound:
+                q = tantivy.Query.phrase_query(schema, fname, [w.replace(" ", "_") for w in pair])
+                if searcher is None or searcher.search(q, limit=1, count=False).hits:
+                    should.append((tantivy.Occur.Should, tantivy.Query.boost_query(q, boost)))
             if len(words) > 1 and field != "context":
                 phrase = tantivy.Query.phrase_query(schema, fname, words, slop=1)
                 if searcher is not None and not searcher.search(phrase, limit=1, count=False).hits:
@@ -135,13 +142,15 @@ class KeywordIndex:
             clauses.append((tantivy.Occur.Must, q))
         return clauses
 
-    def _text_query(self, query_tokens: list[Token], extra_tokens: list[Token]) -> tantivy.Query | None:
+    def _text_query(self, query_tokens: list[Token], extra_tokens: list[Token],
+                    bound: tuple[tuple[str, str], ...] = ()) -> tantivy.Query | None:
         """text_query, kept by the tokens (bounded, least recently used out): a tantivy Query is immutable."""
-        return self._queries.get((tuple(query_tokens), tuple(extra_tokens)),
-                                 lambda: text_query(self.schema, query_tokens, extra_tokens))
+        return self._queries.get((tuple(query_tokens), tuple(extra_tokens), bound),
+                                 lambda: text_query(self.schema, query_tokens, extra_tokens, bound=bound))
 
-    def _hits(self, query_tokens: list[Token], filters: FilterSpec, limit: int, extra_tokens: list[Token]) -> list:
-        text = self._text_query(query_tokens, extra_tokens)
+    def _hits(self, query_tokens: list[Token], filters: FilterSpec, limit: int, extra_tokens: list[Token],
+              bound: tuple[tuple[str, str], ...] = ()) -> list:
+        text = self._text_query(query_tokens, extra_tokens, bound)
         if text is None:
             return []
         clauses = self._filter_clauses(filters)
@@ -149,13 +158,14 @@ class KeywordIndex:
         return self.searcher.search(query, limit=limit, count=False).hits
 
     def search(self, query_tokens: list[Token], filters: FilterSpec, limit: int = 200,
-               extra_tokens: list[Token] = ()) -> list[tuple[str, float]]:
-        return self.search_ordinals(query_tokens, filters, limit, extra_tokens)[0]
+               extra_tokens: list[Token] = (), bound: tuple[tuple[str, str], ...] = ()) -> list[tuple[str, float]]:
+        return self.search_ordinals(query_tokens, filters, limit, extra_tokens, bound)[0]
 
     def search_ordinals(self, query_tokens: list[Token], filters: FilterSpec, limit: int = 200,
-                        extra_tokens: list[Token] = ()) -> tuple[list[tuple[str, float]], np.ndarray]:
+                        extra_tokens: list[Token] = (),
+                        bound: tuple[tuple[str, str], ...] = ()) -> tuple[list[tuple[str, float]], np.ndarray]:
         """search's (id, BM25) hits, best first, and each hit's ordinal (for concept_shares)."""
-        hits = self._hits(query_tokens, filters, limit, extra_tokens)
+        hits = self._hits(query_tokens, filters, limit, extra_tokens, bound)
         if len(self._ids) == 1:  # one segment (what a build writes): the document number is the ordinal
             docs = [a.doc for _, a in hits]
             ids = list(map(self._rids.__getitem__, docs))

@@ -479,7 +479,7 @@ class SearchEngine:
             if rid in info.semantic_rank:
                 n, s = info.semantic_rank[rid]
                 why["semantic"] = {"rank": n, "similarity": round(s, 4)}
-            spans = highlight_spans(rec["text"], query_terms, body)  # once: the snippet's and the 項's
+            spans = highlight_spans(rec["text"], query_terms, body, plan.bound_words)  # once: the snippet's and the 項's
             snip = make_snippet(rec["text"], query_terms, tokens=body, spans=spans)
             para = matched_paragraph(rec, spans) if rec.get("law") else None
             # A statute's citation names the 項 the query matched (issue 20).
@@ -496,7 +496,7 @@ class SearchEngine:
                 rec = self.record(rid)
                 # An article on the page was analysed there (全法令's units are not kept: once, not twice).
                 body = bodies[rid] if rid in bodies else self.text_tokens(rid, needles)
-                snip = make_snippet(rec["text"], query_terms, tokens=body)
+                snip = make_snippet(rec["text"], query_terms, tokens=body, bound=plan.bound_words)
                 group.append({"id": rid, "kind": rec["kind"], "title": rec["title"], "snippet": snip.text,
                               "highlights": snip.as_dict()["highlights"], "score": round(score, 6),
                               "fused_rank": position[rid], "law": rec.get("law"), "citation": rec.get("citation")})
@@ -557,7 +557,8 @@ class SearchEngine:
     def excerpt(self, rid: str, plan: QueryPlan, width: int = 140) -> dict:
         """A record's snippet with the query's words highlighted: {text, highlights}."""
         rec = self.record(rid)
-        return make_snippet(rec["text"], set(plan.terms), width=width, tokens=self.text_tokens(rid)).as_dict()
+        return make_snippet(rec["text"], set(plan.terms), width=width, tokens=self.text_tokens(rid),
+                            bound=plan.bound_words).as_dict()
 
     def knows(self, term: str, collections: tuple[str, ...] = ("regional",)) -> bool:
         return any(self.collections[name].knows(term) for name in collections)

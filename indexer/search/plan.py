@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from indexer.text.analysis import Token, analyze
+from indexer.text.bound_numerals import bound_numerals, without_bound_numerals
 from indexer.text.legal_vocabulary import LegalVocabulary
 from indexer.text.normalize import normalize_for_match
 from indexer.text.thesaurus import Expansion, Thesaurus
@@ -153,6 +154,14 @@ class QueryPlan:
     #: Where the words past MAX_QUERY_WORDS begin in `query` (None: every word is searched); the
     #: answer says what was left out.
     cut_at: int | None = None
+    #: (numeral term, the term after it) of each numeral written as part of a word (二地域居住): not
+    #: searched alone, highlighted where a text writes the two together (indexer.text.bound_numerals).
+    bound_words: frozenset[tuple[str, str]] = frozenset()
+
+    @property
+    def bound_pairs(self) -> tuple[tuple[str, str], ...]:
+        """bound_words in a fixed order: the keyword side's phrases (and its query cache's key)."""
+        return tuple(sorted(self.bound_words))
 
     @property
     def terms(self) -> frozenset[str]:
@@ -204,6 +213,9 @@ class QueryPlanner:
     def plan(self, query: str, *, expand: bool = True, expand_semantic: bool = True,
              legal_vocabulary: bool = True) -> QueryPlan:
         tokens, cut_at = analyse_capped(query)
+        # The 二 of 二地域居住 is not a word the query asks for: as the term "2" it matched every 第二条.
+        bound = bound_numerals(query, tokens)
+        tokens = without_bound_numerals(tokens, bound)
         # Past the cap, the thesaurus, the legal vocabulary and the semantic side read the same words
         # as the keyword side.
         searched = query if cut_at is None else query[:cut_at].rstrip()
@@ -234,4 +246,5 @@ class QueryPlanner:
             semantic_text = f"{searched}（{'、'.join(semantic_terms)}）"
         words = {s for t in (*tokens, *extra) for s in (t.term, t.surface)}
         return QueryPlan(query, tokens, expansions, expansion_tokens, extra, tuple(concepts), semantic_text,
-                         {w: normalize_for_match(w) for w in words}, law, cut_at)
+                         {w: normalize_for_match(w) for w in words}, law, cut_at,
+                         frozenset((t.term, after) for t, after in bound))

@@ -114,7 +114,8 @@ class RecordCollection:
         # Unless `within`, candidates are drawn before filtering, like the semantic side, so a
         # facet's count is exactly what clicking it returns (a filtered query would refill the list).
         kw, ords = self.keyword_index.search_ordinals(list(plan.tokens), filters if within else Filters(),
-                                                      limit=KEYWORD_CANDIDATES, extra_tokens=list(plan.extra))
+                                                      limit=KEYWORD_CANDIDATES, extra_tokens=list(plan.extra),
+                                                      bound=plan.bound_pairs)
         raw_hits = len(kw)
         if not within:
             allowed = self.filtered_ids(filters)

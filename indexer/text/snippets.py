@@ -30,22 +30,31 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def highlight_spans(text: str, query_terms: set[str], tokens: list[Token] | None = None) -> list[tuple[int, int]]:
+def highlight_spans(text: str, query_terms: set[str], tokens: list[Token] | None = None,
+                    bound: frozenset[tuple[str, str]] = frozenset()) -> list[tuple[int, int]]:
+    """Spans of the tokens whose term the query asks for; with `bound` ((numeral, next term) pairs a
+    query wrote as one word, QueryPlan.bound_words), also such a numeral right before its word."""
     if not query_terms:
         return []
     tokens = analyze(text) if tokens is None else tokens
-    return _merge([(t.start, t.end) for t in tokens if t.term in query_terms])
+    spans = [(t.start, t.end) for t in tokens if t.term in query_terms]
+    if bound:
+        numerals = {n for n, _ in bound}
+        following = {(t.mode, t.start): t.term for t in tokens}
+        spans += [(t.start, t.end) for t in tokens
+                  if t.term in numerals and (t.term, following.get((t.mode, t.end))) in bound]
+    return _merge(spans)
 
 
 def make_snippet(text: str, query_terms: set[str], width: int = 140, tokens: list[Token] | None = None,
-                 spans: list[tuple[int, int]] | None = None) -> Snippet:
+                 spans: list[tuple[int, int]] | None = None, bound: frozenset[tuple[str, str]] = frozenset()) -> Snippet:
     """The window of `text` holding the most highlighted characters, with its highlights.
 
     `tokens` is `analyze(text)` when the caller already has it (the engine caches it per record);
-    `spans` is `highlight_spans(text, query_terms, tokens)` when the caller already has it.
+    `spans` is `highlight_spans(text, query_terms, tokens, bound)` when the caller already has it.
     """
     flat = text.replace("\n", " ")
-    spans = highlight_spans(text, query_terms, tokens) if spans is None else spans
+    spans = highlight_spans(text, query_terms, tokens, bound) if spans is None else spans
     if len(flat) <= width:
         return Snippet(flat, spans)
     best_start, best_cover = 0, -1

@@ -1,0 +1,58 @@
+"""Kanji numerals that are part of a word in a query: the 二 of 二地域居住, the 一 of 一極集中.
+
+Sudachi has no entry for 二地域居住, 東京一極集中 or 二拠点: it reads a numeral and a noun, and the
+analysis (indexer.text.analysis) makes the numeral a term of its own, "2" or "1". As a query term that
+matches every 二 and 一 of every text: the 第二条 of each article, 第二項, 一 of a list. Results then
+highlight 二 in article numbers, their reasons read 「2」, the window of a long article is placed at
+its first 二, and the numeral counts as a concept that nearly every article holds.
+
+A numeral is read as part of a word when it is written in kanji, is not an ordinal (第二項), and the
+morpheme right after it, with nothing between, is a common noun that names a thing or an act
+(Sudachi's 普通名詞 一般 or サ変可能: 地域, 極, 拠点). Counters (三年, 十回, 五箇年, 二次: 助数詞可能,
+助数詞, 接尾辞) and bounds (二以上, 三以内: 副詞可能) keep the number a quantity; Arabic digits always
+keep their term (5G, 2050年). Only queries are read this way; texts keep their numerals as indexed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sudachipy import SplitMode
+
+from indexer.text.analysis import Token, _tokenizer
+
+__all__ = ["bound_numerals", "without_bound_numerals"]
+
+_KANJI_NUMERAL = re.compile(r"[〇一二三四五六七八九十百千万億兆]+")
+#: Sudachi's third tag of a 普通名詞 that makes a word with a numeral before it (not a counter or a bound).
+_WORD_NOUNS = {"一般", "サ変可能"}
+#: Characters after the numeral that decide the next morpheme (a noun of a few characters).
+_LOOKAHEAD = 8
+
+
+def _bound(query: str, start: int, end: int) -> bool:
+    if query[max(0, start - 1):start] == "第":
+        return False
+    morphemes = list(_tokenizer().tokenize(query[start:end + _LOOKAHEAD], SplitMode.C))
+    if len(morphemes) < 2 or morphemes[0].end() != end - start:
+        return False  # the numeral is not a morpheme of its own here (一体的, 一部, 三大都市圏)
+    pos = morphemes[1].part_of_speech()
+    return pos[0] == "名詞" and pos[1] == "普通名詞" and pos[2] in _WORD_NOUNS
+
+
+def bound_numerals(query: str, tokens: tuple[Token, ...]) -> tuple[tuple[Token, str], ...]:
+    """Each numeral token of `tokens` (analyze(query)) that is part of a word, with the term of the
+    token that follows it in the same split mode (二 → 地域): a text that writes them together is
+    highlighted whole."""
+    if not _KANJI_NUMERAL.search(query):
+        return ()
+    following = {(t.mode, t.start): t.term for t in tokens}
+    return tuple((t, following[(t.mode, t.end)]) for t in tokens
+                 if t.term.isdigit() and _KANJI_NUMERAL.fullmatch(t.surface) and (t.mode, t.end) in following
+                 and _bound(query, t.start, t.end))
+
+
+def without_bound_numerals(tokens: tuple[Token, ...], bound: tuple[tuple[Token, str], ...]) -> tuple[Token, ...]:
+    """`tokens` without the numerals of `bound` (bound_numerals)."""
+    drop = {t for t, _ in bound}
+    return tuple(t for t in tokens if t not in drop) if drop else tokens
