@@ -23,6 +23,7 @@ on its own lines, with the theme's plan (indexer.search.plan) and its expansions
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -57,6 +58,7 @@ RELATED: dict[str, tuple[str, ...]] = {
 }
 #: A cell is about the theme when it holds at least this share of the theme's phrases.
 MIN_PHRASE_SHARE = 0.5
+_NUMERALS_BEFORE = re.compile(r"[〇一二三四五六七八九十百千万億兆]+$")
 
 
 def _norm(text: str) -> str:
@@ -106,13 +108,18 @@ def cell_lines(rec: dict) -> list[str]:
 def theme_phrases(plan: QueryPlan, thesaurus: Thesaurus) -> tuple[Phrase, ...]:
     """The theme's phrases with their forms, from the plan's tokens and expansions."""
     runs: list[list[int]] = []
+    # A numeral the plan read as part of a word (the 一 of 東京一極集中, the 二 of 二地域居住) is not
+    # among its tokens: it still belongs to the run of the word after it.
+    joined = {after for _, after in plan.bound_words}
     for t in plan.tokens:
         if t.mode != "C":
             continue
-        if runs and runs[-1][1] == t.start:
+        numeral = _NUMERALS_BEFORE.search(plan.query, 0, t.start) if t.term in joined else None
+        start = numeral.start() if numeral else t.start
+        if runs and runs[-1][1] == start:
             runs[-1][1] = t.end
         else:
-            runs.append([t.start, t.end])
+            runs.append([start, t.end])
     out = []
     for start, end in runs:
         text = plan.query[start:end]

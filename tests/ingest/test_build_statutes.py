@@ -47,7 +47,7 @@ def monkeypatch_module():
 
 def test_stages_are_timed_and_everything_is_embedded_once(two_builds):
     _, first, second, again = two_builds
-    assert list(first.stages) == ["model", "validate", "records", "keyword index", "vectors", "finish"]
+    assert list(first.stages) == ["model", "validate", "records", "keyword index", "record tokens", "vectors", "finish"]
     assert first.passages > 20 and 0 < first.embedded <= first.passages
     # Adding a statute embeds its passages only: the first statute's come from the cache.
     assert 0 < second.embedded < second.passages
