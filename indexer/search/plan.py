@@ -231,6 +231,11 @@ class QueryPlanner:
         # Each term alone: Sudachi splits at the spaces of the joined terms, so the tokens are the
         # same as those of one pass over them joined (checked over the whole thesaurus in the tests).
         expansion_tokens = {term: self._c_tokens(term) for e in expansions for term in e.terms}
+        # An expansion term's numerals too (二拠点 → 二地域居住): its "2" highlighted every 二 of an article.
+        for term, toks in expansion_tokens.items():
+            if pairs := bound_numerals(term, toks):
+                expansion_tokens[term] = without_bound_numerals(toks, pairs)
+                bound += pairs
         extra = tuple(t for e in expansions for term in e.terms for t in expansion_tokens[term])
         concepts: list[frozenset[str]] = []
         claimed: set[str] = set()

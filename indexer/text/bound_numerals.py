@@ -8,9 +8,10 @@ its first 二, and the numeral counts as a concept that nearly every article hol
 
 A numeral is read as part of a word when it is written in kanji, is not an ordinal (第二項), and the
 morpheme right after it, with nothing between, is a common noun that names a thing or an act
-(Sudachi's 普通名詞 一般 or サ変可能: 地域, 極, 拠点). Counters (三年, 十回, 五箇年, 二次: 助数詞可能,
-助数詞, 接尾辞) and bounds (二以上, 三以内: 副詞可能) keep the number a quantity; Arabic digits always
-keep their term (5G, 2050年). Only queries are read this way; texts keep their numerals as indexed.
+(Sudachi's 普通名詞 一般 or サ変可能: 地域, 極, 拠点), or is the order 次 with such a noun after it
+(一次産業, 二次交通). Counters (三年, 十回, 五箇年: 助数詞可能, 助数詞, 接尾辞) and bounds (二以上,
+三以内: 副詞可能) keep the number a quantity; Arabic digits always keep their term (5G, 2050年). Only
+queries (and their thesaurus expansions) are read this way; texts keep their numerals as indexed.
 """
 
 from __future__ import annotations
@@ -36,7 +37,15 @@ def _bound(query: str, start: int, end: int) -> bool:
     morphemes = list(_tokenizer().tokenize(query[start:end + _LOOKAHEAD], SplitMode.C))
     if len(morphemes) < 2 or morphemes[0].end() != end - start:
         return False  # the numeral is not a morpheme of its own here (一体的, 一部, 三大都市圏)
-    pos = morphemes[1].part_of_speech()
+    if _word_noun(morphemes[1]):
+        return True
+    # 一次産業, 二次交通: the order 次 with a noun after it is a word too (第一次 is an ordinal: above).
+    return (len(morphemes) > 2 and morphemes[1].surface() == "次" and morphemes[1].part_of_speech()[0] == "接尾辞"
+            and _word_noun(morphemes[2]))
+
+
+def _word_noun(morpheme) -> bool:
+    pos = morpheme.part_of_speech()
     return pos[0] == "名詞" and pos[1] == "普通名詞" and pos[2] in _WORD_NOUNS
 
 
