@@ -36,7 +36,7 @@ from indexer.text.thesaurus import load_thesaurus
 #: Files of the regional part of a build; everything else is a collection's (collections/<name>/).
 REGIONAL_PARTS = ("records.jsonl", "sources.json", "keyword", "tokens", "vectors", "thesaurus.yaml")
 def _build_regional(settings: Settings, tmp: Path, stages: Stages, progress: bool) -> tuple[int, int, int]:
-    """The regional collection's files into tmp: records, reading views, keyword index, e5 vectors.
+    """The regional collection's files into tmp: records, reading views, keyword index, tokens, e5 vectors.
     Returns (records, passages, passages embedded now)."""
     corpus = load_corpus(settings.corpus_dir)
     stages.done("validate", f"{len(corpus.records)} records from {len(corpus.sources)} sources")
