@@ -21,32 +21,37 @@ import re
 from sudachipy import SplitMode
 
 from indexer.text.analysis import Token, _tokenizer
+from indexer.text.normalize import nfkc_with_offsets
 
 __all__ = ["bound_numerals", "without_bound_numerals"]
 
 _KANJI_NUMERAL = re.compile(r"[〇一二三四五六七八九十百千万億兆]+")
 #: Sudachi's third tag of a 普通名詞 that makes a word with a numeral before it (not a counter or a bound).
 _WORD_NOUNS = {"一般", "サ変可能"}
-#: Characters after the numeral that decide the next morpheme (a noun of a few characters).
-_LOOKAHEAD = 8
-
-
-def _bound(query: str, start: int, end: int) -> bool:
-    if query[max(0, start - 1):start] == "第":
-        return False
-    morphemes = list(_tokenizer().tokenize(query[start:end + _LOOKAHEAD], SplitMode.C))
-    if len(morphemes) < 2 or morphemes[0].end() != end - start:
-        return False  # the numeral is not a morpheme of its own here (一体的, 一部, 三大都市圏)
-    if _word_noun(morphemes[1]):
-        return True
-    # 一次産業, 二次交通: the order 次 with a noun after it is a word too (第一次 is an ordinal: above).
-    return (len(morphemes) > 2 and morphemes[1].surface() == "次" and morphemes[1].part_of_speech()[0] == "接尾辞"
-            and _word_noun(morphemes[2]))
 
 
 def _word_noun(morpheme) -> bool:
     pos = morpheme.part_of_speech()
     return pos[0] == "名詞" and pos[1] == "普通名詞" and pos[2] in _WORD_NOUNS
+
+
+def _bound_spans(query: str) -> set[tuple[int, int]]:
+    """(start, end) in `query` of each kanji numeral that is part of a word: one Sudachi pass over the
+    query as analyze reads it (NFKC, line breaks joined), the same offsets as its tokens."""
+    prepared, origin = nfkc_with_offsets(query, "join-breaks")
+    morphemes = list(_tokenizer().tokenize(prepared, SplitMode.C))
+    spans = set()
+    for i, m in enumerate(morphemes[:-1]):
+        if not _KANJI_NUMERAL.fullmatch(m.surface()) or m.part_of_speech()[1] != "数詞":
+            continue
+        if prepared[max(0, m.begin() - 1):m.begin()] == "第":
+            continue  # an ordinal: 第二項
+        after = morphemes[i + 1]
+        # 一次産業, 二次交通: the order 次 with a noun after it is a word too.
+        if _word_noun(after) or (after.surface() == "次" and after.part_of_speech()[0] == "接尾辞"
+                                 and i + 2 < len(morphemes) and _word_noun(morphemes[i + 2])):
+            spans.add((origin[m.begin()], origin[m.end()]))
+    return spans
 
 
 def bound_numerals(query: str, tokens: tuple[Token, ...]) -> tuple[tuple[Token, str], ...]:
@@ -55,10 +60,12 @@ def bound_numerals(query: str, tokens: tuple[Token, ...]) -> tuple[tuple[Token, 
     highlighted whole."""
     if not _KANJI_NUMERAL.search(query):
         return ()
+    spans = _bound_spans(query)
+    if not spans:
+        return ()
     following = {(t.mode, t.start): t.term for t in tokens}
     return tuple((t, following[(t.mode, t.end)]) for t in tokens
-                 if t.term.isdigit() and _KANJI_NUMERAL.fullmatch(t.surface) and (t.mode, t.end) in following
-                 and _bound(query, t.start, t.end))
+                 if (t.start, t.end) in spans and t.term.isdigit() and (t.mode, t.end) in following)
 
 
 def without_bound_numerals(tokens: tuple[Token, ...], bound: tuple[tuple[Token, str], ...]) -> tuple[Token, ...]:

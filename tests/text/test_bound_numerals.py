@@ -15,7 +15,7 @@ def _kept(query: str) -> list[str]:
 
 @pytest.mark.parametrize("query, dropped", [
     ("二地域居住を進める", "二"), ("東京一極集中の是正", "一"), ("二拠点居住", "二"), ("三世代同居", "三"),
-    ("二次交通の確保", "二"), ("一次産業の担い手", "一"),
+    ("二次交通の確保", "二"), ("一次産業の担い手", "一"), ("大学 一都三県 集中", "三"),
 ])
 def test_a_numeral_inside_a_word_is_not_a_term(query, dropped):
     assert dropped not in _kept(query)
