@@ -10,8 +10,11 @@ A numeral is read as part of a word when it is written in kanji, is not an ordin
 morpheme right after it, with nothing between, is a common noun that names a thing or an act
 (Sudachi's 普通名詞 一般 or サ変可能: 地域, 極, 拠点), or is the order 次 with such a noun after it
 (一次産業, 二次交通). Counters (三年, 十回, 五箇年: 助数詞可能, 助数詞, 接尾辞) and bounds (二以上,
-三以内: 副詞可能) keep the number a quantity; Arabic digits always keep their term (5G, 2050年). Only
-queries (and their thesaurus expansions) are read this way; texts keep their numerals as indexed.
+三以内: 副詞可能) keep the number a term; Arabic digits always keep theirs (5G, 2050年). A bound numeral
+is not lost: the keyword side searches it as a two-word phrase with the word after it ("3 県" of
+一都三県 matches 三県 and 3県, not every 三), and a text that writes the two together is highlighted
+whole. Only queries (and their thesaurus expansions) are read this way; texts keep their numerals as
+indexed.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ __all__ = ["bound_numerals", "without_bound_numerals"]
 _KANJI_NUMERAL = re.compile(r"[〇一二三四五六七八九十百千万億兆]+")
 #: Sudachi's third tag of a 普通名詞 that makes a word with a numeral before it (not a counter or a bound).
 _WORD_NOUNS = {"一般", "サ変可能"}
+#: Characters of a query read (a query is at most 1,000; Sudachi refuses more than 49,149 bytes).
+_MAX_CHARS = 10_000
 
 
 def _word_noun(morpheme) -> bool:
@@ -38,7 +43,7 @@ def _word_noun(morpheme) -> bool:
 def _bound_spans(query: str) -> set[tuple[int, int]]:
     """(start, end) in `query` of each kanji numeral that is part of a word: one Sudachi pass over the
     query as analyze reads it (NFKC, line breaks joined), the same offsets as its tokens."""
-    prepared, origin = nfkc_with_offsets(query, "join-breaks")
+    prepared, origin = nfkc_with_offsets(query[:_MAX_CHARS], "join-breaks")
     morphemes = list(_tokenizer().tokenize(prepared, SplitMode.C))
     spans = set()
     for i, m in enumerate(morphemes[:-1]):
