@@ -130,7 +130,10 @@ class MeasureTerms:
 
     phrases: tuple[str, ...]   # most specific first: quoted names, then the name's compounds
     words: frozenset[str]      # specific single terms (NFKC, lower-cased), for the article's text
-    title_phrases: frozenset[str]  # the phrases of the measure's name (what it is), a subset of phrases
+    #: The phrases of the measure's name (what it is), a subset of phrases, in their order (longest
+    #: first): a frozenset's order follows its strings' hashes, which change from process to process,
+    #: and which phrase a reason names (生涯活躍 or 生涯活躍のまち) followed it.
+    title_phrases: tuple[str, ...]
     title_words: frozenset[str]    # the specific words of the measure's name
     surfaces: dict[str, str]   # term → as written in the measure, for reasons
     text: str                  # the measure's name and text, NFKC
@@ -180,7 +183,8 @@ def measure_terms(title: str, text: str) -> MeasureTerms:
     # The measure's own name's phrases first (they say what it is), then the longest.
     phrases.sort(key=lambda p: (p not in title_phrases, -len(p)))
     parts = {p: tuple(t.surface for t in analyze(p, "A")) for p in title_phrases}
-    return MeasureTerms(tuple(phrases), frozenset(words), frozenset(title_phrases), frozenset(title_words),
+    return MeasureTerms(tuple(phrases), frozenset(words), tuple(p for p in phrases if p in title_phrases),
+                        frozenset(title_words),
                         surfaces, whole, parts)
 
 

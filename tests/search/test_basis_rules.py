@@ -16,6 +16,7 @@ from indexer.search.basis import (
     statute_words,
 )
 from indexer.text.definitions import read_definitions
+from tests.fresh_python import last_line
 
 
 def test_a_word_inside_a_phrase_counts_only_as_the_phrase_head():
@@ -81,3 +82,19 @@ def test_a_thesaurus_entry_about_one_phrase_lends_its_words_to_definitions():
     # An entry that names a field (two statute terms) lends nothing: 介護 opens dozens of definitions.
     inclusive = mechanism_keys(measure_terms("包摂的な地域共生社会の実現", ""), thesaurus)
     assert "介護" not in inclusive and inclusive.get("地域共生社会") == "地域共生社会"
+
+
+def test_a_measure_s_name_phrases_come_in_one_order_in_every_process(monkeypatch):
+    # Which phrase a reason names (生涯活躍 or 生涯活躍のまち) followed a frozenset's order, which
+    # follows the strings' hashes: another process, another reason for the same measure.
+    name = "全世代・全員活躍型「生涯活躍のまち」（日本版ＣＣＲＣ）2.0の展開"
+    code = ("from indexer.search.basis import measure_terms; "
+            f"print(list(measure_terms({name!r}, '').title_phrases))")
+    seen = set()
+    for seed in ("1", "2", "3", "4"):
+        monkeypatch.setenv("PYTHONHASHSEED", seed)
+        seen.add(last_line(code))
+    assert len(seen) == 1
+    phrases = measure_terms(name, "").title_phrases
+    assert "生涯活躍のまち" in phrases and len(phrases) >= 2
+    assert [len(p) for p in phrases] == sorted((len(p) for p in phrases), reverse=True)  # the most specific first
