@@ -154,7 +154,7 @@ class LargeCollection:
         if self._outside(filters):
             return Candidates(self.name, "keyword", [])
         hits = self.index.keyword(list(plan.tokens), list(plan.extra), list(plan.concepts), filters.terms(),
-                                  COLLECTION_KEYWORD_CANDIDATES, plan.bound_pairs)
+                                  COLLECTION_KEYWORD_CANDIDATES, plan.bound_words)
         return self._candidates("keyword", hits, capped=len(hits) >= COLLECTION_KEYWORD_CANDIDATES)
 
     def semantic(self, plan: QueryPlan, filters: Filters, vector: QueryVector, *, within: bool) -> list[Candidates]:

@@ -156,12 +156,8 @@ class QueryPlan:
     cut_at: int | None = None
     #: (numeral term, the term after it) of each numeral written as part of a word (二地域居住): not
     #: searched alone, highlighted where a text writes the two together (indexer.text.bound_numerals).
-    bound_words: frozenset[tuple[str, str]] = frozenset()
-
-    @property
-    def bound_pairs(self) -> tuple[tuple[str, str], ...]:
-        """bound_words in a fixed order: the keyword side's phrases (and its query cache's key)."""
-        return tuple(sorted(self.bound_words))
+    #: In the query's order, each pair once.
+    bound_words: tuple[tuple[str, str], ...] = ()
 
     @property
     def terms(self) -> frozenset[str]:
@@ -252,4 +248,4 @@ class QueryPlanner:
         words = {s for t in (*tokens, *extra) for s in (t.term, t.surface)}
         return QueryPlan(query, tokens, expansions, expansion_tokens, extra, tuple(concepts), semantic_text,
                          {w: normalize_for_match(w) for w in words}, law, cut_at,
-                         frozenset((t.term, after) for t, after in bound))
+                         tuple(dict.fromkeys((t.term, after) for t, after in bound)))

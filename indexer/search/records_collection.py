@@ -115,7 +115,7 @@ class RecordCollection:
         # facet's count is exactly what clicking it returns (a filtered query would refill the list).
         kw, ords = self.keyword_index.search_ordinals(list(plan.tokens), filters if within else Filters(),
                                                       limit=KEYWORD_CANDIDATES, extra_tokens=list(plan.extra),
-                                                      bound=plan.bound_pairs)
+                                                      bound=plan.bound_words)
         raw_hits = len(kw)
         if not within:
             allowed = self.filtered_ids(filters)

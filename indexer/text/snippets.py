@@ -31,7 +31,7 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def highlight_spans(text: str, query_terms: set[str], tokens: list[Token] | None = None,
-                    bound: frozenset[tuple[str, str]] = frozenset()) -> list[tuple[int, int]]:
+                    bound: tuple[tuple[str, str], ...] = ()) -> list[tuple[int, int]]:
     """Spans of the tokens whose term the query asks for; with `bound` ((numeral, next term) pairs a
     query wrote as one word, QueryPlan.bound_words), also such a numeral right before its word."""
     if not query_terms:
@@ -47,7 +47,7 @@ def highlight_spans(text: str, query_terms: set[str], tokens: list[Token] | None
 
 
 def make_snippet(text: str, query_terms: set[str], width: int = 140, tokens: list[Token] | None = None,
-                 spans: list[tuple[int, int]] | None = None, bound: frozenset[tuple[str, str]] = frozenset()) -> Snippet:
+                 spans: list[tuple[int, int]] | None = None, bound: tuple[tuple[str, str], ...] = ()) -> Snippet:
     """The window of `text` holding the most highlighted characters, with its highlights.
 
     `tokens` is `analyze(text)` when the caller already has it (the engine caches it per record);
