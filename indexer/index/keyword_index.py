@@ -57,6 +57,12 @@ def term_clauses(schema: tantivy.Schema, terms: dict[str, tuple]) -> list[tuple[
     return clauses
 
 
+def _may_match(searcher: tantivy.Searcher | None, phrase: tantivy.Query) -> bool:
+    """Whether a phrase clause is worth adding: it matches a document of `searcher` (without one,
+    it is kept)."""
+    return searcher is None or bool(searcher.search(phrase, limit=1, count=False).hits)
+
+
 def text_query(schema: tantivy.Schema, query_tokens: list[Token], extra_tokens: list[Token] = (),
                searcher: tantivy.Searcher | None = None,
                bound: tuple[tuple[str, str], ...] = ()) -> tantivy.Query | None:
@@ -87,13 +93,12 @@ def text_query(schema: tantivy.Schema, query_tokens: list[Token], extra_tokens: 
                 should.append((tantivy.Occur.Should, tantivy.Query.boost_query(q, boost)))
             for pair in bound[:BOUND_PHRASES]:
                 q = tantivy.Query.phrase_query(schema, fname, [w.replace(" ", "_") for w in pair])
-                if searcher is None or searcher.search(q, limit=1, count=False).hits:
+                if _may_match(searcher, q):
                     should.append((tantivy.Occur.Should, tantivy.Query.boost_query(q, boost)))
             if len(words) > 1 and field != "context":
                 phrase = tantivy.Query.phrase_query(schema, fname, words, slop=1)
-                if searcher is not None and not searcher.search(phrase, limit=1, count=False).hits:
-                    continue
-                should.append((tantivy.Occur.Should, tantivy.Query.boost_query(phrase, boost * PHRASE_BOOST)))
+                if _may_match(searcher, phrase):
+                    should.append((tantivy.Occur.Should, tantivy.Query.boost_query(phrase, boost * PHRASE_BOOST)))
     if not should:
         return None
     return tantivy.Query.boolean_query(should)

@@ -23,12 +23,12 @@ on its own lines, with the theme's plan (indexer.search.plan) and its expansions
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from indexer.corpus.schema import ERA_LABELS
 from indexer.search.plan import QueryPlan
+from indexer.text.bound_numerals import numeral_start
 from indexer.text.normalize import nfkc_with_offsets, normalize_for_match
 from indexer.text.thesaurus import Thesaurus
 
@@ -58,7 +58,6 @@ RELATED: dict[str, tuple[str, ...]] = {
 }
 #: A cell is about the theme when it holds at least this share of the theme's phrases.
 MIN_PHRASE_SHARE = 0.5
-_NUMERALS_BEFORE = re.compile(r"[〇一二三四五六七八九十百千万億兆]+$")
 
 
 def _norm(text: str) -> str:
@@ -114,8 +113,7 @@ def theme_phrases(plan: QueryPlan, thesaurus: Thesaurus) -> tuple[Phrase, ...]:
     for t in plan.tokens:
         if t.mode != "C":
             continue
-        numeral = _NUMERALS_BEFORE.search(plan.query, 0, t.start) if t.term in joined else None
-        start = numeral.start() if numeral else t.start
+        start = numeral_start(plan.query, t.start) if t.term in joined else t.start
         if runs and runs[-1][1] == start:
             runs[-1][1] = t.end
         else:

@@ -26,9 +26,10 @@ from sudachipy import SplitMode
 from indexer.text.analysis import Token, _tokenizer
 from indexer.text.normalize import nfkc_with_offsets
 
-__all__ = ["bound_numerals", "without_bound_numerals"]
+__all__ = ["bound_numerals", "without_bound_numerals", "bound_spans", "numeral_start"]
 
 _KANJI_NUMERAL = re.compile(r"[〇一二三四五六七八九十百千万億兆]+")
+_KANJI_NUMERAL_AT_END = re.compile(_KANJI_NUMERAL.pattern + "$")
 #: Sudachi's third tag of a 普通名詞 that makes a word with a numeral before it (not a counter or a bound).
 _WORD_NOUNS = {"一般", "サ変可能"}
 #: Characters of a query read (a query is at most 1,000; Sudachi refuses more than 49,149 bytes).
@@ -68,9 +69,31 @@ def bound_numerals(query: str, tokens: tuple[Token, ...]) -> tuple[tuple[Token, 
     spans = _bound_spans(query)
     if not spans:
         return ()
-    following = {(t.mode, t.start): t.term for t in tokens}
+    following = _following(tokens)
     return tuple((t, following[(t.mode, t.end)]) for t in tokens
                  if (t.start, t.end) in spans and t.term.isdigit() and (t.mode, t.end) in following)
+
+
+def _following(tokens) -> dict[tuple[str, int], str]:
+    """(mode, start) → term: the token that follows another in its split mode starts where it ends."""
+    return {(t.mode, t.start): t.term for t in tokens}
+
+
+def bound_spans(tokens, bound: tuple[tuple[str, str], ...]) -> list[tuple[int, int]]:
+    """(start, end) of each numeral among a text's `tokens` written right before the word a query
+    bound it to (`bound`: QueryPlan.bound_words): the 二 of a text's 二地域居住, not of its 第二条."""
+    if not bound:
+        return []
+    numerals = {n for n, _ in bound}
+    following = _following(tokens)
+    return [(t.start, t.end) for t in tokens
+            if t.term in numerals and (t.term, following.get((t.mode, t.end))) in bound]
+
+
+def numeral_start(text: str, end: int) -> int:
+    """Where the kanji numerals that end at `end` in `text` begin (`end` when none do)."""
+    found = _KANJI_NUMERAL_AT_END.search(text, 0, end)
+    return found.start() if found else end
 
 
 def without_bound_numerals(tokens: tuple[Token, ...], bound: tuple[tuple[Token, str], ...]) -> tuple[Token, ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from indexer.text.analysis import Token, analyze
+from indexer.text.bound_numerals import bound_spans
 
 
 @dataclass(frozen=True)
@@ -37,13 +38,7 @@ def highlight_spans(text: str, query_terms: set[str], tokens: list[Token] | None
     if not query_terms:
         return []
     tokens = analyze(text) if tokens is None else tokens
-    spans = [(t.start, t.end) for t in tokens if t.term in query_terms]
-    if bound:
-        numerals = {n for n, _ in bound}
-        following = {(t.mode, t.start): t.term for t in tokens}
-        spans += [(t.start, t.end) for t in tokens
-                  if t.term in numerals and (t.term, following.get((t.mode, t.end))) in bound]
-    return _merge(spans)
+    return _merge([(t.start, t.end) for t in tokens if t.term in query_terms] + bound_spans(tokens, bound))
 
 
 def make_snippet(text: str, query_terms: set[str], width: int = 140, tokens: list[Token] | None = None,
