@@ -11,18 +11,10 @@ from indexer.index.measure_queries import TEXTS_FILE, VECTORS_FILE
 from indexer.model.cache import EmbeddingCache, model_fingerprint
 from indexer.model.embedder import Embedder
 from indexer.model.parallel_encoder import ParallelPassageEncoder, build_encoder_choice
+from indexer.model.prompts import query_prompt
 from indexer.model.query_encoder import graph_supported, query_graph_path
 
 __all__ = ["encode_measure_queries", "save_query_vectors"]
-
-
-def _query_prompt(model_dir: Path) -> str:
-    try:
-        prompts = json.loads((model_dir / "config_sentence_transformers.json").read_text(encoding="utf-8")).get(
-            "prompts") or {}
-    except (OSError, ValueError):
-        return ""
-    return prompts.get("query", "")
 
 
 class _TorchQueries:
@@ -48,7 +40,7 @@ def encode_measure_queries(model_dir: Path, index_dir: Path, texts: list[str], c
     model's query prompt ("query: ") instead of its passage prompt. (The choice is LazyPassageEncoder's,
     written again rather than given a prompt there: indexer.index.passage_encoding is in 全法令's
     writer closure, and editing it would mark every 全法令 index stale: a 14-minute rebuild.)"""
-    prompt = _query_prompt(model_dir)
+    prompt = query_prompt(model_dir)
     fingerprint = model_fingerprint(model_dir, prompt=prompt)
     graph = query_graph_path(model_dir, index_dir) if graph_supported(model_dir) else None
     if build_encoder_choice() == "onnx" and graph is not None and prompt:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from indexer.config import Settings
 from indexer.model.embedder import Embedder
-from indexer.model.parallel_encoder import ParallelPassageEncoder, build_encoder_choice, passage_prompt
+from indexer.model.parallel_encoder import ParallelPassageEncoder, build_encoder_choice
+from indexer.model.prompts import passage_prompt
 from indexer.model.query_encoder import graph_supported, query_graph_path
 
 __all__ = ["CACHE_FILE", "cache_path", "LazyPassageEncoder"]

@@ -18,7 +18,6 @@ thread pools do not survive a fork.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -43,16 +42,6 @@ def build_encoder_choice() -> str:
     if choice not in ("onnx", "torch"):
         raise UsageError(f"POLICYKB_BUILD_ENCODER must be onnx or torch, not {choice!r}")
     return choice
-
-
-def passage_prompt(model_dir: Path) -> str | None:
-    """The model's passage prompt ("passage: " for e5), or None when it has none we know."""
-    try:
-        prompts = json.loads((model_dir / "config_sentence_transformers.json").read_text(encoding="utf-8")).get(
-            "prompts") or {}
-    except (OSError, ValueError):
-        return None
-    return next((prompts[p] for p in ("passage", "document") if p in prompts), None)
 
 
 def _start(model_dir: str, graph: str, prompt: str) -> None:

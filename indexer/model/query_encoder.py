@@ -50,6 +50,7 @@ from indexer.model.cache import model_fingerprint
 from indexer.model.embedder import Embedder
 from indexer.model.fast_encoder import export_onnx
 from indexer.model.integrity import sha256_file
+from indexer.model.prompts import query_prompt
 from indexer.model.query_cache import QueryCache
 from indexer.model.unigram import CompactUnigram, write_vocab
 
@@ -340,13 +341,7 @@ class OnnxQueryEncoder(QueryCache):
             full.no_padding()
             full.enable_truncation(_max_length(model_dir))
             self.tokenizer = _FullTokenizer(full)
-        prompts = {}
-        try:
-            prompts = json.loads((model_dir / "config_sentence_transformers.json").read_text(encoding="utf-8")).get(
-                "prompts") or {}
-        except (OSError, ValueError):
-            pass
-        self.query_prompt = prompts.get("query", "")
+        self.query_prompt = query_prompt(model_dir)
         self.name = model_dir.name
         self.backend = "onnxruntime"
 

@@ -7,7 +7,8 @@ import pytest
 
 from indexer.errors import UsageError
 from indexer.model.cache import model_fingerprint
-from indexer.model.parallel_encoder import ParallelPassageEncoder, build_encoder_choice, passage_prompt
+from indexer.model.parallel_encoder import ParallelPassageEncoder, build_encoder_choice
+from indexer.model.prompts import passage_prompt
 from indexer.model.query_encoder import query_graph_path
 
 PASSAGES = [
