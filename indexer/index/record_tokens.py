@@ -5,7 +5,7 @@ tokens (indexer.text.analysis.analyze). Analysed at the page, a record the proce
 before cost ≈ 0.3–1 ms of the request's CPU, ten per page: over all laws the 21 statutes' articles
 on a page were ≈ 4 of a keyword search's ≈ 19 ms (docs/scaling.md, profile_scale). The tokens
 depend on the text and the analysis only, and the build analyses every text anyway, so it keeps
-them (`save_record_tokens`) and the server slices them (`RecordTokens.tokens`). An index built
+them (`RecordTokensWriter`, fed by the keyword writer's analysis) and the server slices them (`RecordTokens.tokens`). An index built
 before this module has none: its pages analyse as before.
 
 Files, in the collection's tokens/ directory (memory-mapped, ≈ 3 bytes of disk per character):
@@ -24,35 +24,45 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.text.analysis import Token, analyze
+from indexer.text.analysis import Token
 
-__all__ = ["TOKENS_DIR", "save_record_tokens", "RecordTokens"]
+__all__ = ["TOKENS_DIR", "RecordTokens", "RecordTokensWriter"]
 
 TOKENS_DIR = "tokens"
 _MODES = ("A", "C")
 
 
-def save_record_tokens(path: Path, texts: Iterable[tuple[str, str]]) -> int:
-    """Analyse each (id, text) and write the tokens into `path`; returns the number of tokens."""
-    term_no: dict[str, int] = {}
-    ids: list[str] = []
-    offsets = [0]
-    rows: list[tuple[int, int, int, int]] = []
-    for rid, text in texts:
-        ids.append(rid)
-        rows.extend((term_no.setdefault(t.term, len(term_no)), t.start, t.end, _MODES.index(t.mode))
-                    for t in analyze(text))
-        offsets.append(len(rows))
-    path.mkdir(parents=True, exist_ok=True)
-    (path / "terms.json").write_text(json.dumps(list(term_no), ensure_ascii=False), encoding="utf-8")
-    (path / "ids.json").write_text(json.dumps(ids, ensure_ascii=False), encoding="utf-8")
-    np.save(path / "rows.npy", np.array(rows, dtype=np.int32).reshape(-1, 4))
-    np.save(path / "offsets.npy", np.array(offsets, dtype=np.int64))
-    return len(rows)
+class RecordTokensWriter:
+    """Collects each record's tokens as the build analyses it (indexer.index.keyword_writer hands over
+    every body it analyses: one analysis serves the keyword index and the pages), then writes `path`."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._term_no: dict[str, int] = {}
+        self._ids: list[str] = []
+        self._offsets = [0]
+        self._rows: list[tuple[int, int, int, int]] = []
+
+    def add(self, rid: str, tokens: Iterable[Token]) -> None:
+        term_no = self._term_no
+        self._ids.append(rid)
+        self._rows.extend((term_no.setdefault(t.term, len(term_no)), t.start, t.end, _MODES.index(t.mode))
+                          for t in tokens)
+        self._offsets.append(len(self._rows))
+
+    def finish(self) -> int:
+        """Write the files; returns the number of tokens kept."""
+        path = self.path
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "terms.json").write_text(json.dumps(list(self._term_no), ensure_ascii=False), encoding="utf-8")
+        (path / "ids.json").write_text(json.dumps(self._ids, ensure_ascii=False), encoding="utf-8")
+        np.save(path / "rows.npy", np.array(self._rows, dtype=np.int32).reshape(-1, 4))
+        np.save(path / "offsets.npy", np.array(self._offsets, dtype=np.int64))
+        return len(self._rows)
 
 
 class RecordTokens:
-    """The build's tokens of a collection's records, read from `path` (save_record_tokens)."""
+    """The build's tokens of a collection's records, read from `path` (RecordTokensWriter)."""
 
     def __init__(self, path: Path):
         self.terms: list[str] = json.loads((path / "terms.json").read_text(encoding="utf-8"))

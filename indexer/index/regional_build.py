@@ -28,7 +28,7 @@ from indexer.index.keyword_writer import build_keyword_index
 from indexer.index.measure_queries import measure_query_text
 from indexer.index.measure_query_writer import encode_measure_queries, save_query_vectors
 from indexer.index.passage_encoding import LazyPassageEncoder, cache_path
-from indexer.index.record_tokens import TOKENS_DIR, save_record_tokens
+from indexer.index.record_tokens import TOKENS_DIR, RecordTokensWriter
 from indexer.index.vector_writer import save_vectors
 from indexer.model.cache import EmbeddingCache, model_fingerprint, text_key
 from indexer.text.thesaurus import load_thesaurus
@@ -57,9 +57,12 @@ def _build_regional(settings: Settings, tmp: Path, stages: Stages, progress: boo
             raise BuildError(f"{thesaurus}: {exc}; the index in service is unchanged") from exc
         shutil.copy(thesaurus, tmp / "thesaurus.yaml")
     stages.done("records", f"{len(records)} records exported")
-    build_keyword_index(tmp / "keyword", docs, facets)
+    # A search document's body is its record's text (documents.search_doc): one analysis serves the
+    # keyword index and the tokens the pages highlight from.
+    tokens = RecordTokensWriter(tmp / TOKENS_DIR)
+    build_keyword_index(tmp / "keyword", docs, facets, keep_body=tokens.add)
     stages.done("keyword index", f"{len(docs)} documents")
-    kept = save_record_tokens(tmp / TOKENS_DIR, ((r["id"], r["text"]) for r in records))
+    kept = tokens.finish()
     stages.done("record tokens", f"{kept} tokens kept for the result pages' highlights")
     owners, passages = [], []
     for rec, d in zip(records, docs):
