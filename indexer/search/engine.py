@@ -61,6 +61,9 @@ EXPORT_MAX_K = 1000  # rows an export may ask for at once
 PLAN_CACHE = 512     # query plans kept (each a few kB: the tokens of ≤ 1,000 characters)
 SUGGESTION_CACHE = 1024  # records whose basis suggestions are kept (each ≤ 3 article dicts, shared)
 CITATION_CACHE = 4096    # citations of a matched 項 kept (each a small dict)
+#: Absent words given the material's own words for them (absent_suggestions), and words each: a few
+#: links on the page, and a bound on the vocabulary's work whatever the query.
+ABSENT_SUGGESTIONS = 3
 _log = logging.getLogger("policykb")
 
 
@@ -504,11 +507,13 @@ class SearchEngine:
         chosen = self.chosen_collections(filters)
         facets = self.facet_counts(list(map(itemgetter(0), ranked)), info.unit_facets)
         facets["collection"] = {name: n for name, n in sorted(info.collection_totals.items(), key=lambda kv: -kv[1])}
+        absent = self.absent_words(plan, chosen)
         return SearchResponse(query, mode, len(ranked), (time.perf_counter() - t0) * 1000, results, facets,
                               filters.active(), offset, k,
                               # Results that hold a whole concept of the query, not a fragment of a compound.
                               keyword_matches=self._keyword_matches(info),
-                              absent_terms=self.absent_words(plan, chosen),
+                              absent_terms=absent,
+                              absent_suggestions=self.absent_suggestions(plan, absent, chosen),
                               capped=info.capped, groups=groups, missing_laws=self.missing_laws(plan, chosen),
                               unavailable_collections=self.unavailable_collections(filters), cut=cut.as_dict())
 
@@ -580,6 +585,25 @@ class SearchEngine:
                 if not parts or not all(self.knows(a.term, collections) for a in parts):
                     out.append(t.surface)
         return list(dict.fromkeys(out))
+
+    def absent_suggestions(self, plan: QueryPlan, absent: list[str],
+                           collections: tuple[str, ...] = ("regional",)) -> list[dict]:
+        """For words of the query that occur nowhere in the material (absent_words), the words the legal
+        vocabulary gives for them that the searched material does hold (持ち主 → 所有者, 役所 → 役場),
+        each with the query that writes it instead: a search the person can take, shown beside the
+        notice. Suggestions, not expansions: the ranking never reads them (tried as expansions, they
+        moved no gold set; docs/evaluation.md, 第12回)."""
+        vocabulary = self.planner.vocabulary
+        out: list[dict] = []
+        if vocabulary is None:
+            return out
+        for word in absent[:ABSENT_SUGGESTIONS]:
+            tokens = tuple(t for t in plan.tokens if t.surface == word)
+            terms = [t for e in vocabulary.expand(word, tokens) for t in e.terms if self.knows(t, collections)]
+            if terms:
+                out.append({"word": word, "terms": [{"term": t, "query": plan.query.replace(word, t, 1)}
+                                                    for t in terms[:ABSENT_SUGGESTIONS]]})
+        return out
 
     def filtered_ids(self, filters: Filters) -> set[str] | None:
         """Ids of the regional records that pass `filters`; None when no filter is set (all pass)."""

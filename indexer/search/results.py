@@ -68,6 +68,8 @@ class SearchResponse:
     keyword_matches: int = 0
     # Content words of the query that occur nowhere in the material.
     absent_terms: list[str] = field(default_factory=list)
+    # For absent words, words the material holds instead ({word, terms: [{term, query}]}): searches to offer.
+    absent_suggestions: list[dict] = field(default_factory=list)
     # A keyword side filled its candidate list: more records hold the query's words than `total` counts.
     capped: bool = False
     # Collections asked for that this server does not hold ({name, label, message}); the rest was searched.
@@ -84,6 +86,7 @@ class SearchResponse:
     def as_dict(self) -> dict:
         return {"query": self.query, "mode": self.mode, "total": self.total, "capped": self.capped, "cut": self.cut,
                 "keyword_matches": self.keyword_matches, "absent_terms": self.absent_terms,
+                "absent_suggestions": self.absent_suggestions,
                 "missing_laws": self.missing_laws, "groups": self.groups,
                 "took_ms": round(self.took_ms, 2),
                 "offset": self.offset, "k": self.k, "filters": self.filters, "facets": self.facets,

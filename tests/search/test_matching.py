@@ -42,6 +42,21 @@ def test_a_word_absent_from_the_material_is_named(engine):
     assert "年寄り" not in engine.search("お年寄りが田舎に引っ越す").absent_terms
 
 
+def test_an_absent_word_is_offered_the_materials_own_word(engine):
+    resp = engine.search("持ち主が手入れしない空き家")
+    assert "持ち主" in resp.absent_terms
+    offered = {s["word"]: s["terms"] for s in resp.as_dict()["absent_suggestions"]}
+    terms = {t["term"]: t["query"] for t in offered["持ち主"]}
+    # The statutes write 所有者 (legal vocabulary: SudachiDict's synonyms the statutes use), and the
+    # offered search is the question with that word in place of the absent one.
+    assert terms["所有者"] == "所有者が手入れしない空き家"
+    assert all(engine.knows(t) for t in terms)
+    # Offered, not searched: the ranking is the same as without the offer.
+    assert [r["id"] for r in resp.results] == [r["id"] for r in engine.search("持ち主が手入れしない空き家").results]
+    # A word the vocabulary has nothing for gets no offer.
+    assert engine.search("空き家でカラオケ大会を開きたい").absent_suggestions == []
+
+
 def test_expansions_are_shown_as_plain_to_term(engine):
     resp = engine.search("移動手段がない", mode="keyword")
     shown = [e for r in resp.results for e in r["why"]["keyword"]["expansions"]]

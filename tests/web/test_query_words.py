@@ -50,3 +50,14 @@ def test_a_word_beside_the_emoji_is_still_searched(client):
 def test_an_over_long_query_gets_the_japanese_message(client):
     resp = client.get("/search", query_string={"q": "交通" * 5000})
     assert resp.status_code == 400 and "検索語が長すぎます（10,000文字）" in resp.get_data(as_text=True)
+
+
+def test_the_page_offers_a_search_with_the_materials_word_for_an_absent_one(client):
+    html = client.get("/search", query_string={"q": "持ち主が手入れしない空き家"}).get_data(as_text=True)
+    notice = re.search(r'<p class="notice absent-terms".*?</p>', html, re.S).group(0)
+    assert "「持ち主」に近い語で資料にあるもの" in notice
+    link = re.search(r'<a href="([^"]+)">「所有者」</a>', notice)
+    assert link, notice
+    followed = client.get(link.group(1).replace("&amp;", "&"))
+    assert followed.status_code == 200
+    assert "「<span class=\"q\">所有者が手入れしない空き家</span>」の検索結果" in followed.get_data(as_text=True)
