@@ -62,8 +62,10 @@ PLAN_CACHE = 512     # query plans kept (each a few kB: the tokens of ≤ 1,000 
 SUGGESTION_CACHE = 1024  # records whose basis suggestions are kept (each ≤ 3 article dicts, shared)
 CITATION_CACHE = 4096    # citations of a matched 項 kept (each a small dict)
 #: Absent words given the material's own words for them (absent_suggestions), and words each: a few
-#: links on the page, and a bound on the vocabulary's work whatever the query.
+#: links on the page. At most ABSENT_EXAMINED absent words are looked up: a bound on the vocabulary's
+#: work whatever the query (≈ 1 ms a word the first time).
 ABSENT_SUGGESTIONS = 3
+ABSENT_EXAMINED = 6
 _log = logging.getLogger("policykb")
 
 
@@ -597,12 +599,14 @@ class SearchEngine:
         out: list[dict] = []
         if vocabulary is None:
             return out
-        for word in absent[:ABSENT_SUGGESTIONS]:
+        for word in absent[:ABSENT_EXAMINED]:
             tokens = tuple(t for t in plan.tokens if t.surface == word)
             terms = [t for e in vocabulary.expand(word, tokens) for t in e.terms if self.knows(t, collections)]
             if terms:
                 out.append({"word": word, "terms": [{"term": t, "query": plan.query.replace(word, t, 1)}
                                                     for t in terms[:ABSENT_SUGGESTIONS]]})
+                if len(out) == ABSENT_SUGGESTIONS:
+                    break
         return out
 
     def filtered_ids(self, filters: Filters) -> set[str] | None:

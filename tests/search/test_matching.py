@@ -53,8 +53,11 @@ def test_an_absent_word_is_offered_the_materials_own_word(engine):
     assert all(engine.knows(t) for t in terms)
     # Offered, not searched: the ranking is the same as without the offer.
     assert [r["id"] for r in resp.results] == [r["id"] for r in engine.search("持ち主が手入れしない空き家").results]
-    # A word the vocabulary has nothing for gets no offer.
+    # A word the vocabulary has nothing for gets no offer, and does not use up the offers of the words after it.
     assert engine.search("空き家でカラオケ大会を開きたい").absent_suggestions == []
+    later = engine.search("役所の窓口で持ち主が分からない空き地の相談", mode="keyword")
+    assert later.absent_terms[:4] == ["役所", "窓口", "持ち主", "空き地"]
+    assert [s["word"] for s in later.absent_suggestions] == ["役所", "持ち主", "空き地"]
 
 
 def test_expansions_are_shown_as_plain_to_term(engine):
