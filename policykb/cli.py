@@ -279,9 +279,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     has_laws = "laws" in engine.collections
 
     def hit(i: str) -> Hit:
-        rec = engine.record(i)
-        law = rec.get("law") or {}
-        return Hit(rec["title"] + rec["text"], law.get("law_id"), law.get("article"))
+        return Hit.of_record(engine.record(i))
 
     def for_question(g: GoldQuery) -> Filters:
         return laws_filters if g.collection == "laws" and "laws" not in filters.collections() else filters

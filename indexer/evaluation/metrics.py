@@ -42,6 +42,12 @@ class Hit:
     law_id: str | None = None
     article: str | None = None
 
+    @classmethod
+    def of_record(cls, rec: dict) -> Hit:
+        """A record (the engine's dict) as the scorer sees it."""
+        law = rec.get("law") or {}
+        return cls(rec["title"] + rec["text"], law.get("law_id"), law.get("article"))
+
 
 def load_gold(path: Path) -> list[GoldQuery]:
     out = []
