@@ -84,7 +84,7 @@ def _build_regional(settings: Settings, tmp: Path, stages: Stages, progress: boo
     questions = list(dict.fromkeys(t for r in records if (t := measure_query_text(r))))
     if questions:  # a corpus of statutes alone has none (its pages suggest nothing)
         with EmbeddingCache(cache_path(settings.index_dir)) as cache:
-            asked = encode_measure_queries(settings.model_dir, settings.index_dir, questions, cache)
+            asked = encode_measure_queries(settings, questions, cache)
         save_query_vectors(tmp / "vectors", questions, asked)
         stages.done("measure queries", f"{len(questions)} policy records' texts as e5 questions (record pages)")
     return len(records), len(passages), missing
