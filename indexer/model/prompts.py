@@ -1,8 +1,8 @@
 """A sentence-transformers model's prompts ("query: ", "passage: " for e5), read from its directory.
 
-One reader for the three places that need them without loading the model: the build's passage
-encoders (indexer.model.parallel_encoder), the query vectors a build stores for measures
-(indexer.index.measure_query_writer) and the serving query encoder (indexer.model.query_encoder).
+One reader for the places that need them without loading the model: the build's encoder of passages
+and of the measures' questions (indexer.index.passage_encoding) and the serving query encoder
+(indexer.model.query_encoder).
 """
 
 from __future__ import annotations
