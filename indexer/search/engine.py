@@ -601,7 +601,9 @@ class SearchEngine:
             return out
         for word in absent[:ABSENT_EXAMINED]:
             tokens = tuple(t for t in plan.tokens if t.surface == word)
-            terms = [t for e in vocabulary.expand(word, tokens) for t in e.terms if self.knows(t, collections)]
+            # Held as the index holds it: the term's analysed forms (おそれ is the index's 恐れ), as it is searched.
+            terms = [t for e in vocabulary.expand(word, tokens) for t in e.terms
+                     if (forms := self.planner.c_tokens(t)) and all(self.knows(f.term, collections) for f in forms)]
             if terms:
                 out.append({"word": word, "terms": [{"term": t, "query": plan.query.replace(word, t, 1)}
                                                     for t in terms[:ABSENT_SUGGESTIONS]]})

@@ -198,7 +198,8 @@ class QueryPlanner:
         self._analysed: dict[str, tuple[Token, ...]] = {}
         self._lock = threading.Lock()
 
-    def _c_tokens(self, text: str) -> tuple[Token, ...]:
+    def c_tokens(self, text: str) -> tuple[Token, ...]:
+        """The C-mode tokens of a thesaurus or vocabulary string (its terms as the index holds them), kept."""
         got = self._analysed.get(text)
         if got is None:
             got = tuple(analyze(text, "C"))
@@ -226,7 +227,7 @@ class QueryPlanner:
             expansions += tuple(self.vocabulary.expand(searched, tokens, set(semantic_terms)))
         # Each term alone: Sudachi splits at the spaces of the joined terms, so the tokens are the
         # same as those of one pass over them joined (checked over the whole thesaurus in the tests).
-        expansion_tokens = {term: self._c_tokens(term) for e in expansions for term in e.terms}
+        expansion_tokens = {term: self.c_tokens(term) for e in expansions for term in e.terms}
         # An expansion term's numerals too (二拠点 → 二地域居住): its "2" highlighted every 二 of an article.
         for term, toks in expansion_tokens.items():
             if pairs := bound_numerals(term, toks):
@@ -236,7 +237,7 @@ class QueryPlanner:
         concepts: list[frozenset[str]] = []
         claimed: set[str] = set()
         for e in expansions:
-            plain = {t.term for t in self._c_tokens(e.plain)}
+            plain = {t.term for t in self.c_tokens(e.plain)}
             claimed |= plain
             concepts.append(frozenset(plain | {t.term for term in e.terms for t in expansion_tokens[term]}))
         for term in dict.fromkeys(t.term for t in tokens if t.mode == "C"):

@@ -60,6 +60,16 @@ def test_an_absent_word_is_offered_the_materials_own_word(engine):
     assert [s["word"] for s in later.absent_suggestions] == ["役所", "持ち主", "空き地"]
 
 
+def test_a_term_held_in_another_written_form_is_offered(engine):
+    # The statutes write おそれ, which the index holds as Sudachi's normalised 恐れ: a term is held when
+    # its analysed forms are, as the search reads it, not when its spelling is a term of the index.
+    resp = engine.search("民泊の騒音が心配")
+    assert "心配" in resp.absent_terms and not engine.knows("おそれ")
+    offered = {s["word"]: [t["term"] for t in s["terms"]] for s in resp.absent_suggestions}
+    assert "おそれ" in offered["心配"]
+    assert all(engine.knows(f.term) for f in engine.planner.c_tokens("おそれ"))
+
+
 def test_expansions_are_shown_as_plain_to_term(engine):
     resp = engine.search("移動手段がない", mode="keyword")
     shown = [e for r in resp.results for e in r["why"]["keyword"]["expansions"]]
